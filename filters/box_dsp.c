@@ -1,0 +1,4 @@
+/*
+ * smear - box kernel: hot loops, compiled once per instruction set.
+ */
+#include "config.h"

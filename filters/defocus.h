@@ -1,0 +1,23 @@
+/*
+ * smear - defocus (out-of-focus disk, "pillbox") blur.
+ *
+ * Each output sample is the mean of the input over an ellipse (a disk when
+ * radius_x == radius_y) centred on it, with every input sample weighted by
+ * the exact area of the ellipse over that sample's unit square, so the
+ * radius can change by a fraction of a sample without a jump.
+ */
+#ifndef SMEAR_FILTERS_DEFOCUS_H
+#define SMEAR_FILTERS_DEFOCUS_H
+
+#include "kernel.h"
+
+typedef struct SmearDefocusParams {
+    double      radius_x; ///< radius along x in samples, >= 0 (0 = no blur)
+    double      radius_y; ///< radius along y in samples, >= 0
+    double      soft;     ///< width of a soft (linear) edge as a fraction of the radius, 0..1 (0 = hard disk)
+    SmearBorder border;
+} SmearDefocusParams;
+
+extern const SmearKernel smear_kernel_defocus;
+
+#endif /* SMEAR_FILTERS_DEFOCUS_H */

@@ -1,0 +1,4 @@
+/*
+ * smear - defocus kernel: hot loops, compiled once per instruction set.
+ */
+#include "config.h"

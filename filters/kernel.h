@@ -1,0 +1,94 @@
+/*
+ * smear - image kernels: the one interface every kernel implements.
+ *
+ * Kernels work on bare image planes. They know nothing of FFmpeg, of frames
+ * or of time: the pipeline (src/) turns a frame and the chain's parameters
+ * for that frame into one call per plane.
+ *
+ * Life of a kernel instance:
+ *   priv = zeroed block of kernel->priv_size bytes
+ *   kernel->configure(priv, &params, &info)   whenever params or geometry change
+ *   kernel->process(priv, &dst, &src, &exec) once per plane per frame
+ *   kernel->uninit(priv)                      frees what configure allocated
+ *
+ * configure() builds everything that depends only on the parameters and the
+ * plane geometry (coefficients, tables, scratch), so process() does no
+ * per-frame set-up. process() is called with dst and src of identical size,
+ * never aliasing, and must produce bit-identical output whatever the number
+ * of jobs the executor runs.
+ */
+#ifndef SMEAR_FILTERS_KERNEL_H
+#define SMEAR_FILTERS_KERNEL_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+/** One image plane. Samples are uint8_t when depth == 8, else uint16_t
+ *  holding depth significant bits (9..16), as in FFmpeg's planar formats. */
+typedef struct SmearPlane {
+    uint8_t  *data;   ///< first sample of the first row
+    ptrdiff_t stride; ///< bytes from one row to the next, > 0
+    int       w, h;   ///< size in samples, >= 1
+    int       depth;  ///< bits per sample, 8..16
+} SmearPlane;
+
+/** How samples outside the plane are defined. Shared by every kernel. */
+typedef enum SmearBorderMode {
+    SMEAR_BORDER_REPLICATE = 0, ///< aaa|abcd|ddd   (edge sample repeated; the default)
+    SMEAR_BORDER_REFLECT   = 1, ///< cba|abcd|dcb   (mirrored about the plane edge)
+    SMEAR_BORDER_WRAP      = 2, ///< bcd|abcd|abc   (periodic)
+    SMEAR_BORDER_CONSTANT  = 3, ///< fff|abcd|fff   (a fill value)
+} SmearBorderMode;
+
+typedef struct SmearBorder {
+    SmearBorderMode mode;
+    int             fill; ///< sample value outside the plane for CONSTANT, in the plane's depth
+} SmearBorder;
+
+/** Geometry a kernel instance is configured for. */
+typedef struct SmearPlaneInfo {
+    int w, h;       ///< plane size in samples
+    int depth;      ///< bits per sample, 8..16
+    int nb_threads; ///< most jobs process() will be asked to split into (>= 1)
+    unsigned cpu;   ///< SMEAR_CPU_* flags the kernel may use (see cpu.h)
+} SmearPlaneInfo;
+
+/** A job: run part jobnr of nb_jobs of some work described by arg. */
+typedef void (*SmearJobFn)(void *arg, int jobnr, int nb_jobs);
+
+/** Runs jobs, possibly in parallel. execute() returns once every job
+ *  0..nb_jobs-1 has returned. Jobs of one call never depend on each other. */
+typedef struct SmearExec {
+    void (*execute)(void *opaque, SmearJobFn fn, void *arg, int nb_jobs);
+    void *opaque;
+    int   nb_threads; ///< threads behind execute(); jobs beyond this just queue
+} SmearExec;
+
+/** Runs fn over nb_jobs jobs with ex, or inline when ex is NULL. */
+void smear_exec_run(const SmearExec *ex, SmearJobFn fn, void *arg, int nb_jobs);
+
+typedef struct SmearKernel {
+    const char *name;
+    size_t      priv_size;
+    /** Builds the instance for these parameters (the kernel's own params
+     *  struct) and this geometry. May be called again on a configured
+     *  instance. Returns 0 or a negative errno value. */
+    int  (*configure)(void *priv, const void *params, const SmearPlaneInfo *info);
+    /** Filters src into dst, both of the configured geometry. */
+    void (*process)(void *priv, const SmearPlane *dst, const SmearPlane *src,
+                    const SmearExec *ex);
+    /** Frees what configure allocated; priv itself is the caller's. */
+    void (*uninit)(void *priv);
+} SmearKernel;
+
+/** Copies src into dst (same size and depth). */
+void smear_plane_copy(const SmearPlane *dst, const SmearPlane *src);
+
+/** Rows [y0, y1) of job jobnr when h rows are split into nb_jobs bands. */
+static inline void smear_job_rows(int h, int jobnr, int nb_jobs, int *y0, int *y1)
+{
+    *y0 = (int)((int64_t)h * jobnr / nb_jobs);
+    *y1 = (int)((int64_t)h * (jobnr + 1) / nb_jobs);
+}
+
+#endif /* SMEAR_FILTERS_KERNEL_H */
