@@ -1,0 +1,54 @@
+/*
+ * smear - the command-line program: shared declarations.
+ */
+#ifndef SMEAR_CLI_CLI_H
+#define SMEAR_CLI_CLI_H
+
+#include <signal.h>
+#include <stdint.h>
+
+#include <libavutil/dict.h>
+
+/** Exit statuses (documented in the README and --help). */
+enum {
+    EXIT_OK          = 0,
+    EXIT_ERROR       = 1,  ///< the run failed; a partial output is kept as OUTPUT.partial
+    EXIT_USAGE       = 2,  ///< bad command line, chain or option; nothing was written
+    EXIT_INPUT_ERRORS = 3, ///< finished, but damaged input data was skipped
+};
+
+#define CLI_MAX_INPUTS 64
+
+typedef struct CliOptions {
+    const char   *inputs[CLI_MAX_INPUTS];
+    const char   *input_formats[CLI_MAX_INPUTS];
+    AVDictionary *input_opts[CLI_MAX_INPUTS];
+    int           nb_inputs;
+
+    const char   *output;
+    const char   *output_format;
+    AVDictionary *output_opts;    ///< encoder and muxer options (-crf, -preset, -movflags ...)
+    const char   *vcodec;
+    const char   *pix_fmt;
+    int           overwrite;
+    int           no_audio, no_subtitles, no_data;
+
+    const char   *chain;
+    const char   *vf_pre, *vf_post;
+    int           threads;
+    uint64_t      seed;
+    int           seed_set;
+    const char   *log_path;
+
+    double        max_duration;   ///< -t, seconds; 0 = all
+    int64_t       max_frames;     ///< -frames:v; 0 = all
+    int           stats;          ///< progress line on the terminal
+} CliOptions;
+
+/** Set by SIGINT/SIGTERM: finish the output and stop. */
+extern volatile sig_atomic_t cli_stop_signal;
+
+/** Prints "smear: error: ..." style lines through av_log's level filter. */
+void cli_log_setup(int level);
+
+#endif /* SMEAR_CLI_CLI_H */

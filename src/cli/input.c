@@ -1,0 +1,153 @@
+/*
+ * smear - input: open anything libavformat reads, decode its video.
+ */
+#include <string.h>
+
+#include <libavdevice/avdevice.h>
+#include <libavutil/avstring.h>
+#include <libavutil/error.h>
+#include <libavutil/log.h>
+#include <libavutil/time.h>
+
+#include "compat.h"
+#include "input.h"
+
+int input_open(Input *in, const char *url, const char *format, AVDictionary **opts,
+               const AVIOInterruptCB *interrupt)
+{
+    const AVInputFormat *ifmt = NULL;
+    int ret;
+
+    memset(in, 0, sizeof(*in));
+    in->url = url;
+    in->vindex = -1;
+    if (format && !(ifmt = av_find_input_format(format))) {
+        av_log(NULL, AV_LOG_ERROR, "unknown input format '%s'\n", format);
+        return AVERROR(EINVAL);
+    }
+    if (!(in->fmt = avformat_alloc_context()))
+        return AVERROR(ENOMEM);
+    if (interrupt)
+        in->fmt->interrupt_callback = *interrupt;
+    const char *open_url = strcmp(url, "-") ? url : "pipe:0";
+    if ((ret = avformat_open_input(&in->fmt, open_url, ifmt, opts)) < 0) {
+        av_log(NULL, AV_LOG_ERROR, "cannot open input '%s': %s\n", url, av_err2str(ret));
+        return ret;
+    }
+    if ((ret = avformat_find_stream_info(in->fmt, NULL)) < 0) {
+        av_log(NULL, AV_LOG_ERROR, "cannot read stream information of '%s': %s\n", url,
+               av_err2str(ret));
+        return ret;
+    }
+    const AVCodec *codec = NULL;
+    ret = av_find_best_stream(in->fmt, AVMEDIA_TYPE_VIDEO, -1, -1, &codec, 0);
+    if (ret == AVERROR_STREAM_NOT_FOUND) {
+        av_log(NULL, AV_LOG_ERROR, "input '%s' has no video stream\n", url);
+        return AVERROR(EINVAL);
+    }
+    if (ret < 0 || !codec) {
+        const AVStream *st = ret >= 0 ? in->fmt->streams[ret] : NULL;
+        av_log(NULL, AV_LOG_ERROR, "input '%s': no decoder for its video (%s)\n", url,
+               st ? avcodec_get_name(st->codecpar->codec_id) : av_err2str(ret));
+        return ret < 0 ? ret : AVERROR_DECODER_NOT_FOUND;
+    }
+    in->vindex = ret;
+    in->vst = in->fmt->streams[ret];
+    if (!(in->dec = avcodec_alloc_context3(codec)) || !(in->pkt = av_packet_alloc()))
+        return AVERROR(ENOMEM);
+    if ((ret = avcodec_parameters_to_context(in->dec, in->vst->codecpar)) < 0)
+        return ret;
+    in->dec->pkt_timebase = in->vst->time_base;
+    in->dec->thread_count = 0;
+    if ((ret = avcodec_open2(in->dec, codec, NULL)) < 0) {
+        av_log(NULL, AV_LOG_ERROR, "cannot open the %s decoder for '%s': %s\n", codec->name,
+               url, av_err2str(ret));
+        return ret;
+    }
+    /* decode only the video stream; the others are copied or dropped */
+    for (unsigned i = 0; i < in->fmt->nb_streams; i++)
+        if ((int)i != in->vindex && in->fmt->streams[i]->codecpar->codec_type == AVMEDIA_TYPE_VIDEO)
+            in->fmt->streams[i]->discard = AVDISCARD_ALL;
+    return 0;
+}
+
+static void warn_once(int *warned, const char *fmt, const char *url, const char *detail)
+{
+    if (*warned)
+        return;
+    *warned = 1;
+    av_log(NULL, AV_LOG_WARNING, fmt, url, detail);
+}
+
+int input_next(Input *in, AVFrame *frame, AVPacket *pkt)
+{
+    for (;;) {
+        int ret = avcodec_receive_frame(in->dec, frame);
+        if (ret >= 0) {
+            frame->pts = frame->best_effort_timestamp;
+            if (frame->decode_error_flags || (frame->flags & AV_FRAME_FLAG_CORRUPT)) {
+                in->nb_corrupt_frames++;
+                warn_once(&in->warned_corrupt,
+                          "input '%s': damaged video frames were decoded with errors%s "
+                          "(further damage is counted in the summary)\n",
+                          in->url, "");
+            }
+            in->nb_frames++;
+            return INPUT_FRAME;
+        }
+        if (ret == AVERROR_EOF)
+            return INPUT_EOF;
+        if (ret != AVERROR(EAGAIN)) {
+            /* a decoding error on one frame: skip it */
+            in->nb_bad_packets++;
+            warn_once(&in->warned_bad_packet, "input '%s': video data could not be decoded (%s); "
+                      "skipping it (further damage is counted in the summary)\n",
+                      in->url, av_err2str(ret));
+            continue;
+        }
+        if (in->demux_eof)
+            return INPUT_EOF;
+
+        ret = av_read_frame(in->fmt, in->pkt);
+        if (ret == AVERROR(EAGAIN)) {
+            av_usleep(1000);
+            continue;
+        }
+        if (ret < 0) {
+            if (ret != AVERROR_EOF && ret != AVERROR_EXIT) {
+                in->nb_read_errors++;
+                warn_once(&in->warned_read, "input '%s': read error (%s); ending the input here\n",
+                          in->url, av_err2str(ret));
+            }
+            in->demux_eof = 1;
+            avcodec_send_packet(in->dec, NULL);
+            if (ret == AVERROR_EXIT)
+                return ret;
+            continue;
+        }
+        if (in->pkt->stream_index != in->vindex) {
+            av_packet_move_ref(pkt, in->pkt);
+            return INPUT_PACKET;
+        }
+        ret = avcodec_send_packet(in->dec, in->pkt);
+        av_packet_unref(in->pkt);
+        if (ret < 0 && ret != AVERROR(EAGAIN) && ret != AVERROR_EOF) {
+            in->nb_bad_packets++;
+            warn_once(&in->warned_bad_packet, "input '%s': video data could not be decoded (%s); "
+                      "skipping it (further damage is counted in the summary)\n",
+                      in->url, av_err2str(ret));
+        }
+    }
+}
+
+int input_had_errors(const Input *in)
+{
+    return in->nb_bad_packets || in->nb_corrupt_frames || in->nb_read_errors;
+}
+
+void input_close(Input *in)
+{
+    avcodec_free_context(&in->dec);
+    av_packet_free(&in->pkt);
+    avformat_close_input(&in->fmt);
+}

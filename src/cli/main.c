@@ -1,0 +1,612 @@
+/*
+ * smear - the command-line program.
+ *
+ *   smear -i INPUT [-f FORMAT] -a CHAIN [-c:v CODEC] [-crf N | -b:v RATE] [-y] OUTPUT
+ *
+ * decode -> [-vf_pre graph] -> augmentation (libsmear) -> [-vf_post graph]
+ *        -> encoder -> muxer, with every other stream copied untouched.
+ */
+#include <errno.h>
+#include <inttypes.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <libavdevice/avdevice.h>
+#include <libavformat/avformat.h>
+#include <libavutil/avstring.h>
+#include <libavutil/dict.h>
+#include <libavutil/error.h>
+#include <libavutil/log.h>
+#include <libavutil/mem.h>
+#include <libavutil/parseutils.h>
+#include <libavutil/time.h>
+
+#include "smear/smear.h"
+
+#include "cli.h"
+#include "graph.h"
+#include "input.h"
+#include "output.h"
+
+volatile sig_atomic_t cli_stop_signal;
+
+static void on_signal(int sig)
+{
+    if (cli_stop_signal)
+        signal(sig, SIG_DFL); /* a second Ctrl-C ends at once */
+    cli_stop_signal = sig;
+}
+
+static int interrupt_cb(void *opaque)
+{
+    (void)opaque;
+    return cli_stop_signal != 0;
+}
+
+static void usage(FILE *f)
+{
+    fprintf(f,
+"smear %s: degrade video the way real cameras do\n"
+"\n"
+"usage: smear [input options] -i INPUT -a CHAIN [output options] OUTPUT\n"
+"\n"
+"  -i INPUT          a file, URL or device libavformat opens; - for standard input\n"
+"  -f FORMAT         before -i: force the input format (e.g. lavfi, v4l2, nut);\n"
+"                    after -i: the output format (needed for - = standard output)\n"
+"  -a CHAIN          the augmentation chain, e.g. 'blur=sigma=2.5,shear=x=0.12'\n"
+"  -vf_pre GRAPH     an FFmpeg filter chain run before the augmentation (scale, crop, ...)\n"
+"  -vf_post GRAPH    an FFmpeg filter chain run after it\n"
+"  -c:v CODEC        video encoder (default: libx264 for mp4/mkv/mov/ts/nut where available)\n"
+"  -crf N, -b:v RATE, -preset P, -g N, ...  encoder and muxer options, as in ffmpeg\n"
+"  -pix_fmt FMT      pixel format for the encoder\n"
+"  -an, -sn, -dn     drop audio, subtitle, data streams (copied by default)\n"
+"  -t SECONDS        stop after this much input time;  -frames:v N  after N frames\n"
+"  -y                overwrite the output if it exists\n"
+"  -threads N        threads for the augmentation (default: all cores)\n"
+"  --seed N          seed of every random choice (printed when not given)\n"
+"  --log FILE        one JSON line per output frame with every parameter applied\n"
+"  -nostats          no progress line;  -loglevel LEVEL  quiet, error, warning, info, verbose, debug\n"
+"  --help-filters [NAME]   the chain's filters and their options\n"
+"  --version\n"
+"\n"
+"Any other -key value before -i is an option of the input (e.g. -video_size 1280x720\n"
+"-framerate 30 -input_format mjpeg for a camera); after -i, of the encoder or muxer.\n"
+"\n"
+"Exit status: 0 done; 1 failed (a partial file is kept as OUTPUT.partial); 2 bad command\n"
+"line or chain; 3 done, but damaged input data was skipped; 128+N stopped by signal N\n"
+"(the output is finished and playable).\n",
+            smear_version());
+}
+
+/* ---------------------------------------------------------------- logging */
+
+static int log_level = AV_LOG_INFO;
+
+static void log_callback(void *avcl, int level, const char *fmt, va_list vl)
+{
+    static int at_line_start = 1;
+    const AVClass *cls = avcl ? *(const AVClass **)avcl : NULL;
+    const int ours = !cls || !strcmp(cls->class_name, "smear");
+    /* FFmpeg's own libraries speak through here too: their chatter (encoder
+     * statistics...) only from -loglevel verbose on, their warnings always */
+    if (level > log_level || (!ours && level > AV_LOG_WARNING && log_level < AV_LOG_VERBOSE))
+        return;
+    if (at_line_start) {
+        if (ours)
+            fprintf(stderr, "smear: %s", level <= AV_LOG_ERROR ? "error: " :
+                                         level <= AV_LOG_WARNING ? "warning: " : "");
+        else
+            fprintf(stderr, "[%s] ", cls->item_name ? cls->item_name(avcl) : cls->class_name);
+    }
+    vfprintf(stderr, fmt, vl);
+    const size_t len = strlen(fmt);
+    at_line_start = len && fmt[len - 1] == '\n';
+}
+
+static int parse_log_level(const char *s)
+{
+    static const struct { const char *name; int level; } levels[] = {
+        { "quiet", AV_LOG_QUIET }, { "panic", AV_LOG_PANIC }, { "fatal", AV_LOG_FATAL },
+        { "error", AV_LOG_ERROR }, { "warning", AV_LOG_WARNING }, { "info", AV_LOG_INFO },
+        { "verbose", AV_LOG_VERBOSE }, { "debug", AV_LOG_DEBUG }, { "trace", AV_LOG_TRACE },
+    };
+    for (size_t i = 0; i < sizeof(levels) / sizeof(levels[0]); i++)
+        if (!strcmp(s, levels[i].name))
+            return levels[i].level;
+    char *end;
+    long v = strtol(s, &end, 10);
+    return *end ? -100 : (int)v;
+}
+
+void cli_log_setup(int level)
+{
+    log_level = level;
+    av_log_set_level(level);
+    av_log_set_callback(log_callback);
+}
+
+/* ---------------------------------------------------------- command line */
+
+/* 1 when another -i follows argument i: options before it belong to an input. */
+static int input_follows(int argc, char **argv, int i)
+{
+    for (int k = i + 1; k < argc; k++)
+        if (!strcmp(argv[k], "-i"))
+            return 1;
+    return 0;
+}
+
+static int parse_args(int argc, char **argv, CliOptions *o)
+{
+    AVDictionary *pending_in = NULL;
+    const char *pending_fmt = NULL;
+    memset(o, 0, sizeof(*o));
+    o->stats = isatty(2);
+    for (int i = 1; i < argc; i++) {
+        const char *a = argv[i];
+        const char *v = i + 1 < argc ? argv[i + 1] : NULL;
+#define NEEDS_VALUE()                                                            \
+        do {                                                                     \
+            if (!v) {                                                            \
+                av_log(NULL, AV_LOG_ERROR, "option %s needs a value\n", a);      \
+                goto fail;                                                       \
+            }                                                                    \
+            i++;                                                                 \
+        } while (0)
+        if (a[0] != '-' || !strcmp(a, "-")) {
+            if (o->output) {
+                av_log(NULL, AV_LOG_ERROR, "more than one output given ('%s' and '%s')\n",
+                       o->output, a);
+                goto fail;
+            }
+            o->output = a;
+        } else if (!strcmp(a, "-h") || !strcmp(a, "-help") || !strcmp(a, "--help")) {
+            usage(stdout);
+            exit(EXIT_OK);
+        } else if (!strcmp(a, "--version") || !strcmp(a, "-version")) {
+            printf("smear %s (API %d.%d.%d)\n", smear_version(), SMEAR_API_MAJOR(smear_version_api()),
+                   SMEAR_API_MINOR(smear_version_api()), SMEAR_API_PATCH(smear_version_api()));
+            exit(EXIT_OK);
+        } else if (!strcmp(a, "--help-filters")) {
+            const char *name = v && v[0] != '-' ? argv[++i] : NULL;
+            char *text = smear_help(name);
+            if (!text) {
+                av_log(NULL, AV_LOG_ERROR, "unknown filter '%s'\n", name);
+                exit(EXIT_USAGE);
+            }
+            fputs(text, stdout);
+            av_free(text);
+            exit(EXIT_OK);
+        } else if (!strcmp(a, "-i")) {
+            NEEDS_VALUE();
+            if (o->nb_inputs == CLI_MAX_INPUTS) {
+                av_log(NULL, AV_LOG_ERROR, "more than %d inputs\n", CLI_MAX_INPUTS);
+                goto fail;
+            }
+            o->inputs[o->nb_inputs] = v;
+            o->input_formats[o->nb_inputs] = pending_fmt;
+            o->input_opts[o->nb_inputs] = pending_in;
+            o->nb_inputs++;
+            pending_in = NULL;
+            pending_fmt = NULL;
+        } else if (!strcmp(a, "-f")) {
+            NEEDS_VALUE();
+            if (input_follows(argc, argv, i))
+                pending_fmt = v;
+            else
+                o->output_format = v;
+        } else if (!strcmp(a, "-a")) {
+            NEEDS_VALUE();
+            o->chain = v;
+        } else if (!strcmp(a, "-vf_pre")) {
+            NEEDS_VALUE();
+            o->vf_pre = v;
+        } else if (!strcmp(a, "-vf_post") || !strcmp(a, "-vf")) {
+            NEEDS_VALUE();
+            o->vf_post = v;
+        } else if (!strcmp(a, "-c:v") || !strcmp(a, "-vcodec") || !strcmp(a, "-codec:v")) {
+            NEEDS_VALUE();
+            o->vcodec = v;
+        } else if (!strcmp(a, "-pix_fmt")) {
+            NEEDS_VALUE();
+            o->pix_fmt = v;
+        } else if (!strcmp(a, "-y")) {
+            o->overwrite = 1;
+        } else if (!strcmp(a, "-n")) {
+            o->overwrite = 0;
+        } else if (!strcmp(a, "-an")) {
+            o->no_audio = 1;
+        } else if (!strcmp(a, "-sn")) {
+            o->no_subtitles = 1;
+        } else if (!strcmp(a, "-dn")) {
+            o->no_data = 1;
+        } else if (!strcmp(a, "-threads") && !input_follows(argc, argv, i)) {
+            NEEDS_VALUE();
+            char *end;
+            long n = strtol(v, &end, 10);
+            if (*end || n < 0 || n > 256) {
+                av_log(NULL, AV_LOG_ERROR, "-threads takes a number from 0 to 256, not '%s'\n", v);
+                goto fail;
+            }
+            o->threads = (int)n;
+        } else if (!strcmp(a, "--seed") || !strcmp(a, "-seed")) {
+            NEEDS_VALUE();
+            char *end;
+            errno = 0;
+            unsigned long long s = strtoull(v, &end, 0);
+            if (*end || errno || v[0] == '-') {
+                av_log(NULL, AV_LOG_ERROR, "--seed takes a non-negative integer, not '%s'\n", v);
+                goto fail;
+            }
+            o->seed = s;
+            o->seed_set = 1;
+        } else if (!strcmp(a, "--log")) {
+            NEEDS_VALUE();
+            o->log_path = v;
+        } else if (!strcmp(a, "-t")) {
+            NEEDS_VALUE();
+            int64_t us;
+            if (av_parse_time(&us, v, 1) < 0 || us <= 0) {
+                av_log(NULL, AV_LOG_ERROR, "-t takes a duration (seconds or hh:mm:ss), not '%s'\n", v);
+                goto fail;
+            }
+            o->max_duration = us / 1e6;
+        } else if (!strcmp(a, "-frames:v") || !strcmp(a, "-vframes")) {
+            NEEDS_VALUE();
+            char *end;
+            long long n = strtoll(v, &end, 10);
+            if (*end || n <= 0) {
+                av_log(NULL, AV_LOG_ERROR, "%s takes a positive number, not '%s'\n", a, v);
+                goto fail;
+            }
+            o->max_frames = n;
+        } else if (!strcmp(a, "-nostats")) {
+            o->stats = 0;
+        } else if (!strcmp(a, "-stats")) {
+            o->stats = 1;
+        } else if (!strcmp(a, "-hide_banner") || !strcmp(a, "-nostdin")) {
+            /* accepted for ffmpeg users; smear prints no banner and reads no keys */
+        } else if (!strcmp(a, "-loglevel") || !strcmp(a, "-v")) {
+            NEEDS_VALUE();
+            int level = parse_log_level(v);
+            if (level == -100) {
+                av_log(NULL, AV_LOG_ERROR, "unknown log level '%s'\n", v);
+                goto fail;
+            }
+            cli_log_setup(level);
+        } else if (a[1] == '-') {
+            av_log(NULL, AV_LOG_ERROR, "unknown option %s (see smear --help)\n", a);
+            goto fail;
+        } else {
+            /* -key value: an option of the input (before -i) or of the
+             * encoder or muxer (after); ":v" stream specifiers are dropped */
+            NEEDS_VALUE();
+            char key[128];
+            snprintf(key, sizeof(key), "%s", a + 1);
+            char *colon = strchr(key, ':');
+            if (colon && (!strcmp(colon, ":v") || !strcmp(colon, ":v:0")))
+                *colon = '\0';
+            if (input_follows(argc, argv, i))
+                av_dict_set(&pending_in, key, v, 0);
+            else
+                av_dict_set(&o->output_opts, key, v, 0);
+        }
+#undef NEEDS_VALUE
+    }
+    if (pending_in || pending_fmt) {
+        av_log(NULL, AV_LOG_ERROR, "input options given after the last -i\n");
+        goto fail;
+    }
+    if (!o->nb_inputs) {
+        av_log(NULL, AV_LOG_ERROR, "no input: give one with -i (see smear --help)\n");
+        goto fail;
+    }
+    if (!o->output) {
+        av_log(NULL, AV_LOG_ERROR, "no output file given (see smear --help)\n");
+        goto fail;
+    }
+    if (o->nb_inputs > 1) {
+        av_log(NULL, AV_LOG_ERROR, "several inputs are only for --frames datasets\n");
+        goto fail;
+    }
+    return 0;
+fail:
+    av_dict_free(&pending_in);
+    return -1;
+}
+
+/* --------------------------------------------------------------- the pump */
+
+typedef struct Run {
+    const CliOptions *opt;
+    Input             in;
+    Output            out;
+    SmearContext     *smear;
+    Graph            *pre, *post;
+    FILE             *log;
+    AVFrame          *frame, *aug, *tmp;
+    AVRational        tb, frame_rate;       ///< of frames entering the augmentation
+    AVRational        out_tb, out_rate;     ///< of frames entering the encoder
+    int64_t           nb_out;
+    int64_t           first_pts;
+    int               done;                 ///< a limit (-t, -frames) was reached
+    int64_t           start_us, last_stats_us;
+} Run;
+
+static void print_stats(Run *r, int final)
+{
+    int64_t now = av_gettime_relative();
+    if (!r->opt->stats || (!final && now - r->last_stats_us < 500000))
+        return;
+    r->last_stats_us = now;
+    double secs = (now - r->start_us) / 1e6;
+    double fps = secs > 0 ? r->nb_out / secs : 0;
+    fprintf(stderr, "\rframe=%7" PRId64 " fps=%6.1f elapsed=%7.1fs%s", r->nb_out, fps, secs,
+            final ? "\n" : "");
+}
+
+static int encode(Run *r, AVFrame *f)
+{
+    if (!r->post)
+        return output_write_frame(&r->out, f, r->out_tb, r->out_rate);
+    int ret = graph_send(r->post, f, r->out_tb, r->out_rate);
+    if (ret < 0)
+        return ret;
+    for (;;) {
+        ret = graph_receive(r->post, r->tmp);
+        if (ret == AVERROR(EAGAIN) || ret == AVERROR_EOF)
+            return f ? 0 : output_write_frame(&r->out, NULL, r->out_tb, r->out_rate);
+        if (ret < 0)
+            return ret;
+        ret = output_write_frame(&r->out, r->tmp, graph_time_base(r->post),
+                                 graph_frame_rate(r->post));
+        av_frame_unref(r->tmp);
+        if (ret < 0)
+            return ret;
+    }
+}
+
+/* Augments one frame (NULL: end of stream) and passes on what comes out. */
+static int augment(Run *r, AVFrame *f)
+{
+    if (f) {
+        if (r->opt->max_frames && r->nb_out >= r->opt->max_frames) {
+            r->done = 1;
+            av_frame_unref(f);
+            return 0;
+        }
+        f->time_base = r->tb;
+    }
+    int ret = smear_send_frame(r->smear, f);
+    if (ret < 0) {
+        av_log(NULL, AV_LOG_ERROR, "augmentation failed: %s\n", av_err2str(ret));
+        return ret;
+    }
+    for (;;) {
+        ret = smear_receive_frame(r->smear, r->aug);
+        if (ret == AVERROR(EAGAIN))
+            return 0;
+        if (ret == AVERROR_EOF)
+            return encode(r, NULL);
+        if (ret < 0)
+            return ret;
+        if (r->log) {
+            const AVDictionaryEntry *e = av_dict_get(r->aug->metadata, SMEAR_META_PARAMS, NULL, 0);
+            if (e && fprintf(r->log, "%s\n", e->value) < 0) {
+                av_log(NULL, AV_LOG_ERROR, "cannot write the log '%s': %s\n", r->opt->log_path,
+                       strerror(errno));
+                return AVERROR(errno);
+            }
+        }
+        r->nb_out++;
+        ret = encode(r, r->aug);
+        av_frame_unref(r->aug);
+        if (ret < 0)
+            return ret;
+        print_stats(r, 0);
+    }
+}
+
+static int handle_frame(Run *r, AVFrame *f)
+{
+    if (f && r->opt->max_duration > 0 && f->pts != AV_NOPTS_VALUE) {
+        if (r->first_pts == AV_NOPTS_VALUE)
+            r->first_pts = f->pts;
+        if ((f->pts - r->first_pts) * av_q2d(r->in.vst->time_base) >= r->opt->max_duration) {
+            r->done = 1;
+            av_frame_unref(f);
+            return 0;
+        }
+    }
+    if (!r->pre)
+        return augment(r, f);
+    int ret = graph_send(r->pre, f, r->in.vst->time_base, r->frame_rate);
+    if (f)
+        av_frame_unref(f);
+    if (ret < 0)
+        return ret;
+    for (;;) {
+        ret = graph_receive(r->pre, r->tmp);
+        if (ret == AVERROR(EAGAIN))
+            return 0;
+        if (ret == AVERROR_EOF)
+            return augment(r, NULL);
+        if (ret < 0)
+            return ret;
+        r->tb = graph_time_base(r->pre);
+        if (!r->post)
+            r->out_tb = r->tb;
+        AVRational fr = graph_frame_rate(r->pre);
+        if (fr.num > 0)
+            r->out_rate = fr;
+        ret = augment(r, r->tmp);
+        av_frame_unref(r->tmp);
+        if (ret < 0)
+            return ret;
+    }
+}
+
+static int run(Run *r)
+{
+    AVPacket *pkt = av_packet_alloc();
+    int ret = 0;
+    if (!pkt)
+        return AVERROR(ENOMEM);
+    while (!cli_stop_signal && !r->done) {
+        ret = input_next(&r->in, r->frame, pkt);
+        if (ret == INPUT_EOF || ret == AVERROR_EXIT) {
+            ret = 0;
+            break;
+        }
+        if (ret < 0)
+            break;
+        if (ret == INPUT_PACKET) {
+            if (r->opt->max_duration > 0 && pkt->pts != AV_NOPTS_VALUE && r->first_pts != AV_NOPTS_VALUE &&
+                pkt->pts * av_q2d(r->in.fmt->streams[pkt->stream_index]->time_base) -
+                r->first_pts * av_q2d(r->in.vst->time_base) >= r->opt->max_duration) {
+                av_packet_unref(pkt);
+                continue;
+            }
+            ret = output_copy_packet(&r->out, pkt);
+        } else {
+            ret = handle_frame(r, r->frame);
+        }
+        if (ret < 0)
+            break;
+    }
+    if (ret >= 0)
+        ret = handle_frame(r, NULL); /* drain the graphs, the library and the encoder */
+    av_packet_free(&pkt);
+    return ret;
+}
+
+int main(int argc, char **argv)
+{
+    CliOptions opt;
+    Run r = { .opt = &opt, .first_pts = AV_NOPTS_VALUE };
+    int status = EXIT_ERROR, ret;
+
+    cli_log_setup(AV_LOG_INFO);
+    if (parse_args(argc, argv, &opt) < 0)
+        return EXIT_USAGE;
+    avdevice_register_all();
+    avformat_network_init();
+
+    struct sigaction sa = { .sa_handler = on_signal };
+    sigemptyset(&sa.sa_mask);
+    sigaction(SIGINT, &sa, NULL);
+    sigaction(SIGTERM, &sa, NULL);
+    signal(SIGPIPE, SIG_IGN); /* a closed downstream shows up as a write error */
+
+    /* everything that can be checked before reading any input */
+    SmearSettings s;
+    smear_default_settings(&s);
+    s.chain = opt.chain;
+    s.threads = opt.threads;
+    s.seed = opt.seed;
+    s.seed_set = opt.seed_set;
+    s.source = opt.inputs[0];
+    if ((ret = smear_open(&r.smear, &s)) < 0) {
+        status = EXIT_USAGE;
+        goto end;
+    }
+    if ((opt.vf_pre && !(r.pre = graph_new(opt.vf_pre))) ||
+        (opt.vf_post && !(r.post = graph_new(opt.vf_post)))) {
+        status = EXIT_USAGE;
+        goto end;
+    }
+    if (output_check_path(opt.output, opt.overwrite) < 0) {
+        status = EXIT_USAGE;
+        goto end;
+    }
+    struct stat st;
+    if (opt.log_path) {
+        if (!opt.overwrite && stat(opt.log_path, &st) == 0) {
+            av_log(NULL, AV_LOG_ERROR, "log '%s' already exists; add -y to overwrite it\n",
+                   opt.log_path);
+            status = EXIT_USAGE;
+            goto end;
+        }
+        if (!(r.log = fopen(opt.log_path, "w"))) {
+            av_log(NULL, AV_LOG_ERROR, "cannot create the log '%s': %s\n", opt.log_path,
+                   strerror(errno));
+            goto end;
+        }
+    }
+
+    const AVIOInterruptCB icb = { interrupt_cb, NULL };
+    if ((ret = input_open(&r.in, opt.inputs[0], opt.input_formats[0], &opt.input_opts[0], &icb)) < 0)
+        goto end;
+    const AVDictionaryEntry *e = av_dict_get(opt.input_opts[0], "", NULL, AV_DICT_IGNORE_SUFFIX);
+    if (e) {
+        av_log(NULL, AV_LOG_ERROR, "input option -%s was not used by the %s input\n", e->key,
+               r.in.fmt->iformat->name);
+        status = EXIT_USAGE;
+        goto end;
+    }
+    if ((ret = output_open(&r.out, &opt, &r.in)) < 0) {
+        status = ret == AVERROR(EEXIST) || ret == AVERROR_OPTION_NOT_FOUND ||
+                 ret == AVERROR_ENCODER_NOT_FOUND ? EXIT_USAGE : EXIT_ERROR;
+        goto end;
+    }
+    r.tb = r.out_tb = r.in.vst->time_base;
+    r.frame_rate = r.out_rate = av_guess_frame_rate(r.in.fmt, r.in.vst, NULL);
+    if (!(r.frame = av_frame_alloc()) || !(r.aug = av_frame_alloc()) || !(r.tmp = av_frame_alloc()))
+        goto end;
+
+    if (!opt.seed_set)
+        av_log(NULL, AV_LOG_INFO, "seed %" PRIu64 " (add --seed %" PRIu64 " to repeat this run)\n",
+               smear_get_seed(r.smear), smear_get_seed(r.smear));
+    r.start_us = av_gettime_relative();
+    ret = run(&r);
+    print_stats(&r, 1);
+    const int complete = ret >= 0;
+    int cret = output_close(&r.out, complete);
+    if (ret >= 0 && cret < 0)
+        ret = cret;
+    if (r.log && fclose(r.log) != 0 && ret >= 0) {
+        av_log(NULL, AV_LOG_ERROR, "cannot write the log '%s': %s\n", opt.log_path, strerror(errno));
+        ret = AVERROR(EIO);
+    }
+    r.log = NULL;
+
+    if (r.in.nb_bad_packets || r.in.nb_corrupt_frames || r.in.nb_read_errors)
+        av_log(NULL, AV_LOG_WARNING, "input '%s' was damaged: %" PRId64 " undecodable packets, %"
+               PRId64 " frames decoded with errors, %" PRId64 " read errors\n", opt.inputs[0],
+               r.in.nb_bad_packets, r.in.nb_corrupt_frames, r.in.nb_read_errors);
+    if (ret < 0)
+        status = EXIT_ERROR;
+    else if (cli_stop_signal)
+        status = 128 + cli_stop_signal;
+    else if (input_had_errors(&r.in))
+        status = EXIT_INPUT_ERRORS;
+    else if (r.nb_out == 0) {
+        av_log(NULL, AV_LOG_ERROR, "no video frame could be decoded from '%s'\n", opt.inputs[0]);
+        status = EXIT_ERROR;
+    } else
+        status = EXIT_OK;
+    if (cli_stop_signal && ret >= 0)
+        av_log(NULL, AV_LOG_INFO, "stopped by signal %d after %" PRId64 " frames; '%s' is complete\n",
+               (int)cli_stop_signal, r.nb_out, opt.output);
+end:
+    if (r.out.oc)
+        output_close(&r.out, 0);
+    if (r.log)
+        fclose(r.log);
+    input_close(&r.in);
+    graph_free(&r.pre);
+    graph_free(&r.post);
+    smear_close(&r.smear);
+    av_frame_free(&r.frame);
+    av_frame_free(&r.aug);
+    av_frame_free(&r.tmp);
+    av_dict_free(&opt.output_opts);
+    for (int i = 0; i < opt.nb_inputs; i++)
+        av_dict_free(&opt.input_opts[i]);
+    avformat_network_deinit();
+    return status;
+}
