@@ -2,8 +2,10 @@
  * smear - Gaussian blur.
  *
  * The kernel is the true Gaussian: weights proportional to
- * exp(-(u^2/(2 sigma_x^2) + v^2/(2 sigma_y^2))), where (u, v) are the sample
- * offsets rotated by angle, normalised to sum 1.
+ * exp(-(u^2/(2 sigma_x^2) + v^2/(2 sigma_y^2))), normalised to sum 1, where
+ * for a sample offset (dx, dy) (y down)
+ *     u =  dx cos(angle) + dy sin(angle)
+ *     v = -dx sin(angle) + dy cos(angle)
  */
 #ifndef SMEAR_FILTERS_GAUSSIAN_H
 #define SMEAR_FILTERS_GAUSSIAN_H
@@ -13,7 +15,7 @@
 typedef struct SmearGaussianParams {
     double      sigma_x; ///< standard deviation along the blur's own x axis, in samples, >= 0
     double      sigma_y; ///< standard deviation along its y axis, in samples, >= 0
-    double      angle;   ///< rotation of the blur's x axis from the plane's x axis, radians, counter-clockwise with y down
+    double      angle;   ///< direction of the blur's own x axis in radians: the unit vector (cos angle, sin angle) in plane coordinates (x right, y down)
     SmearBorder border;
 } SmearGaussianParams;
 
