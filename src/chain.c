@@ -275,6 +275,16 @@ int smear_chain_parse(SmearChain *chain, const char *text, uint64_t seed, void *
             break;
         p += len + 1;
     }
+    /* evaluate the first frame once, so that constants that do not fit
+     * together and expressions that are not finite fail now, not mid-run;
+     * then start every schedule afresh */
+    const SmearScheduleVars first = { 0, 0, 1920, 1080, 25 };
+    int ret = smear_chain_eval(chain, &first, log_ctx);
+    if (ret < 0) {
+        smear_chain_uninit(chain);
+        return ret == AVERROR(EDOM) ? AVERROR(EINVAL) : ret;
+    }
+    smear_chain_reseed(chain, seed);
     return 0;
 }
 

@@ -19,9 +19,11 @@
 #include <libavutil/mem.h>
 
 #include "schedule.h"
-#include "util.h"
 
 #define MAX_GENERATORS 16
+/* av_expr's own messages go to debug level: each failure here gets one
+ * line of ours that names the filter and option */
+#define QUIET_OFFSET (AV_LOG_DEBUG - AV_LOG_ERROR)
 #define MAX_KEYS 256
 
 enum GenKind { GEN_UNIFORM, GEN_NORMAL, GEN_DRIFT, GEN_KEYS, GEN_BURST };
@@ -101,7 +103,7 @@ double smear_hash_normal(uint64_t a, uint64_t b, uint64_t c)
 static int eval_constant(const char *text, double *out)
 {
     int ret = av_expr_parse_and_eval(out, text, NULL, NULL, NULL, NULL, NULL, NULL,
-                                     NULL, 0, smear_quiet_log_ctx());
+                                     NULL, QUIET_OFFSET, NULL);
     if (ret < 0 || !isfinite(*out))
         return AVERROR(EINVAL);
     return 0;
@@ -425,8 +427,8 @@ int smear_schedule_parse(SmearSchedule **ps, const char *text, uint64_t seed,
         ret = AVERROR(ENOMEM);
         goto fail;
     }
-    ret = av_expr_parse(&s->expr, bp.str, var_names, NULL, NULL, NULL, NULL, 0,
-                        smear_quiet_log_ctx());
+    ret = av_expr_parse(&s->expr, bp.str, var_names, NULL, NULL, NULL, NULL, QUIET_OFFSET,
+                        NULL);
     if (ret < 0) {
         char name[80];
         if (find_unknown_name(bp.str, name, sizeof(name)))
