@@ -271,7 +271,7 @@ static int ensure_frame(AVFrame **pf, int fmt, int w, int h)
 
 /* Runs the chain on a frame of a native format. */
 static int augment_native(SmearAugment *a, const AVFrame *in, AVFrame *out,
-                          const ChainFrame *fr, void *log_ctx)
+                          void *log_ctx)
 {
     const AVPixFmtDescriptor *d = av_pix_fmt_desc_get(in->format);
     const int nb_planes = av_pix_fmt_count_planes(in->format);
@@ -291,7 +291,7 @@ static int augment_native(SmearAugment *a, const AVFrame *in, AVFrame *out,
         for (int p = 0; p < nb_planes; p++) {
             ChainPlane pl = planes[p];
             pl.fill = ci >= 0 ? fill_sample(f->rgba[ci], in, d, p) : 0;
-            if (!f->def->bind(f->v, fr, &pl, f->kparams_new[p])) {
+            if (!f->def->bind(f->v, f->state, &pl, f->kparams_new[p])) {
                 active[p] |= 1ull << i;
                 any = 1;
             }
@@ -344,11 +344,11 @@ static int convert(struct SwsContext *sws, const AVFrame *src, AVFrame *dst)
 }
 
 int smear_augment_frame(SmearAugment *a, const AVFrame *in, AVFrame *out,
-                        const ChainFrame *fr, void *log_ctx)
+                        void *log_ctx)
 {
     int ret;
     if (smear_pixfmt_is_native(in->format))
-        return augment_native(a, in, out, fr, log_ctx);
+        return augment_native(a, in, out, log_ctx);
 
     /* convert to the nearest planar format, augment, convert back */
     if (a->conv_from != in->format || a->conv_w != in->width || a->conv_h != in->height) {
@@ -386,7 +386,7 @@ int smear_augment_frame(SmearAugment *a, const AVFrame *in, AVFrame *out,
     AVFrame *mid = av_frame_alloc();
     if (!mid)
         return AVERROR(ENOMEM);
-    ret = augment_native(a, a->conv_in, mid, fr, log_ctx);
+    ret = augment_native(a, a->conv_in, mid, log_ctx);
     if (ret >= 0) {
         out->format = in->format;
         out->width = in->width;

@@ -23,7 +23,7 @@ void smear_augment_free(SmearAugment **pa);
  * in when nothing changes) with in's properties.
  */
 int smear_augment_frame(SmearAugment *a, const AVFrame *in, AVFrame *out,
-                        const ChainFrame *fr, void *log_ctx);
+                        void *log_ctx);
 
 /** 1 when the kernels run on this pixel format directly. */
 int smear_pixfmt_is_native(enum AVPixelFormat fmt);

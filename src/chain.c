@@ -133,6 +133,14 @@ static int set_option(ChainFilter *f, int idx, const char *value, uint64_t seed,
             av_bprint_finalize(&bp, NULL);
         }
         return AVERROR(EINVAL);
+    case OPT_STR: {
+        char *copy = av_strdup(value);
+        if (!copy)
+            return AVERROR(ENOMEM);
+        av_free(f->str[idx]);
+        f->str[idx] = copy;
+        return 0;
+    }
     case OPT_COLOR: {
         if (av_parse_color(f->rgba[idx], value, -1, smear_quiet_log_ctx()) < 0) {
             av_log(log_ctx, AV_LOG_ERROR,
@@ -144,6 +152,62 @@ static int set_option(ChainFilter *f, int idx, const char *value, uint64_t seed,
     }
     }
     return AVERROR(EINVAL);
+}
+
+static int parse_options(ChainFilter *f, const char *p, const char *end, uint64_t seed,
+                         int fi, void *log_ctx)
+{
+    const ChainFilterDef *def = f->def;
+    int ret;
+    int positional = 0, named_seen = 0;
+    while (p < end) {
+        size_t olen = token_len(p, ":");
+        if (olen > (size_t)(end - p))
+            olen = (size_t)(end - p);
+        size_t klen = token_len(p, "=");
+        char *key = NULL, *value;
+        int idx;
+        if (klen < olen) {
+            key = unquote(p, klen);
+            value = unquote(p + klen + 1, olen - klen - 1);
+            if (!key || !value) {
+                av_free(key);
+                av_free(value);
+                return AVERROR(ENOMEM);
+            }
+            idx = smear_chain_option_index(def, key);
+            if (idx < 0) {
+                AVBPrint bp;
+                av_bprint_init(&bp, 0, AV_BPRINT_SIZE_AUTOMATIC);
+                list_names(&bp, def);
+                av_log(log_ctx, AV_LOG_ERROR, "%s: unknown option '%s' (options: %s)\n",
+                       f->what, key, bp.str);
+                av_bprint_finalize(&bp, NULL);
+                av_free(key);
+                av_free(value);
+                return AVERROR(EINVAL);
+            }
+            named_seen = 1;
+        } else {
+            value = unquote(p, olen);
+            if (!value)
+                return AVERROR(ENOMEM);
+            idx = positional++;
+            if (named_seen || idx >= f->nb_options) {
+                av_log(log_ctx, AV_LOG_ERROR, "%s: value '%s' has no option name\n", f->what,
+                       value);
+                av_free(value);
+                return AVERROR(EINVAL);
+            }
+        }
+        ret = set_option(f, idx, value, seed, fi, log_ctx);
+        av_free(key);
+        av_free(value);
+        if (ret < 0)
+            return ret;
+        p += olen + 1;
+    }
+    return 0;
 }
 
 static int parse_filter(SmearChain *chain, const char *s, size_t len, uint64_t seed,
@@ -200,63 +264,17 @@ static int parse_filter(SmearChain *chain, const char *s, size_t len, uint64_t s
             return ret;
     }
 
-    if (name_len >= len)
-        return 0;
-    const char *p = s + name_len + 1, *end = s + len;
-    int positional = 0, named_seen = 0;
-    while (p < end) {
-        size_t olen = token_len(p, ":");
-        if (olen > (size_t)(end - p))
-            olen = (size_t)(end - p);
-        size_t klen = token_len(p, "=");
-        char *key = NULL, *value;
-        int idx;
-        if (klen < olen) {
-            key = unquote(p, klen);
-            value = unquote(p + klen + 1, olen - klen - 1);
-            if (!key || !value) {
-                av_free(key);
-                av_free(value);
-                return AVERROR(ENOMEM);
-            }
-            idx = smear_chain_option_index(def, key);
-            if (idx < 0) {
-                AVBPrint bp;
-                av_bprint_init(&bp, 0, AV_BPRINT_SIZE_AUTOMATIC);
-                list_names(&bp, def);
-                av_log(log_ctx, AV_LOG_ERROR, "%s: unknown option '%s' (options: %s)\n",
-                       f->what, key, bp.str);
-                av_bprint_finalize(&bp, NULL);
-                av_free(key);
-                av_free(value);
-                return AVERROR(EINVAL);
-            }
-            named_seen = 1;
-        } else {
-            value = unquote(p, olen);
-            if (!value)
-                return AVERROR(ENOMEM);
-            idx = positional++;
-            if (named_seen || idx >= f->nb_options) {
-                av_log(log_ctx, AV_LOG_ERROR, "%s: value '%s' has no option name\n", f->what,
-                       value);
-                av_free(value);
-                return AVERROR(EINVAL);
-            }
-        }
-        ret = set_option(f, idx, value, seed, fi, log_ctx);
-        av_free(key);
-        av_free(value);
-        if (ret < 0)
-            return ret;
-        p += olen + 1;
-    }
-    return 0;
+    if (def->state_size && !(f->state = av_mallocz(def->state_size)))
+        return AVERROR(ENOMEM);
+    if (name_len < len && (ret = parse_options(f, s + name_len + 1, s + len, seed, fi, log_ctx)) < 0)
+        return ret;
+    return def->init ? def->init(f->state, f->str, log_ctx, f->what) : 0;
 }
 
 int smear_chain_parse(SmearChain *chain, const char *text, uint64_t seed, void *log_ctx)
 {
     memset(chain, 0, sizeof(*chain));
+    chain->seed = seed;
     if (!text)
         return 0;
     const char *p = text;
@@ -292,8 +310,11 @@ void smear_chain_uninit(SmearChain *chain)
 {
     for (int i = 0; i < chain->nb_filters; i++) {
         ChainFilter *f = &chain->filters[i];
-        for (int k = 0; k < CHAIN_MAX_OPTIONS; k++)
+        for (int k = 0; k < CHAIN_MAX_OPTIONS; k++) {
             smear_schedule_free(&f->sched[k]);
+            av_freep(&f->str[k]);
+        }
+        av_freep(&f->state);
         for (int pl = 0; pl < 4; pl++) {
             if (f->kpriv[pl] && f->kready[pl])
                 f->def->kernel->uninit(f->kpriv[pl]);
@@ -307,6 +328,7 @@ void smear_chain_uninit(SmearChain *chain)
 
 void smear_chain_reseed(SmearChain *chain, uint64_t seed)
 {
+    chain->seed = seed;
     for (int i = 0; i < chain->nb_filters; i++)
         for (int k = 0; k < CHAIN_MAX_OPTIONS; k++)
             if (chain->filters[i].sched[k])
@@ -334,7 +356,9 @@ int smear_chain_eval(SmearChain *chain, const SmearScheduleVars *vars, void *log
             f->v[k] = v < o->min ? o->min : v > o->max ? o->max : v;
         }
         if (f->def->resolve) {
-            int ret = f->def->resolve(f->v, log_ctx, f->what);
+            /* each filter draws from its own stream of the chain's seed */
+            const uint64_t seed = smear_hash64(chain->seed, (uint64_t)i, 0xf17e);
+            int ret = f->def->resolve(f->v, f->state, vars, seed, log_ctx, f->what);
             if (ret < 0)
                 return ret;
         }
@@ -362,8 +386,12 @@ void smear_chain_json(const SmearChain *chain, AVBPrint *bp)
                 av_bprintf(bp, ",\"%s\":\"0x%02x%02x%02x%02x\"", o->name, f->rgba[k][0],
                            f->rgba[k][1], f->rgba[k][2], f->rgba[k][3]);
                 break;
+            case OPT_STR:
+                break; /* what a string means is the filter's to report */
             }
         }
+        if (f->def->json)
+            f->def->json(f->state, bp);
         av_bprintf(bp, "}");
     }
     av_bprintf(bp, "]");
@@ -390,6 +418,9 @@ void smear_chain_print_help(AVBPrint *bp, const char *filter_name)
                 break;
             case OPT_COLOR:
                 av_bprintf(bp, "colour");
+                break;
+            case OPT_STR:
+                av_bprintf(bp, "text");
                 break;
             }
             av_bprintf(bp, ", default %s: %s\n", o->def ? o->def : "unset", o->help);

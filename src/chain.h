@@ -28,6 +28,7 @@ typedef enum ChainOptType {
     OPT_NUM,   ///< a number, or a schedule evaluated per frame
     OPT_ENUM,  ///< one of a list of names
     OPT_COLOR, ///< a colour for constant borders (name, #rrggbb, 0xrrggbb[aa]), as FFmpeg parses it
+    OPT_STR,   ///< text read by the filter's init() (a motion path, say)
 } ChainOptType;
 
 typedef struct ChainOption {
@@ -50,27 +51,27 @@ typedef struct ChainPlane {
     int      fill;             ///< the filter's fill colour as a sample value of this plane
 } ChainPlane;
 
-/** What a filter's bind() may know of the frame besides its option values. */
-typedef struct ChainFrame {
-    double   t;      ///< seconds since the first frame
-    int64_t  n;      ///< frame index
-    double   fps;
-    uint64_t seed;
-} ChainFrame;
-
 typedef struct ChainFilterDef {
     const char         *name;
     const char         *help;
     const ChainOption  *options;      ///< NULL-terminated by name
     const SmearKernel  *kernel;
     size_t              kparams_size;
+    size_t              state_size;   ///< the filter's own state (0: none)
+    /** Reads the OPT_STR options into state after parsing. Returns 0 or a
+     *  negative AVERROR with one error logged. */
+    int (*init)(void *state, char *const *str, void *log_ctx, const char *what);
     /** Checks and completes one frame's values in place (unset options
-     *  resolved from others, cross-option limits). what names the filter
-     *  in messages. Returns 0 or a negative AVERROR with an error logged. */
-    int (*resolve)(double *v, void *log_ctx, const char *what);
+     *  resolved from others, cross-option limits) and derives per-frame
+     *  state (a shake path, say). Returns 0 or a negative AVERROR with an
+     *  error logged. */
+    int (*resolve)(double *v, void *state, const SmearScheduleVars *vars, uint64_t seed,
+                   void *log_ctx, const char *what);
+    /** Appends fields of the state to the frame's JSON object (",\"k\":v"). */
+    void (*json)(const void *state, AVBPrint *bp);
     /** Fills the kernel parameters for one plane. Returns 1 when the
      *  filter leaves that plane unchanged (nothing to run), else 0. */
-    int (*bind)(const double *v, const ChainFrame *fr, const ChainPlane *pl, void *kparams);
+    int (*bind)(const double *v, const void *state, const ChainPlane *pl, void *kparams);
 } ChainFilterDef;
 
 /** One filter of a parsed chain, with its kernel instances per plane. */
@@ -81,6 +82,8 @@ typedef struct ChainFilter {
     SmearSchedule        *sched[CHAIN_MAX_OPTIONS]; ///< OPT_NUM; NULL when unset
     double                v[CHAIN_MAX_OPTIONS];     ///< this frame's values (enums as index)
     uint8_t               rgba[CHAIN_MAX_OPTIONS][4];
+    char                 *str[CHAIN_MAX_OPTIONS];   ///< OPT_STR values
+    void                 *state;                    ///< def->state_size bytes
     /* kernel instances, one per plane, rebuilt only when parameters change */
     void                 *kpriv[4];
     void                 *kparams[4];
@@ -92,6 +95,7 @@ typedef struct ChainFilter {
 typedef struct SmearChain {
     ChainFilter filters[CHAIN_MAX_FILTERS];
     int         nb_filters;
+    uint64_t    seed;
 } SmearChain;
 
 /** The filters a chain can use, NULL-terminated. */

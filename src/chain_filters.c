@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include <libavutil/error.h>
+#include <libavutil/common.h>
 #include <libavutil/log.h>
 
 #include "affine.h"
@@ -53,7 +54,8 @@ static const ChainOption blur_options[] = {
     { NULL }
 };
 
-static int blur_resolve(double *v, void *log_ctx, const char *what)
+static int blur_resolve(double *v, void *state, const SmearScheduleVars *vars, uint64_t seed,
+                        void *log_ctx, const char *what)
 {
     if (isnan(v[BLUR_SIGMA_X]))
         v[BLUR_SIGMA_X] = v[BLUR_SIGMA];
@@ -66,7 +68,7 @@ static int blur_resolve(double *v, void *log_ctx, const char *what)
  * subsampling on both axes (or an axis-aligned or round blur) it is the same
  * shape scaled; otherwise its covariance is transformed and split back into
  * two deviations and an angle. */
-static int blur_bind(const double *v, const ChainFrame *fr, const ChainPlane *pl, void *kp)
+static int blur_bind(const double *v, const void *state, const ChainPlane *pl, void *kp)
 {
     SmearGaussianParams *g = kp;
     const double sx = v[BLUR_SIGMA_X], sy = v[BLUR_SIGMA_Y], deg = v[BLUR_ANGLE];
@@ -121,7 +123,8 @@ static const ChainOption box_options[] = {
     { NULL }
 };
 
-static int box_resolve(double *v, void *log_ctx, const char *what)
+static int box_resolve(double *v, void *state, const SmearScheduleVars *vars, uint64_t seed,
+                       void *log_ctx, const char *what)
 {
     if (isnan(v[BOX_W]))
         v[BOX_W] = v[BOX_SIZE];
@@ -130,7 +133,7 @@ static int box_resolve(double *v, void *log_ctx, const char *what)
     return 0;
 }
 
-static int box_bind(const double *v, const ChainFrame *fr, const ChainPlane *pl, void *kp)
+static int box_bind(const double *v, const void *state, const ChainPlane *pl, void *kp)
 {
     SmearBoxParams *b = kp;
     memset(b, 0, sizeof(*b));
@@ -161,7 +164,7 @@ static const ChainOption defocus_options[] = {
     { NULL }
 };
 
-static int defocus_bind(const double *v, const ChainFrame *fr, const ChainPlane *pl, void *kp)
+static int defocus_bind(const double *v, const void *state, const ChainPlane *pl, void *kp)
 {
     SmearDefocusParams *d = kp;
     memset(d, 0, sizeof(*d));
@@ -185,45 +188,200 @@ static const ChainFilterDef defocus_def = {
 
 static const char *const align_names[] = { "center", "forward", "backward", NULL };
 
-enum { MOT_LENGTH, MOT_ANGLE, MOT_ALIGN, MOT_BORDER, MOT_FILL };
+enum {
+    MOT_LENGTH, MOT_ANGLE, MOT_ALIGN, MOT_SHAKE, MOT_SHAKE_FREQ, MOT_EXPOSURE, MOT_PATH,
+    MOT_BORDER, MOT_FILL
+};
 
 static const ChainOption motion_options[] = {
-    { "length", OPT_NUM, "10", 0, 2000, NULL, "length of the motion path in pixels" },
-    { "angle",  OPT_NUM, "0", -360, 360, NULL, "direction of motion in degrees, counter-clockwise from +x" },
-    { "align",  OPT_ENUM, "center", 0, 0, align_names, "where the path lies relative to each pixel: centred, ahead of it or behind it" },
+    { "length",     OPT_NUM, "10", 0, 2000, NULL, "length of a straight motion path in pixels" },
+    { "angle",      OPT_NUM, "0", -360, 360, NULL, "direction of the straight motion in degrees, counter-clockwise from +x" },
+    { "align",      OPT_ENUM, "center", 0, 0, align_names, "where the path lies relative to each pixel: centred, ahead of it or behind it" },
+    { "shake",      OPT_NUM, "0", 0, 500, NULL, "camera shake: RMS displacement of a smooth random trajectory, in pixels; each frame's kernel is the part traced during its exposure" },
+    { "shake_freq", OPT_NUM, "6", 0.01, 100, NULL, "typical frequency of the shake in Hz (its spectrum spans about a factor 8 around it)" },
+    { "exposure",   OPT_NUM, "0.02", 0, 10, NULL, "exposure time in seconds over which the shake is traced" },
+    { "path",       OPT_STR, NULL, 0, 0, NULL, "a polyline 'x/y x/y ...' in pixels, traced in equal times, instead of the straight path" },
     BORDER_OPTIONS,
     { NULL }
 };
 
-static int motion_bind(const double *v, const ChainFrame *fr, const ChainPlane *pl, void *kp)
+#define SHAKE_TERMS 8
+
+typedef struct MotionState {
+    int              nb_user;                      ///< points of the path option
+    SmearMotionPoint user[SMEAR_MOTION_MAX_POINTS];
+    int              nb_points;                    ///< this frame's path, luma pixels
+    SmearMotionPoint points[SMEAR_MOTION_MAX_POINTS];
+} MotionState;
+
+static int motion_init(void *state, char *const *str, void *log_ctx, const char *what)
 {
-    SmearMotionParams *m = kp;
+    MotionState *m = state;
+    const char *p = str[MOT_PATH];
+    if (!p)
+        return 0;
+    while (*p) {
+        char *end;
+        while (*p == ' ' || *p == ';')
+            p++;
+        if (!*p)
+            break;
+        double x = strtod(p, &end);
+        if (end == p || *end != '/')
+            goto bad;
+        p = end + 1;
+        double y = strtod(p, &end);
+        if (end == p || !isfinite(x) || !isfinite(y) || fabs(x) > 1e5 || fabs(y) > 1e5)
+            goto bad;
+        p = end;
+        if (m->nb_user == SMEAR_MOTION_MAX_POINTS) {
+            av_log(log_ctx, AV_LOG_ERROR, "%s: path has more than %d points\n", what,
+                   SMEAR_MOTION_MAX_POINTS);
+            return AVERROR(EINVAL);
+        }
+        m->user[m->nb_user].x = x;
+        m->user[m->nb_user].y = y;
+        m->nb_user++;
+    }
+    if (m->nb_user < 2) {
+        av_log(log_ctx, AV_LOG_ERROR, "%s: path needs at least two points 'x/y x/y'\n", what);
+        return AVERROR(EINVAL);
+    }
+    return 0;
+bad:
+    av_log(log_ctx, AV_LOG_ERROR, "%s: path '%s' is not a list of x/y points\n", what, str[MOT_PATH]);
+    return AVERROR(EINVAL);
+}
+
+/* The camera's random trajectory: on each axis a sum of sinusoids with
+ * log-spread frequencies around f0, random phases and amplitudes falling as
+ * 1/f (most of the energy is slow sway, the rest jitter), scaled so the RMS
+ * displacement is rms. It is smooth and defined for every t, so successive
+ * frames see consecutive pieces of one path. */
+static SmearMotionPoint shake_at(uint64_t seed, double t, double rms, double f0)
+{
+    SmearMotionPoint p = { 0, 0 };
+    double norm = 0;
+    for (int k = 0; k < SHAKE_TERMS; k++) {
+        const double u = (k + smear_hash_unit(smear_hash64(seed, 0x5a4e, (uint64_t)k))) / SHAKE_TERMS;
+        const double f = f0 * exp2(3.0 * u - 1.5);
+        const double a = 1.0 / f;
+        const double phx = 2 * M_PI * smear_hash_unit(smear_hash64(seed, 0x5a4f, (uint64_t)k));
+        const double phy = 2 * M_PI * smear_hash_unit(smear_hash64(seed, 0x5a50, (uint64_t)k));
+        p.x += a * sin(2 * M_PI * f * t + phx);
+        p.y += a * sin(2 * M_PI * f * t + phy);
+        norm += a * a;
+    }
+    /* each axis has mean square norm/2; together rms^2 */
+    const double scale = rms / sqrt(norm);
+    p.x *= scale;
+    p.y *= scale;
+    return p;
+}
+
+/* Position on the user's polyline at time fraction s in [0, 1]: the points
+ * are equally spaced in time. */
+static SmearMotionPoint user_path_at(const MotionState *m, double s)
+{
+    const double pos = s * (m->nb_user - 1);
+    int i = (int)floor(pos);
+    if (i >= m->nb_user - 1)
+        i = m->nb_user - 2;
+    const double f = pos - i;
+    SmearMotionPoint p = { m->user[i].x + f * (m->user[i + 1].x - m->user[i].x),
+                           m->user[i].y + f * (m->user[i + 1].y - m->user[i].y) };
+    return p;
+}
+
+static int motion_resolve(double *v, void *state, const SmearScheduleVars *vars, uint64_t seed,
+                          void *log_ctx, const char *what)
+{
+    MotionState *m = state;
     const double len = v[MOT_LENGTH], a = deg2rad(v[MOT_ANGLE]);
     /* screen y grows downwards: counter-clockwise is -y */
     const double dx = cos(a) * len, dy = -sin(a) * len;
-    double t0 = -0.5, t1 = 0.5;
-    memset(m, 0, sizeof(*m));
-    m->border = plane_border(v, MOT_BORDER, pl);
-    if (len == 0)
+    const double s0 = (int)v[MOT_ALIGN] == 1 ? 0 : (int)v[MOT_ALIGN] == 2 ? 1 : 0.5;
+    const double shake = v[MOT_SHAKE], exposure = v[MOT_EXPOSURE];
+
+    if (!(shake > 0 && exposure > 0)) {
+        if (m->nb_user) {
+            m->nb_points = m->nb_user;
+            memcpy(m->points, m->user, sizeof(m->user[0]) * m->nb_user);
+        } else {
+            m->nb_points = 2;
+            m->points[0] = (SmearMotionPoint){ -s0 * dx, -s0 * dy };
+            m->points[1] = (SmearMotionPoint){ (1 - s0) * dx, (1 - s0) * dy };
+        }
+        return 0;
+    }
+    /* the shake's part over this frame's exposure, anchored like the
+     * straight path, plus the straight (or user) path, sampled finely
+     * enough that the polyline follows the curve */
+    const double f0 = v[MOT_SHAKE_FREQ];
+    const double sweep = 2 * M_PI * f0 * 2.8 * exposure; /* phase swept by the fastest term */
+    int n = (int)ceil(16 * fmax(1, sweep)) + 1;
+    if (m->nb_user)
+        n = FFMAX(n, 4 * m->nb_user);
+    n = FFMIN(n, SMEAR_MOTION_MAX_POINTS);
+    const SmearMotionPoint anchor = shake_at(seed, vars->t + s0 * exposure, shake, f0);
+    for (int i = 0; i < n; i++) {
+        const double s = (double)i / (n - 1);
+        const SmearMotionPoint sh = shake_at(seed, vars->t + s * exposure, shake, f0);
+        SmearMotionPoint base;
+        if (m->nb_user)
+            base = user_path_at(m, s);
+        else
+            base = (SmearMotionPoint){ (s - s0) * dx, (s - s0) * dy };
+        m->points[i].x = base.x + sh.x - anchor.x;
+        m->points[i].y = base.y + sh.y - anchor.y;
+    }
+    m->nb_points = n;
+    return 0;
+}
+
+static void motion_json(const void *state, AVBPrint *bp)
+{
+    const MotionState *m = state;
+    /* the path actually traced this frame, for plots and checks (not
+     * options: the options above reproduce it) */
+    double length = 0;
+    for (int i = 1; i < m->nb_points; i++)
+        length += hypot(m->points[i].x - m->points[i - 1].x, m->points[i].y - m->points[i - 1].y);
+    av_bprintf(bp, ",\"kernel_length\":%.6g,\"kernel_path\":\"", length);
+    for (int i = 0; i < m->nb_points; i++)
+        av_bprintf(bp, "%s%.6g/%.6g", i ? " " : "", m->points[i].x, m->points[i].y);
+    av_bprintf(bp, "\"");
+}
+
+static int motion_bind(const double *v, const void *state, const ChainPlane *pl, void *kp)
+{
+    const MotionState *m = state;
+    SmearMotionParams *p = kp;
+    memset(p, 0, sizeof(*p));
+    p->border = plane_border(v, MOT_BORDER, pl);
+    double extent = 0;
+    for (int i = 1; i < m->nb_points; i++)
+        extent += hypot(m->points[i].x - m->points[i - 1].x, m->points[i].y - m->points[i - 1].y);
+    if (extent == 0)
         return 1;
-    if ((int)v[MOT_ALIGN] == 1)
-        t0 = 0, t1 = 1;
-    else if ((int)v[MOT_ALIGN] == 2)
-        t0 = -1, t1 = 0;
-    m->nb_points = 2;
-    m->points[0].x = t0 * dx / pl->scale_x;
-    m->points[0].y = t0 * dy / pl->scale_y;
-    m->points[1].x = t1 * dx / pl->scale_x;
-    m->points[1].y = t1 * dy / pl->scale_y;
+    p->nb_points = m->nb_points;
+    for (int i = 0; i < m->nb_points; i++) {
+        p->points[i].x = m->points[i].x / pl->scale_x;
+        p->points[i].y = m->points[i].y / pl->scale_y;
+    }
     return 0;
 }
 
 static const ChainFilterDef motion_def = {
     .name = "motion",
-    .help = "linear motion blur of any length and direction",
+    .help = "motion blur: a straight path of any length and direction, a drawn path, or camera shake",
     .options = motion_options,
     .kernel = &smear_kernel_motion,
     .kparams_size = sizeof(SmearMotionParams),
+    .state_size = sizeof(MotionState),
+    .init = motion_init,
+    .resolve = motion_resolve,
+    .json = motion_json,
     .bind = motion_bind,
 };
 
@@ -281,7 +439,8 @@ static const ChainOption shear_options[] = {
     { NULL }
 };
 
-static int shear_resolve(double *v, void *log_ctx, const char *what)
+static int shear_resolve(double *v, void *state, const SmearScheduleVars *vars, uint64_t seed,
+                         void *log_ctx, const char *what)
 {
     if (fabs(1 - v[SHEAR_X] * v[SHEAR_Y]) < 1e-6) {
         av_log(log_ctx, AV_LOG_ERROR,
@@ -292,7 +451,7 @@ static int shear_resolve(double *v, void *log_ctx, const char *what)
     return 0;
 }
 
-static int shear_bind(const double *v, const ChainFrame *fr, const ChainPlane *pl, void *kp)
+static int shear_bind(const double *v, const void *state, const ChainPlane *pl, void *kp)
 {
     SmearAffineParams *a = kp;
     const double L[4] = { 1, v[SHEAR_X], v[SHEAR_Y], 1 };
@@ -349,7 +508,8 @@ static int affine_has_matrix(const double *v)
     return 0;
 }
 
-static int affine_resolve(double *v, void *log_ctx, const char *what)
+static int affine_resolve(double *v, void *state, const SmearScheduleVars *vars, uint64_t seed,
+                          void *log_ctx, const char *what)
 {
     if (isnan(v[AFF_SCALE_X]))
         v[AFF_SCALE_X] = v[AFF_SCALE];
@@ -372,7 +532,7 @@ static int affine_resolve(double *v, void *log_ctx, const char *what)
     return 0;
 }
 
-static int affine_bind(const double *v, const ChainFrame *fr, const ChainPlane *pl, void *kp)
+static int affine_bind(const double *v, const void *state, const ChainPlane *pl, void *kp)
 {
     SmearAffineParams *a = kp;
     double A[4], b[2];

@@ -22,6 +22,7 @@
 #include "augment.h"
 #include "chain.h"
 #include "cpu.h"
+#include "presets.h"
 #include "threadpool.h"
 
 struct SmearContext {
@@ -167,19 +168,9 @@ static void json_string(AVBPrint *bp, const char *s)
     av_bprint_chars(bp, '"', 1);
 }
 
-static int process(SmearContext *ctx, AVFrame *in, AVFrame *out)
+/* The frame's parameters as JSON: index, time, seed and the chain's values. */
+static int params_json(SmearContext *ctx, double t, const AVFrame *in, char **json)
 {
-    const double t = frame_time(ctx, in);
-    const SmearScheduleVars vars = { t, (double)ctx->nb_frames, in->width, in->height,
-                                     av_q2d(ctx->s.frame_rate) };
-    const ChainFrame fr = { t, ctx->nb_frames, vars.fps, ctx->s.seed };
-    int ret;
-
-    if ((ret = smear_chain_eval(&ctx->chain, &vars, ctx)) < 0)
-        return ret;
-    if ((ret = smear_augment_frame(ctx->augment, in, out, &fr, ctx)) < 0)
-        return ret;
-
     AVBPrint bp;
     av_bprint_init(&bp, 0, AV_BPRINT_SIZE_UNLIMITED);
     av_bprintf(&bp, "{");
@@ -189,7 +180,7 @@ static int process(SmearContext *ctx, AVFrame *in, AVFrame *out)
         av_bprintf(&bp, ",");
     }
     av_bprintf(&bp, "\"frame\":%" PRId64 ",\"t\":%.17g,", ctx->nb_frames, t);
-    if (in->pts != AV_NOPTS_VALUE)
+    if (in && in->pts != AV_NOPTS_VALUE)
         av_bprintf(&bp, "\"pts\":%" PRId64 ",\"pts_time\":%.17g,", in->pts,
                    (double)in->pts * av_q2d(frame_time_base(ctx, in)));
     av_bprintf(&bp, "\"seed\":%" PRIu64 ",\"chain\":", ctx->s.seed);
@@ -199,14 +190,57 @@ static int process(SmearContext *ctx, AVFrame *in, AVFrame *out)
         av_bprint_finalize(&bp, NULL);
         return AVERROR(ENOMEM);
     }
+    return av_bprint_finalize(&bp, json);
+}
+
+static int evaluate(SmearContext *ctx, double t, int w, int h)
+{
+    const SmearScheduleVars vars = { t, (double)ctx->nb_frames, w, h, av_q2d(ctx->s.frame_rate) };
+    return smear_chain_eval(&ctx->chain, &vars, ctx);
+}
+
+static int process(SmearContext *ctx, AVFrame *in, AVFrame *out)
+{
+    const double t = frame_time(ctx, in);
     char *json;
-    if ((ret = av_bprint_finalize(&bp, &json)) < 0)
+    int ret;
+
+    if ((ret = evaluate(ctx, t, in->width, in->height)) < 0 ||
+        (ret = smear_augment_frame(ctx->augment, in, out, ctx)) < 0 ||
+        (ret = params_json(ctx, t, in, &json)) < 0)
         return ret;
-    ret = av_dict_set(&out->metadata, SMEAR_META_PARAMS, json, AV_DICT_DONT_STRDUP_VAL);
-    if (ret < 0)
+    if ((ret = av_dict_set(&out->metadata, SMEAR_META_PARAMS, json, AV_DICT_DONT_STRDUP_VAL)) < 0)
         return ret;
     ctx->nb_frames++;
     return 0;
+}
+
+int smear_evaluate(SmearContext *ctx, double t, int w, int h, char **json)
+{
+    validate_input_or_ret(ctx && json && w > 0 && h > 0 && isfinite(t), AVERROR(EINVAL));
+    int ret = evaluate(ctx, t, w, h);
+    if (ret >= 0 && (ret = params_json(ctx, t, NULL, json)) >= 0)
+        ctx->nb_frames++;
+    return ret;
+}
+
+const char *smear_preset(int i, const char **name, const char **description)
+{
+    for (int k = 0; smear_presets[k].name; k++)
+        if (k == i) {
+            if (name)
+                *name = smear_presets[k].name;
+            if (description)
+                *description = smear_presets[k].description;
+            return smear_presets[k].chain;
+        }
+    return NULL;
+}
+
+const char *smear_preset_chain(const char *name)
+{
+    const SmearPresetDef *p = name ? smear_preset_find(name) : NULL;
+    return p ? p->chain : NULL;
 }
 
 int smear_receive_frame(SmearContext *ctx, AVFrame *frame)

@@ -116,6 +116,24 @@ SMEAR_API uint64_t smear_get_seed(const SmearContext *ctx);
 #define SMEAR_META_PARAMS "smear.params"
 
 /**
+ * Evaluates the chain's parameters for the next frame without any image:
+ * a frame t seconds after the first, of size w x h. It advances the
+ * schedules exactly as a frame would, so a whole clip's parameters can be
+ * previewed (smear --print-schedule). On success *json is the object a
+ * frame would carry in SMEAR_META_PARAMS; free it with av_free().
+ */
+SMEAR_API int smear_evaluate(SmearContext *ctx, double t, int w, int h, char **json);
+
+/**
+ * Named chains for common kinds of footage ("handheld", "autofocus-hunt",
+ * "vehicle", ...). smear_preset(i, &name, &description) gives the i-th
+ * preset's chain (from 0), or NULL past the last; smear_preset_chain(name)
+ * the chain of a preset by name, or NULL.
+ */
+SMEAR_API const char *smear_preset(int i, const char **name, const char **description);
+SMEAR_API const char *smear_preset_chain(const char *name);
+
+/**
  * Text describing the chain's filters and their options (all of them when
  * filter is NULL), for a program's --help. Free it with av_free().
  * NULL for an unknown filter name or when out of memory.

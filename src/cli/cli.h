@@ -8,6 +8,7 @@
 #include <stdint.h>
 
 #include <libavutil/dict.h>
+#include <libavutil/rational.h>
 
 /** Exit statuses (documented in the README and --help). */
 enum {
@@ -34,6 +35,7 @@ typedef struct CliOptions {
     int           no_audio, no_subtitles, no_data;
 
     const char   *chain;
+    const char   *preset;
     const char   *vf_pre, *vf_post;
     int           threads;
     uint64_t      seed;
@@ -43,6 +45,13 @@ typedef struct CliOptions {
     double        max_duration;   ///< -t, seconds; 0 = all
     int64_t       max_frames;     ///< -frames:v; 0 = all
     int           stats;          ///< progress line on the terminal
+
+    /* --print-schedule: parameters over time, no video */
+    int           print_schedule;
+    double        sched_duration;
+    AVRational    sched_fps;
+    int           sched_w, sched_h;
+    const char   *plot_path;
 } CliOptions;
 
 /** Set by SIGINT/SIGTERM: finish the output and stop. */

@@ -31,6 +31,7 @@
 #include "graph.h"
 #include "input.h"
 #include "output.h"
+#include "schedule_print.h"
 
 volatile sig_atomic_t cli_stop_signal;
 
@@ -69,6 +70,10 @@ static void usage(FILE *f)
 "  -threads N        threads for the augmentation (default: all cores)\n"
 "  --seed N          seed of every random choice (printed when not given)\n"
 "  --log FILE        one JSON line per output frame with every parameter applied\n"
+"  --preset NAME     a named chain (before any -a chain); --list-presets, --print-preset NAME\n"
+"  --print-schedule  print the chain's parameters per frame as CSV, without video;\n"
+"                    with --duration S (10), --fps R (25), --size WxH (1920x1080),\n"
+"                    --plot FILE.svg to draw the ones that move\n"
 "  -nostats          no progress line;  -loglevel LEVEL  quiet, error, warning, info, verbose, debug\n"
 "  --help-filters [NAME]   the chain's filters and their options\n"
 "  --version\n"
@@ -146,6 +151,10 @@ static int parse_args(int argc, char **argv, CliOptions *o)
     const char *pending_fmt = NULL;
     memset(o, 0, sizeof(*o));
     o->stats = isatty(2);
+    o->sched_duration = 10;
+    o->sched_fps = (AVRational){ 25, 1 };
+    o->sched_w = 1920;
+    o->sched_h = 1080;
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
         const char *v = i + 1 < argc ? argv[i + 1] : NULL;
@@ -181,6 +190,52 @@ static int parse_args(int argc, char **argv, CliOptions *o)
             fputs(text, stdout);
             av_free(text);
             exit(EXIT_OK);
+        } else if (!strcmp(a, "--list-presets")) {
+            const char *name, *desc;
+            for (int k = 0; smear_preset(k, &name, &desc); k++)
+                printf("%-16s %s\n", name, desc);
+            exit(EXIT_OK);
+        } else if (!strcmp(a, "--print-preset")) {
+            NEEDS_VALUE();
+            const char *chain = smear_preset_chain(v);
+            if (!chain) {
+                av_log(NULL, AV_LOG_ERROR, "unknown preset '%s' (see smear --list-presets)\n", v);
+                exit(EXIT_USAGE);
+            }
+            printf("%s\n", chain);
+            exit(EXIT_OK);
+        } else if (!strcmp(a, "--preset")) {
+            NEEDS_VALUE();
+            if (!smear_preset_chain(v)) {
+                av_log(NULL, AV_LOG_ERROR, "unknown preset '%s' (see smear --list-presets)\n", v);
+                goto fail;
+            }
+            o->preset = v;
+        } else if (!strcmp(a, "--print-schedule")) {
+            o->print_schedule = 1;
+        } else if (!strcmp(a, "--duration")) {
+            NEEDS_VALUE();
+            char *end;
+            o->sched_duration = strtod(v, &end);
+            if (*end || !(o->sched_duration > 0) || o->sched_duration > 1e6) {
+                av_log(NULL, AV_LOG_ERROR, "--duration takes a number of seconds, not '%s'\n", v);
+                goto fail;
+            }
+        } else if (!strcmp(a, "--fps")) {
+            NEEDS_VALUE();
+            if (av_parse_video_rate(&o->sched_fps, v) < 0 || o->sched_fps.num <= 0) {
+                av_log(NULL, AV_LOG_ERROR, "--fps takes a frame rate (25, 30000/1001), not '%s'\n", v);
+                goto fail;
+            }
+        } else if (!strcmp(a, "--size")) {
+            NEEDS_VALUE();
+            if (av_parse_video_size(&o->sched_w, &o->sched_h, v) < 0) {
+                av_log(NULL, AV_LOG_ERROR, "--size takes WxH, not '%s'\n", v);
+                goto fail;
+            }
+        } else if (!strcmp(a, "--plot")) {
+            NEEDS_VALUE();
+            o->plot_path = v;
         } else if (!strcmp(a, "-i")) {
             NEEDS_VALUE();
             if (o->nb_inputs == CLI_MAX_INPUTS) {
@@ -301,6 +356,8 @@ static int parse_args(int argc, char **argv, CliOptions *o)
         av_log(NULL, AV_LOG_ERROR, "input options given after the last -i\n");
         goto fail;
     }
+    if (o->print_schedule)
+        return 0;
     if (!o->nb_inputs) {
         av_log(NULL, AV_LOG_ERROR, "no input: give one with -i (see smear --help)\n");
         goto fail;
@@ -504,14 +561,33 @@ int main(int argc, char **argv)
 
     /* everything that can be checked before reading any input */
     SmearSettings s;
+    char *chain = NULL;
     smear_default_settings(&s);
-    s.chain = opt.chain;
+    if (opt.preset) {
+        chain = opt.chain ? av_asprintf("%s,%s", smear_preset_chain(opt.preset), opt.chain)
+                          : av_strdup(smear_preset_chain(opt.preset));
+        if (!chain)
+            goto end;
+    }
+    s.chain = chain ? chain : opt.chain;
     s.threads = opt.threads;
     s.seed = opt.seed;
     s.seed_set = opt.seed_set;
-    s.source = opt.inputs[0];
+    s.source = opt.nb_inputs ? opt.inputs[0] : NULL;
+    if (opt.print_schedule) {
+        s.frame_rate = opt.sched_fps;
+        s.seed_set = 1;
+        if (!opt.seed_set)
+            s.seed = 0;
+    }
     if ((ret = smear_open(&r.smear, &s)) < 0) {
         status = EXIT_USAGE;
+        goto end;
+    }
+    if (opt.print_schedule) {
+        ret = print_schedule(r.smear, opt.sched_duration, opt.sched_fps, opt.sched_w, opt.sched_h,
+                             opt.plot_path);
+        status = ret < 0 ? EXIT_ERROR : EXIT_OK;
         goto end;
     }
     if ((opt.vf_pre && !(r.pre = graph_new(opt.vf_pre))) ||
@@ -601,6 +677,7 @@ end:
     graph_free(&r.pre);
     graph_free(&r.post);
     smear_close(&r.smear);
+    av_free(chain);
     av_frame_free(&r.frame);
     av_frame_free(&r.aug);
     av_frame_free(&r.tmp);

@@ -1,0 +1,186 @@
+/*
+ * smear - previewing a chain's parameters over time, without any video:
+ * a CSV table on standard output and, on request, an SVG plot with one
+ * panel per parameter that moves.
+ */
+#include <errno.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <libavutil/error.h>
+#include <libavutil/log.h>
+#include <libavutil/mem.h>
+
+#include "schedule_print.h"
+
+#define MAX_COLUMNS 128
+
+typedef struct Series {
+    char    name[128];
+    double *v;
+} Series;
+
+/* Reads the numbers of the "chain" array of one frame's JSON into the
+ * columns, naming them filter.option (filter#2.option for a repeat). The
+ * JSON is smear's own, so a small scanner suffices. */
+static int scan_frame(const char *json, Series *cols, int *nb_cols, int frame, int nb_frames)
+{
+    const char *p = strstr(json, "\"chain\":[");
+    int col = 0;
+    char filter[48] = "";
+    /* "name#N" fits: names are short */
+    char seen[32][48];
+    int nb_seen = 0;
+    if (!p)
+        return AVERROR(EINVAL);
+    p += 9;
+    while (*p && *p != ']') {
+        if (*p != '"') {
+            p++;
+            continue;
+        }
+        char key[64];
+        const char *q = strchr(p + 1, '"');
+        if (!q || q - p - 1 >= (int)sizeof(key))
+            return AVERROR(EINVAL);
+        snprintf(key, sizeof(key), "%.*s", (int)(q - p - 1), p + 1);
+        p = q + 1;
+        if (*p != ':')
+            continue;
+        p++;
+        if (*p == '"') { /* a string value */
+            const char *e = strchr(p + 1, '"');
+            if (!e)
+                return AVERROR(EINVAL);
+            if (!strcmp(key, "filter")) {
+                snprintf(filter, sizeof(filter), "%.*s", (int)(e - p - 1), p + 1);
+                int same = 0;
+                for (int i = 0; i < nb_seen; i++)
+                    same += !strcmp(seen[i], filter);
+                if (nb_seen < 32)
+                    snprintf(seen[nb_seen++], sizeof(seen[0]), "%s", filter);
+                if (same) {
+                    char base[36];
+                    snprintf(base, sizeof(base), "%s", filter);
+                    snprintf(filter, sizeof(filter), "%s#%d", base, same + 1);
+                }
+            }
+            p = e + 1;
+            continue;
+        }
+        char *end;
+        double v = strtod(p, &end);
+        if (end == p)
+            return AVERROR(EINVAL);
+        p = end;
+        if (frame == 0) {
+            if (*nb_cols == MAX_COLUMNS)
+                continue;
+            Series *s = &cols[(*nb_cols)++];
+            snprintf(s->name, sizeof(s->name), "%s.%s", filter, key);
+            if (!(s->v = av_calloc(nb_frames, sizeof(double))))
+                return AVERROR(ENOMEM);
+        }
+        if (col < *nb_cols)
+            cols[col++].v[frame] = v;
+    }
+    return 0;
+}
+
+static void write_svg(FILE *f, const Series *cols, int nb_cols, const double *t, int n)
+{
+    int moving[MAX_COLUMNS], nb_moving = 0;
+    for (int c = 0; c < nb_cols; c++) {
+        double lo = cols[c].v[0], hi = lo;
+        for (int i = 1; i < n; i++) {
+            lo = fmin(lo, cols[c].v[i]);
+            hi = fmax(hi, cols[c].v[i]);
+        }
+        if (hi > lo)
+            moving[nb_moving++] = c;
+    }
+    const int pw = 760, ph = 140, left = 70, top = 30, gap = 40;
+    const int height = top + (nb_moving ? nb_moving : 1) * (ph + gap) + 30;
+    const double t1 = n > 1 ? t[n - 1] : 1;
+    fprintf(f, "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"%d\" height=\"%d\" "
+               "font-family=\"sans-serif\" font-size=\"12\">\n", left + pw + 30, height);
+    fprintf(f, "<rect width=\"100%%\" height=\"100%%\" fill=\"white\"/>\n");
+    fprintf(f, "<text x=\"%d\" y=\"18\" font-size=\"14\">smear schedule: %d frames, %.2f s</text>\n",
+            left, n, t1);
+    if (!nb_moving)
+        fprintf(f, "<text x=\"%d\" y=\"%d\">every parameter is constant</text>\n", left, top + 40);
+    for (int k = 0; k < nb_moving; k++) {
+        const Series *s = &cols[moving[k]];
+        const int y0 = top + k * (ph + gap) + 14;
+        double lo = s->v[0], hi = lo;
+        for (int i = 1; i < n; i++) {
+            lo = fmin(lo, s->v[i]);
+            hi = fmax(hi, s->v[i]);
+        }
+        fprintf(f, "<text x=\"%d\" y=\"%d\" font-weight=\"bold\">%s</text>\n", left, y0 - 4, s->name);
+        fprintf(f, "<rect x=\"%d\" y=\"%d\" width=\"%d\" height=\"%d\" fill=\"none\" stroke=\"#999\"/>\n",
+                left, y0, pw, ph);
+        fprintf(f, "<text x=\"%d\" y=\"%d\" text-anchor=\"end\">%.4g</text>\n", left - 6, y0 + 10, hi);
+        fprintf(f, "<text x=\"%d\" y=\"%d\" text-anchor=\"end\">%.4g</text>\n", left - 6, y0 + ph, lo);
+        fprintf(f, "<text x=\"%d\" y=\"%d\" text-anchor=\"end\">%.2f s</text>\n", left + pw, y0 + ph + 14, t1);
+        fprintf(f, "<polyline fill=\"none\" stroke=\"#c0392b\" stroke-width=\"1.5\" points=\"");
+        for (int i = 0; i < n; i++) {
+            double x = left + pw * (n > 1 ? t[i] / t1 : 0);
+            double y = y0 + ph - ph * (s->v[i] - lo) / (hi - lo);
+            fprintf(f, "%.1f,%.1f ", x, y);
+        }
+        fprintf(f, "\"/>\n");
+    }
+    fprintf(f, "</svg>\n");
+}
+
+int print_schedule(SmearContext *ctx, double duration, AVRational fps, int w, int h,
+                   const char *plot_path)
+{
+    const int n = (int)ceil(duration * av_q2d(fps) - 1e-9);
+    Series cols[MAX_COLUMNS];
+    int nb_cols = 0, ret = 0;
+    double *t = av_calloc(n > 0 ? n : 1, sizeof(double));
+    if (!t)
+        return AVERROR(ENOMEM);
+    memset(cols, 0, sizeof(cols));
+    for (int i = 0; i < n && ret >= 0; i++) {
+        char *json = NULL;
+        t[i] = i / av_q2d(fps);
+        if ((ret = smear_evaluate(ctx, t[i], w, h, &json)) >= 0)
+            ret = scan_frame(json, cols, &nb_cols, i, n);
+        av_free(json);
+    }
+    if (ret >= 0) {
+        printf("frame,t");
+        for (int c = 0; c < nb_cols; c++)
+            printf(",%s", cols[c].name);
+        printf("\n");
+        for (int i = 0; i < n; i++) {
+            printf("%d,%.6f", i, t[i]);
+            for (int c = 0; c < nb_cols; c++)
+                printf(",%.9g", cols[c].v[i]);
+            printf("\n");
+        }
+        if (plot_path) {
+            FILE *f = fopen(plot_path, "w");
+            if (!f) {
+                av_log(NULL, AV_LOG_ERROR, "cannot create the plot '%s': %s\n", plot_path,
+                       strerror(errno));
+                ret = AVERROR(errno);
+            } else {
+                write_svg(f, cols, nb_cols, t, n);
+                if (fclose(f) != 0) {
+                    av_log(NULL, AV_LOG_ERROR, "cannot write the plot '%s'\n", plot_path);
+                    ret = AVERROR(EIO);
+                }
+            }
+        }
+    }
+    for (int c = 0; c < nb_cols; c++)
+        av_free(cols[c].v);
+    av_free(t);
+    return ret;
+}
