@@ -193,33 +193,42 @@ static int params_json(SmearContext *ctx, double t, const AVFrame *in, char **js
     return av_bprint_finalize(&bp, json);
 }
 
-static int evaluate(SmearContext *ctx, double t, int w, int h)
+/* Evaluates the chain for frame f (its time and size; its pixels are not
+ * read) and returns the parameters as JSON. */
+static int evaluate(SmearContext *ctx, const AVFrame *f, char **json)
 {
-    const SmearScheduleVars vars = { t, (double)ctx->nb_frames, w, h, av_q2d(ctx->s.frame_rate) };
-    return smear_chain_eval(&ctx->chain, &vars, ctx);
+    const double t = frame_time(ctx, f);
+    const SmearScheduleVars vars = { t, (double)ctx->nb_frames, f->width, f->height,
+                                     av_q2d(ctx->s.frame_rate) };
+    int ret = smear_chain_eval(&ctx->chain, &vars, ctx);
+    return ret < 0 ? ret : params_json(ctx, t, f, json);
 }
 
 static int process(SmearContext *ctx, AVFrame *in, AVFrame *out)
 {
-    const double t = frame_time(ctx, in);
     char *json;
     int ret;
 
-    if ((ret = evaluate(ctx, t, in->width, in->height)) < 0 ||
-        (ret = smear_augment_frame(ctx->augment, in, out, ctx)) < 0 ||
-        (ret = params_json(ctx, t, in, &json)) < 0)
+    if ((ret = evaluate(ctx, in, &json)) < 0)
         return ret;
+    if ((ret = smear_augment_frame(ctx->augment, in, out, ctx)) < 0) {
+        av_free(json);
+        return ret;
+    }
+    /* takes json, freeing it on failure */
     if ((ret = av_dict_set(&out->metadata, SMEAR_META_PARAMS, json, AV_DICT_DONT_STRDUP_VAL)) < 0)
         return ret;
     ctx->nb_frames++;
     return 0;
 }
 
-int smear_evaluate(SmearContext *ctx, double t, int w, int h, char **json)
+int smear_evaluate(SmearContext *ctx, const AVFrame *frame, char **json)
 {
-    validate_input_or_ret(ctx && json && w > 0 && h > 0 && isfinite(t), AVERROR(EINVAL));
-    int ret = evaluate(ctx, t, w, h);
-    if (ret >= 0 && (ret = params_json(ctx, t, NULL, json)) >= 0)
+    validate_input_or_ret(ctx && frame && json && frame->width > 0 && frame->height > 0,
+                          AVERROR(EINVAL));
+    validate_input_or_ret(!ctx->pending, AVERROR(EAGAIN));
+    int ret = evaluate(ctx, frame, json);
+    if (ret >= 0)
         ctx->nb_frames++;
     return ret;
 }

@@ -116,13 +116,15 @@ SMEAR_API uint64_t smear_get_seed(const SmearContext *ctx);
 #define SMEAR_META_PARAMS "smear.params"
 
 /**
- * Evaluates the chain's parameters for the next frame without any image:
- * a frame t seconds after the first, of size w x h. It advances the
- * schedules exactly as a frame would, so a whole clip's parameters can be
- * previewed (smear --print-schedule). On success *json is the object a
- * frame would carry in SMEAR_META_PARAMS; free it with av_free().
+ * Evaluates the chain's parameters for the next frame without touching any
+ * pixels: only frame's pts (with its time_base), width and height are read,
+ * and frame->data may be empty. The schedules advance exactly as if the
+ * frame had been sent, so a clip's parameters can be previewed (smear
+ * --print-schedule) or frames skipped without breaking a random walk. On
+ * success *json is the object the frame would carry in SMEAR_META_PARAMS;
+ * free it with av_free(). Not while a sent frame waits to be received.
  */
-SMEAR_API int smear_evaluate(SmearContext *ctx, double t, int w, int h, char **json);
+SMEAR_API int smear_evaluate(SmearContext *ctx, const AVFrame *frame, char **json);
 
 /**
  * Named chains for common kinds of footage ("handheld", "autofocus-hunt",

@@ -146,13 +146,23 @@ int print_schedule(SmearContext *ctx, double duration, AVRational fps, int w, in
     if (!t)
         return AVERROR(ENOMEM);
     memset(cols, 0, sizeof(cols));
+    AVFrame *frame = av_frame_alloc();
+    if (!frame) {
+        av_free(t);
+        return AVERROR(ENOMEM);
+    }
+    frame->width = w;
+    frame->height = h;
+    frame->time_base = av_inv_q(fps);
     for (int i = 0; i < n && ret >= 0; i++) {
         char *json = NULL;
         t[i] = i / av_q2d(fps);
-        if ((ret = smear_evaluate(ctx, t[i], w, h, &json)) >= 0)
+        frame->pts = i;
+        if ((ret = smear_evaluate(ctx, frame, &json)) >= 0)
             ret = scan_frame(json, cols, &nb_cols, i, n);
         av_free(json);
     }
+    av_frame_free(&frame);
     if (ret >= 0) {
         printf("frame,t");
         for (int c = 0; c < nb_cols; c++)
