@@ -18,7 +18,25 @@ enum {
     EXIT_INPUT_ERRORS = 3, ///< finished, but damaged input data was skipped
 };
 
-#define CLI_MAX_INPUTS 64
+#define CLI_MAX_INPUTS 1024
+
+/** --frames OUTDIR: videos to augmented frame datasets. */
+typedef struct DatasetOptions {
+    const char *dir;          ///< OUTDIR
+    const char *inputs_file;  ///< --inputs FILE: one path per line
+    int         jpeg;         ///< --image-format jpg
+    int         quality;      ///< JPEG quality 1..100
+    int         every;        ///< keep every Nth frame (1 = all)
+    double      fps;          ///< or this many frames per second (0 = off)
+    double      start, end;   ///< time range in seconds (end 0 = to the end)
+    int64_t     max_per_clip; ///< 0 = no limit
+    int         variants;     ///< augmented versions of each sampled frame
+    int         keep_clean;   ///< also write the frame as decoded
+    int         csv;          ///< also write manifest.csv
+    double      shard_mib;    ///< > 0: write WebDataset-style tar shards of this size
+    int         shard_index, shard_count; ///< --shard i/N
+} DatasetOptions;
+
 
 typedef struct CliOptions {
     const char   *inputs[CLI_MAX_INPUTS];
@@ -52,6 +70,8 @@ typedef struct CliOptions {
     AVRational    sched_fps;
     int           sched_w, sched_h;
     const char   *plot_path;
+
+    DatasetOptions dataset;       ///< used when dataset.dir is set
 } CliOptions;
 
 /** Set by SIGINT/SIGTERM: finish the output and stop. */

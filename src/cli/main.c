@@ -28,6 +28,7 @@
 #include "smear/smear.h"
 
 #include "cli.h"
+#include "dataset.h"
 #include "graph.h"
 #include "input.h"
 #include "output.h"
@@ -76,6 +77,16 @@ static void usage(FILE *f)
 "                    --plot FILE.svg to draw the ones that move\n"
 "  -nostats          no progress line;  -loglevel LEVEL  quiet, error, warning, info, verbose, debug\n"
 "  --help-filters [NAME]   the chain's filters and their options\n"
+"\n"
+"Datasets: smear -i CLIP|FOLDER [-i ...] [--inputs LIST] -a CHAIN --frames OUTDIR\n"
+"  writes OUTDIR/<clip>/<frame>_<variant>.png and OUTDIR/manifest.jsonl (one row per image)\n"
+"  --every N, --fps R, --start T, --end T, --max-per-clip N   which frames to take\n"
+"  --variants K      augmented versions of each frame, each with its own seed (1)\n"
+"  --keep-clean      also write the frame as decoded (<frame>_clean.png)\n"
+"  --image-format png|jpg, --quality Q (JPEG, 1-100, default 90), --csv (manifest.csv too)\n"
+"  --shards MIB      write WebDataset-style tar shards of about MIB MiB instead of files\n"
+"  --shard I/N       take clips I, I+N, I+2N ... of the list (for N machines)\n"
+"  A run started again with the same command skips what is done.\n"
 "  --version\n"
 "\n"
 "Any other -key value before -i is an option of the input (e.g. -video_size 1280x720\n"
@@ -151,6 +162,9 @@ static int parse_args(int argc, char **argv, CliOptions *o)
     const char *pending_fmt = NULL;
     memset(o, 0, sizeof(*o));
     o->stats = isatty(2);
+    o->dataset.quality = 90;
+    o->dataset.every = 1;
+    o->dataset.variants = 1;
     o->sched_duration = 10;
     o->sched_fps = (AVRational){ 25, 1 };
     o->sched_w = 1920;
@@ -211,6 +225,70 @@ static int parse_args(int argc, char **argv, CliOptions *o)
                 goto fail;
             }
             o->preset = v;
+        } else if (!strcmp(a, "--frames")) {
+            NEEDS_VALUE();
+            o->dataset.dir = v;
+        } else if (!strcmp(a, "--inputs")) {
+            NEEDS_VALUE();
+            o->dataset.inputs_file = v;
+        } else if (!strcmp(a, "--image-format")) {
+            NEEDS_VALUE();
+            if (!strcmp(v, "jpg") || !strcmp(v, "jpeg"))
+                o->dataset.jpeg = 1;
+            else if (!strcmp(v, "png"))
+                o->dataset.jpeg = 0;
+            else {
+                av_log(NULL, AV_LOG_ERROR, "--image-format takes png or jpg, not '%s'\n", v);
+                goto fail;
+            }
+        } else if (!strcmp(a, "--quality") || !strcmp(a, "--every") || !strcmp(a, "--variants") ||
+                   !strcmp(a, "--max-per-clip")) {
+            NEEDS_VALUE();
+            char *end;
+            long long n = strtoll(v, &end, 10);
+            const long long hi = !strcmp(a, "--quality") ? 100 : !strcmp(a, "--variants") ? 64 : 1LL << 40;
+            if (*end || n < 1 || n > hi) {
+                av_log(NULL, AV_LOG_ERROR, "%s takes a whole number from 1 to %lld, not '%s'\n", a, hi, v);
+                goto fail;
+            }
+            if (!strcmp(a, "--quality"))
+                o->dataset.quality = (int)n;
+            else if (!strcmp(a, "--every"))
+                o->dataset.every = (int)n;
+            else if (!strcmp(a, "--variants"))
+                o->dataset.variants = (int)n;
+            else
+                o->dataset.max_per_clip = n;
+        } else if (!strcmp(a, "--start") || !strcmp(a, "--end")) {
+            NEEDS_VALUE();
+            int64_t us;
+            if (av_parse_time(&us, v, 1) < 0 || us < 0) {
+                av_log(NULL, AV_LOG_ERROR, "%s takes a time (seconds or hh:mm:ss), not '%s'\n", a, v);
+                goto fail;
+            }
+            *(a[2] == 's' ? &o->dataset.start : &o->dataset.end) = us / 1e6;
+        } else if (!strcmp(a, "--keep-clean")) {
+            o->dataset.keep_clean = 1;
+        } else if (!strcmp(a, "--csv")) {
+            o->dataset.csv = 1;
+        } else if (!strcmp(a, "--shards")) {
+            NEEDS_VALUE();
+            char *end;
+            o->dataset.shard_mib = strtod(v, &end);
+            if (*end || !(o->dataset.shard_mib > 0) || o->dataset.shard_mib > 1e6) {
+                av_log(NULL, AV_LOG_ERROR, "--shards takes a size in MiB, not '%s'\n", v);
+                goto fail;
+            }
+        } else if (!strcmp(a, "--shard")) {
+            NEEDS_VALUE();
+            int i, n;
+            char extra;
+            if (sscanf(v, "%d/%d%c", &i, &n, &extra) != 2 || n < 1 || i < 0 || i >= n) {
+                av_log(NULL, AV_LOG_ERROR, "--shard takes I/N with 0 <= I < N, not '%s'\n", v);
+                goto fail;
+            }
+            o->dataset.shard_index = i;
+            o->dataset.shard_count = n;
         } else if (!strcmp(a, "--print-schedule")) {
             o->print_schedule = 1;
         } else if (!strcmp(a, "--duration")) {
@@ -222,11 +300,13 @@ static int parse_args(int argc, char **argv, CliOptions *o)
                 goto fail;
             }
         } else if (!strcmp(a, "--fps")) {
+            /* frames per second of the schedule printed, or sampled for a dataset */
             NEEDS_VALUE();
             if (av_parse_video_rate(&o->sched_fps, v) < 0 || o->sched_fps.num <= 0) {
                 av_log(NULL, AV_LOG_ERROR, "--fps takes a frame rate (25, 30000/1001), not '%s'\n", v);
                 goto fail;
             }
+            o->dataset.fps = av_q2d(o->sched_fps);
         } else if (!strcmp(a, "--size")) {
             NEEDS_VALUE();
             if (av_parse_video_size(&o->sched_w, &o->sched_h, v) < 0) {
@@ -358,6 +438,17 @@ static int parse_args(int argc, char **argv, CliOptions *o)
     }
     if (o->print_schedule)
         return 0;
+    if (o->dataset.dir) {
+        if (!o->nb_inputs && !o->dataset.inputs_file) {
+            av_log(NULL, AV_LOG_ERROR, "no input: give clips or folders with -i, or --inputs LIST\n");
+            goto fail;
+        }
+        if (o->output) {
+            av_log(NULL, AV_LOG_ERROR, "--frames writes into its folder; '%s' is not used\n", o->output);
+            goto fail;
+        }
+        return 0;
+    }
     if (!o->nb_inputs) {
         av_log(NULL, AV_LOG_ERROR, "no input: give one with -i (see smear --help)\n");
         goto fail;
@@ -582,6 +673,10 @@ int main(int argc, char **argv)
     }
     if ((ret = smear_open(&r.smear, &s)) < 0) {
         status = EXIT_USAGE;
+        goto end;
+    }
+    if (opt.dataset.dir) {
+        status = dataset_run(&opt, s.chain);
         goto end;
     }
     if (opt.print_schedule) {

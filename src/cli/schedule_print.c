@@ -13,6 +13,7 @@
 #include <libavutil/log.h>
 #include <libavutil/mem.h>
 
+#include "jsonflat.h"
 #include "schedule_print.h"
 
 #define MAX_COLUMNS 128
@@ -22,70 +23,29 @@ typedef struct Series {
     double *v;
 } Series;
 
-/* Reads the numbers of the "chain" array of one frame's JSON into the
- * columns, naming them filter.option (filter#2.option for a repeat). The
- * JSON is smear's own, so a small scanner suffices. */
+/* Appends the chain's numbers of one frame's JSON to the columns
+ * (filter.option names, as flat_parse gives them). */
 static int scan_frame(const char *json, Series *cols, int *nb_cols, int frame, int nb_frames)
 {
-    const char *p = strstr(json, "\"chain\":[");
-    int col = 0;
-    char filter[48] = "";
-    /* "name#N" fits: names are short */
-    char seen[32][48];
-    int nb_seen = 0;
-    if (!p)
-        return AVERROR(EINVAL);
-    p += 9;
-    while (*p && *p != ']') {
-        if (*p != '"') {
-            p++;
+    FlatField *fields;
+    int nb = flat_parse(json, &fields), col = 0;
+    if (nb < 0)
+        return nb;
+    for (int i = 0; i < nb; i++) {
+        if (!fields[i].is_number || !strchr(fields[i].name, '.'))
             continue;
-        }
-        char key[64];
-        const char *q = strchr(p + 1, '"');
-        if (!q || q - p - 1 >= (int)sizeof(key))
-            return AVERROR(EINVAL);
-        snprintf(key, sizeof(key), "%.*s", (int)(q - p - 1), p + 1);
-        p = q + 1;
-        if (*p != ':')
-            continue;
-        p++;
-        if (*p == '"') { /* a string value */
-            const char *e = strchr(p + 1, '"');
-            if (!e)
-                return AVERROR(EINVAL);
-            if (!strcmp(key, "filter")) {
-                snprintf(filter, sizeof(filter), "%.*s", (int)(e - p - 1), p + 1);
-                int same = 0;
-                for (int i = 0; i < nb_seen; i++)
-                    same += !strcmp(seen[i], filter);
-                if (nb_seen < 32)
-                    snprintf(seen[nb_seen++], sizeof(seen[0]), "%s", filter);
-                if (same) {
-                    char base[36];
-                    snprintf(base, sizeof(base), "%s", filter);
-                    snprintf(filter, sizeof(filter), "%s#%d", base, same + 1);
-                }
-            }
-            p = e + 1;
-            continue;
-        }
-        char *end;
-        double v = strtod(p, &end);
-        if (end == p)
-            return AVERROR(EINVAL);
-        p = end;
-        if (frame == 0) {
-            if (*nb_cols == MAX_COLUMNS)
-                continue;
+        if (frame == 0 && *nb_cols < MAX_COLUMNS) {
             Series *s = &cols[(*nb_cols)++];
-            snprintf(s->name, sizeof(s->name), "%s.%s", filter, key);
-            if (!(s->v = av_calloc(nb_frames, sizeof(double))))
+            snprintf(s->name, sizeof(s->name), "%s", fields[i].name);
+            if (!(s->v = av_calloc(nb_frames, sizeof(double)))) {
+                flat_free(&fields, nb);
                 return AVERROR(ENOMEM);
+            }
         }
         if (col < *nb_cols)
-            cols[col++].v[frame] = v;
+            cols[col++].v[frame] = fields[i].number;
     }
+    flat_free(&fields, nb);
     return 0;
 }
 
