@@ -63,6 +63,12 @@ typedef struct CliOptions {
     double        max_duration;   ///< -t, seconds; 0 = all
     int64_t       max_frames;     ///< -frames:v; 0 = all
     int           stats;          ///< progress line on the terminal
+    int           realtime;       ///< -1 auto (devices, network), 0 off, 1 on
+    int           reconnect;
+    double        input_timeout;  ///< seconds; 0 = default
+    double        max_delay;      ///< live: seconds a frame may wait before it is dropped
+    double        throttle_ms;    ///< testing: extra time spent per frame
+    int           live_stats;     ///< --stats
 
     /* --print-schedule: parameters over time, no video */
     int           print_schedule;

@@ -933,7 +933,7 @@ static int process_clip(Dataset *ds, const Clip *c)
         av_free(dir);
     }
 
-    ret = input_open(&dec.in, c->path, NULL, NULL, NULL);
+    ret = input_open(&dec.in, c->path, NULL, NULL, 0, 0);
     if (ret < 0) {
         /* reported; the run goes on with the next clip, and a later run
          * tries this one again */

@@ -7,13 +7,41 @@
 #include <libavutil/avstring.h>
 #include <libavutil/error.h>
 #include <libavutil/log.h>
+#include <libavutil/opt.h>
 #include <libavutil/time.h>
 
+#include "cli.h"
 #include "compat.h"
 #include "input.h"
 
+/* Blocking reads end on a signal, and a live source that stays silent too
+ * long counts as lost (a UDP sender that stopped never says so). */
+static int interrupt_cb(void *opaque)
+{
+    Input *in = opaque;
+    if (cli_stop_signal)
+        return 1;
+    if (in->live && in->last_io_us && av_gettime_relative() - in->last_io_us > in->timeout_us)
+        return 1;
+    return 0;
+}
+
+/* Devices and network protocols deliver in real time. */
+static int is_live(const char *url, const AVInputFormat *ifmt)
+{
+    static const char *const net[] = { "udp", "tcp", "rtp", "rtsp", "srt", "http", "https",
+                                       "rtmp", "rtmps", "mmsh", "mmst", "unix", "zmq", NULL };
+    if (ifmt && ifmt->priv_class && AV_IS_INPUT_DEVICE(ifmt->priv_class->category))
+        return 1;
+    const char *proto = avio_find_protocol_name(url);
+    for (int i = 0; proto && net[i]; i++)
+        if (!strcmp(proto, net[i]))
+            return 1;
+    return 0;
+}
+
 int input_open(Input *in, const char *url, const char *format, AVDictionary **opts,
-               const AVIOInterruptCB *interrupt)
+               int live, int64_t timeout_us)
 {
     const AVInputFormat *ifmt = NULL;
     int ret;
@@ -21,15 +49,17 @@ int input_open(Input *in, const char *url, const char *format, AVDictionary **op
     memset(in, 0, sizeof(*in));
     in->url = url;
     in->vindex = -1;
+    in->timeout_us = timeout_us > 0 ? timeout_us : 5000000;
     if (format && !(ifmt = av_find_input_format(format))) {
         av_log(NULL, AV_LOG_ERROR, "unknown input format '%s'\n", format);
         return AVERROR(EINVAL);
     }
     if (!(in->fmt = avformat_alloc_context()))
         return AVERROR(ENOMEM);
-    if (interrupt)
-        in->fmt->interrupt_callback = *interrupt;
     const char *open_url = strcmp(url, "-") ? url : "pipe:0";
+    in->live = live >= 0 ? live : is_live(open_url, ifmt);
+    in->fmt->interrupt_callback = (AVIOInterruptCB){ interrupt_cb, in };
+    in->last_io_us = av_gettime_relative(); /* opening counts against the timeout too */
     if ((ret = avformat_open_input(&in->fmt, open_url, ifmt, opts)) < 0) {
         av_log(NULL, AV_LOG_ERROR, "cannot open input '%s': %s\n", url, av_err2str(ret));
         return ret;
@@ -59,6 +89,11 @@ int input_open(Input *in, const char *url, const char *format, AVDictionary **op
         return ret;
     in->dec->pkt_timebase = in->vst->time_base;
     in->dec->thread_count = 0;
+    if (in->live) {
+        /* frame threads hold frames back; live sources want them now */
+        in->dec->flags |= AV_CODEC_FLAG_LOW_DELAY;
+        in->dec->thread_type = FF_THREAD_SLICE;
+    }
     if ((ret = avcodec_open2(in->dec, codec, NULL)) < 0) {
         av_log(NULL, AV_LOG_ERROR, "cannot open the %s decoder for '%s': %s\n", codec->name,
                url, av_err2str(ret));
@@ -109,13 +144,25 @@ int input_next(Input *in, AVFrame *frame, AVPacket *pkt)
             return INPUT_EOF;
 
         ret = av_read_frame(in->fmt, in->pkt);
+        if (ret >= 0 || ret == AVERROR(EAGAIN))
+            in->last_io_us = av_gettime_relative();
         if (ret == AVERROR(EAGAIN)) {
             av_usleep(1000);
             continue;
         }
         if (ret < 0) {
-            if (ret != AVERROR_EOF && ret != AVERROR_EXIT) {
-                in->nb_read_errors++;
+            if (ret == AVERROR_EXIT && !cli_stop_signal) {
+                av_log(NULL, AV_LOG_WARNING, "input '%s': no data for %.1f s: the source is "
+                       "gone, ending the input\n", in->url, in->timeout_us / 1e6);
+                in->lost = 1;
+                ret = AVERROR_EOF;
+            } else if (ret != AVERROR_EOF && ret != AVERROR_EXIT) {
+                /* a live source that fails has gone away (an unplugged
+                 * camera); a file that fails is damaged */
+                if (in->live)
+                    in->lost = 1;
+                else
+                    in->nb_read_errors++;
                 warn_once(&in->warned_read, "input '%s': read error (%s); ending the input here\n",
                           in->url, av_err2str(ret));
             }

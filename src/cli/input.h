@@ -9,12 +9,16 @@
 
 typedef struct Input {
     const char      *url;
+    int              live;        ///< a device or network source: read it in real time
+    int64_t          timeout_us;  ///< live: end the input after this long without data
+    int64_t          last_io_us;  ///< when data last came
     AVFormatContext *fmt;
     int              vindex;      ///< the video stream decoded
     AVStream        *vst;
     AVCodecContext  *dec;
     AVPacket        *pkt;
     int              demux_eof;
+    int              lost;        ///< a live source ended by an error or silence
     int64_t          nb_frames;   ///< frames decoded
 
     /* damage found in the input, reported once per kind */
@@ -32,11 +36,14 @@ typedef enum InputEvent {
 
 /**
  * Opens url (format forces the demuxer; opts are its options, consumed
- * entries removed). interrupt is polled during blocking reads.
- * Returns 0, or a negative AVERROR with one error line logged.
+ * entries removed). live: 1 or 0 to force real-time reading on or off, -1
+ * to decide (on for devices and network protocols). timeout_us: how long
+ * a live source may stay silent before it counts as lost (0: 5 s).
+ * Blocking reads stop on SIGINT/SIGTERM. Returns 0, or a negative AVERROR
+ * with one error line logged.
  */
 int input_open(Input *in, const char *url, const char *format, AVDictionary **opts,
-               const AVIOInterruptCB *interrupt);
+               int live, int64_t timeout_us);
 
 /**
  * The next event: a frame in frame (pts set from the best-effort

@@ -32,7 +32,9 @@
 #include "graph.h"
 #include "input.h"
 #include "output.h"
+#include "reader.h"
 #include "schedule_print.h"
+#include "stats.h"
 
 volatile sig_atomic_t cli_stop_signal;
 
@@ -41,12 +43,6 @@ static void on_signal(int sig)
     if (cli_stop_signal)
         signal(sig, SIG_DFL); /* a second Ctrl-C ends at once */
     cli_stop_signal = sig;
-}
-
-static int interrupt_cb(void *opaque)
-{
-    (void)opaque;
-    return cli_stop_signal != 0;
 }
 
 static void usage(FILE *f)
@@ -76,6 +72,16 @@ static void usage(FILE *f)
 "                    with --duration S (10), --fps R (25), --size WxH (1920x1080),\n"
 "                    --plot FILE.svg to draw the ones that move\n"
 "  -nostats          no progress line;  -loglevel LEVEL  quiet, error, warning, info, verbose, debug\n"
+"\n"
+"Live sources (devices and network inputs) are read in real time: when smear falls\n"
+"behind, it drops input frames instead of building a backlog, and says so.\n"
+"  --realtime, --no-realtime   force real-time reading on or off\n"
+"  --reconnect       reopen a live source that is lost, instead of ending\n"
+"  --input-timeout S a live source silent for S seconds is lost (5)\n"
+"  --max-delay S     frames that waited longer than S seconds are dropped (0.5)\n"
+"  --throttle MS     for testing: spend MS more milliseconds on each frame, as a slow\n"
+"                    machine would\n"
+"  --stats           frames in/out/dropped, augmentation time and latency (p50, p99)\n"
 "  --help-filters [NAME]   the chain's filters and their options\n"
 "\n"
 "Datasets: smear -i CLIP|FOLDER [-i ...] [--inputs LIST] -a CHAIN --frames OUTDIR\n"
@@ -162,6 +168,8 @@ static int parse_args(int argc, char **argv, CliOptions *o)
     const char *pending_fmt = NULL;
     memset(o, 0, sizeof(*o));
     o->stats = isatty(2);
+    o->realtime = -1;
+    o->max_delay = 0.5;
     o->dataset.quality = 90;
     o->dataset.every = 1;
     o->dataset.variants = 1;
@@ -289,6 +297,39 @@ static int parse_args(int argc, char **argv, CliOptions *o)
             }
             o->dataset.shard_index = i;
             o->dataset.shard_count = n;
+        } else if (!strcmp(a, "--realtime")) {
+            o->realtime = 1;
+        } else if (!strcmp(a, "--no-realtime")) {
+            o->realtime = 0;
+        } else if (!strcmp(a, "--reconnect")) {
+            o->reconnect = 1;
+        } else if (!strcmp(a, "--stats")) {
+            o->live_stats = 1;
+        } else if (!strcmp(a, "--throttle")) {
+            NEEDS_VALUE();
+            char *end;
+            o->throttle_ms = strtod(v, &end);
+            if (*end || !(o->throttle_ms >= 0) || o->throttle_ms > 10000) {
+                av_log(NULL, AV_LOG_ERROR, "--throttle takes milliseconds, not '%s'\n", v);
+                goto fail;
+            }
+        } else if (!strcmp(a, "--max-delay")) {
+            NEEDS_VALUE();
+            char *end;
+            o->max_delay = strtod(v, &end);
+            if (*end || !(o->max_delay > 0) || o->max_delay > 60) {
+                av_log(NULL, AV_LOG_ERROR, "--max-delay takes seconds, not '%s'\n", v);
+                goto fail;
+            }
+        } else if (!strcmp(a, "--input-timeout")) {
+            NEEDS_VALUE();
+            char *end;
+            double secs = strtod(v, &end);
+            if (*end || !(secs > 0) || secs > 86400) {
+                av_log(NULL, AV_LOG_ERROR, "--input-timeout takes seconds, not '%s'\n", v);
+                goto fail;
+            }
+            o->input_timeout = secs;
         } else if (!strcmp(a, "--print-schedule")) {
             o->print_schedule = 1;
         } else if (!strcmp(a, "--duration")) {
@@ -483,6 +524,10 @@ typedef struct Run {
     int64_t           first_pts;
     int               done;                 ///< a limit (-t, -frames) was reached
     int64_t           start_us, last_stats_us;
+    Reader            reader;
+    LiveStats         stats;
+    int64_t           t_in;                 ///< when the current frame was decoded
+    int64_t           warned_drops, last_drop_warn_us;
 } Run;
 
 static void print_stats(Run *r, int final)
@@ -529,6 +574,9 @@ static int augment(Run *r, AVFrame *f)
         }
         f->time_base = r->tb;
     }
+    const int64_t t0 = av_gettime_relative();
+    if (f && r->opt->throttle_ms > 0)
+        av_usleep((unsigned)(r->opt->throttle_ms * 1000));
     int ret = smear_send_frame(r->smear, f);
     if (ret < 0) {
         av_log(NULL, AV_LOG_ERROR, "augmentation failed: %s\n", av_err2str(ret));
@@ -536,6 +584,8 @@ static int augment(Run *r, AVFrame *f)
     }
     for (;;) {
         ret = smear_receive_frame(r->smear, r->aug);
+        if (ret >= 0)
+            hist_add(&r->stats.augment, (av_gettime_relative() - t0) / 1000.0);
         if (ret == AVERROR(EAGAIN))
             return 0;
         if (ret == AVERROR_EOF)
@@ -544,7 +594,10 @@ static int augment(Run *r, AVFrame *f)
             return ret;
         if (r->log) {
             const AVDictionaryEntry *e = av_dict_get(r->aug->metadata, SMEAR_META_PARAMS, NULL, 0);
-            if (e && fprintf(r->log, "%s\n", e->value) < 0) {
+            /* a live run also says how many input frames were dropped so far */
+            if (e && (r->in.live ? fprintf(r->log, "{\"dropped\":%" PRId64 ",%s\n",
+                                           r->stats.dropped, e->value + 1)
+                                 : fprintf(r->log, "%s\n", e->value)) < 0) {
                 av_log(NULL, AV_LOG_ERROR, "cannot write the log '%s': %s\n", r->opt->log_path,
                        strerror(errno));
                 return AVERROR(errno);
@@ -555,6 +608,8 @@ static int augment(Run *r, AVFrame *f)
         av_frame_unref(r->aug);
         if (ret < 0)
             return ret;
+        r->stats.frames_out++;
+        hist_add(&r->stats.latency, (av_gettime_relative() - r->t_in) / 1000.0);
         print_stats(r, 0);
     }
 }
@@ -598,14 +653,34 @@ static int handle_frame(Run *r, AVFrame *f)
     }
 }
 
+/* Says now and then that frames are being dropped to keep up. */
+static void note_drops(Run *r)
+{
+    r->stats.dropped = reader_dropped(&r->reader);
+    const int64_t now = av_gettime_relative();
+    if (r->stats.dropped > r->warned_drops && now - r->last_drop_warn_us > 5000000) {
+        av_log(NULL, AV_LOG_WARNING, "dropped %" PRId64 " input frames so far to keep up with "
+               "the source (the augmentation or the encoder is slower than real time)\n",
+               r->stats.dropped);
+        r->warned_drops = r->stats.dropped;
+        r->last_drop_warn_us = now;
+    }
+}
+
 static int run(Run *r)
 {
+    const CliOptions *o = r->opt;
     AVPacket *pkt = av_packet_alloc();
-    int ret = 0;
+    int ret;
     if (!pkt)
         return AVERROR(ENOMEM);
-    while (!cli_stop_signal && !r->done) {
-        ret = input_next(&r->in, r->frame, pkt);
+    /* a live source may run ahead by max_delay (a burst of frames after
+     * opening, the encoder's start) before frames are dropped */
+    ret = reader_start(&r->reader, &r->in, r->in.live ? READER_MAX_FRAMES : 8,
+                       (int64_t)(o->max_delay * 1e6), o->reconnect, o->input_formats[0],
+                       o->input_opts[0]);
+    while (ret >= 0 && !cli_stop_signal && !r->done) {
+        ret = reader_next(&r->reader, r->frame, pkt, &r->t_in);
         if (ret == INPUT_EOF || ret == AVERROR_EXIT) {
             ret = 0;
             break;
@@ -613,19 +688,23 @@ static int run(Run *r)
         if (ret < 0)
             break;
         if (ret == INPUT_PACKET) {
-            if (r->opt->max_duration > 0 && pkt->pts != AV_NOPTS_VALUE && r->first_pts != AV_NOPTS_VALUE &&
+            if (o->max_duration > 0 && pkt->pts != AV_NOPTS_VALUE && r->first_pts != AV_NOPTS_VALUE &&
                 pkt->pts * av_q2d(r->in.fmt->streams[pkt->stream_index]->time_base) -
-                r->first_pts * av_q2d(r->in.vst->time_base) >= r->opt->max_duration) {
+                r->first_pts * av_q2d(r->in.vst->time_base) >= o->max_duration) {
                 av_packet_unref(pkt);
                 continue;
             }
             ret = output_copy_packet(&r->out, pkt);
         } else {
+            r->stats.frames_in++;
             ret = handle_frame(r, r->frame);
+            note_drops(r);
+            if (o->live_stats)
+                stats_print(&r->stats, 0);
         }
-        if (ret < 0)
-            break;
     }
+    reader_stop(&r->reader);
+    r->stats.dropped = r->reader.dropped;
     if (ret >= 0)
         ret = handle_frame(r, NULL); /* drain the graphs, the library and the encoder */
     av_packet_free(&pkt);
@@ -709,16 +788,21 @@ int main(int argc, char **argv)
         }
     }
 
-    const AVIOInterruptCB icb = { interrupt_cb, NULL };
-    if ((ret = input_open(&r.in, opt.inputs[0], opt.input_formats[0], &opt.input_opts[0], &icb)) < 0)
-        goto end;
-    const AVDictionaryEntry *e = av_dict_get(opt.input_opts[0], "", NULL, AV_DICT_IGNORE_SUFFIX);
-    if (e) {
-        av_log(NULL, AV_LOG_ERROR, "input option -%s was not used by the %s input\n", e->key,
+    AVDictionary *in_opts = NULL;
+    av_dict_copy(&in_opts, opt.input_opts[0], 0);
+    ret = input_open(&r.in, opt.inputs[0], opt.input_formats[0], &in_opts, opt.realtime,
+                     (int64_t)(opt.input_timeout * 1e6));
+    const AVDictionaryEntry *unused = av_dict_get(in_opts, "", NULL, AV_DICT_IGNORE_SUFFIX);
+    if (ret >= 0 && unused) {
+        av_log(NULL, AV_LOG_ERROR, "input option -%s was not used by the %s input\n", unused->key,
                r.in.fmt->iformat->name);
         status = EXIT_USAGE;
+        av_dict_free(&in_opts);
         goto end;
     }
+    av_dict_free(&in_opts);
+    if (ret < 0)
+        goto end;
     if ((ret = output_open(&r.out, &opt, &r.in)) < 0) {
         status = ret == AVERROR(EEXIST) || ret == AVERROR_OPTION_NOT_FOUND ||
                  ret == AVERROR_ENCODER_NOT_FOUND ? EXIT_USAGE : EXIT_ERROR;
@@ -732,9 +816,14 @@ int main(int argc, char **argv)
     if (!opt.seed_set)
         av_log(NULL, AV_LOG_INFO, "seed %" PRIu64 " (add --seed %" PRIu64 " to repeat this run)\n",
                smear_get_seed(r.smear), smear_get_seed(r.smear));
-    r.start_us = av_gettime_relative();
+    r.start_us = r.stats.start_us = r.stats.last_print_us = av_gettime_relative();
     ret = run(&r);
     print_stats(&r, 1);
+    if (opt.live_stats)
+        stats_print(&r.stats, 1);
+    if (r.stats.dropped)
+        av_log(NULL, AV_LOG_WARNING, "%" PRId64 " input frames were dropped to keep up with the source\n",
+               r.stats.dropped);
     const int complete = ret >= 0;
     int cret = output_close(&r.out, complete);
     if (ret >= 0 && cret < 0)
@@ -749,7 +838,9 @@ int main(int argc, char **argv)
         av_log(NULL, AV_LOG_WARNING, "input '%s' was damaged: %" PRId64 " undecodable packets, %"
                PRId64 " frames decoded with errors, %" PRId64 " read errors\n", opt.inputs[0],
                r.in.nb_bad_packets, r.in.nb_corrupt_frames, r.in.nb_read_errors);
-    if (ret < 0)
+    if (ret < 0 && r.out.reader_gone)
+        status = EXIT_OK; /* the consumer chose to stop (e.g. a player was closed) */
+    else if (ret < 0)
         status = EXIT_ERROR;
     else if (cli_stop_signal)
         status = 128 + cli_stop_signal;

@@ -236,6 +236,11 @@ int output_open(Output *o, const CliOptions *opt, const Input *in)
         av_dict_copy(&oc->metadata, ic->metadata, 0);
     }
 
+    if (in->live) {
+        /* hand every packet on at once, and interleave over a short window */
+        o->oc->flags |= AVFMT_FLAG_FLUSH_PACKETS;
+        o->oc->max_interleave_delta = 200000;
+    }
     if (!(ofmt->flags & AVFMT_NOFILE)) {
         ret = avio_open2(&o->oc->pb, o->write_path, AVIO_FLAG_WRITE, NULL, NULL);
         if (ret < 0) {
@@ -266,7 +271,14 @@ static int write_packet(Output *o, AVPacket *pkt)
     int ret = av_interleaved_write_frame(o->oc, pkt);
     if (ret < 0 && !o->failed) {
         o->failed = 1;
-        av_log(NULL, AV_LOG_ERROR, "cannot write to '%s': %s\n", o->path, av_err2str(ret));
+        if (ret == AVERROR(EPIPE)) {
+            /* the program reading a pipe or socket went away: nothing more
+             * can be delivered, and nothing is wrong with smear's work */
+            o->reader_gone = 1;
+            av_log(NULL, AV_LOG_INFO, "the reader of '%s' closed it: stopping\n", o->path);
+        } else {
+            av_log(NULL, AV_LOG_ERROR, "cannot write to '%s': %s\n", o->path, av_err2str(ret));
+        }
     }
     return ret;
 }
@@ -301,6 +313,18 @@ static int open_encoder(Output *o, const AVFrame *f, AVRational tb, AVRational f
     o->enc->colorspace = f->colorspace;
     o->enc->chroma_sample_location = f->chroma_location;
     o->enc->thread_count = 0;
+    if (o->in->live) {
+        /* a live output wants each frame out as soon as it is in: no
+         * reordering, no lookahead */
+        if (!strcmp(o->codec->name, "libx264")) {
+            if (!av_dict_get(o->opts, "tune", NULL, 0))
+                av_dict_set(&o->opts, "tune", "zerolatency", 0);
+            if (!av_dict_get(o->opts, "preset", NULL, 0))
+                av_dict_set(&o->opts, "preset", "veryfast", 0);
+        }
+        if (!av_dict_get(o->opts, "bf", NULL, 0))
+            o->enc->max_b_frames = 0;
+    }
     if (o->oc->oformat->flags & AVFMT_GLOBALHEADER)
         o->enc->flags |= AV_CODEC_FLAG_GLOBAL_HEADER;
     if ((ret = avcodec_open2(o->enc, o->codec, &o->opts)) < 0) {

@@ -45,6 +45,7 @@ typedef struct Output {
 
     int64_t          nb_frames;
     int              failed;      ///< a write failed: finish without the trailer
+    int              reader_gone; ///< the failure was a closed pipe or socket (EPIPE)
 } Output;
 
 /** Refuses an existing regular file without overwrite, and a directory.
