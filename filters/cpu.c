@@ -1,6 +1,8 @@
 /*
  * smear - CPU feature detection.
  */
+#include "config.h"
+
 #include <stdlib.h>
 
 #include "cpu.h"

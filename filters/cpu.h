@@ -13,6 +13,8 @@
 #ifndef SMEAR_FILTERS_CPU_H
 #define SMEAR_FILTERS_CPU_H
 
+#include "config.h"
+
 enum {
     SMEAR_CPU_AVX2   = 1u << 0, ///< AVX2 + FMA + BMI2
     SMEAR_CPU_AVX512 = 1u << 1, ///< AVX-512 F, BW, DQ, VL

@@ -2,11 +2,14 @@
  * smear - motion blur along a path.
  *
  * The kernel is the path a point of the scene traces on the sensor during the
- * exposure, spread evenly over the exposure: a polyline of points (in
- * samples, relative to the output sample) with equal time between
- * consecutive points. Each input sample is weighted by the exact length of
- * the path inside that sample's unit square, so a straight path of any angle
- * and fractional length gives an antialiased line kernel.
+ * exposure: a polyline of points (in samples, relative to the output sample)
+ * with equal time between consecutive points, the motion along each segment
+ * at constant speed. Each input sample is weighted by the time the path
+ * spends inside that sample's unit square: for segment i of N-1, the exact
+ * length of the segment inside the square divided by the segment's length,
+ * times 1/(N-1). For a straight path (or segments of equal length) that is
+ * the exact length inside the square over the total length, so a straight
+ * path of any angle and fractional length gives an antialiased line kernel.
  */
 #ifndef SMEAR_FILTERS_MOTION_H
 #define SMEAR_FILTERS_MOTION_H
