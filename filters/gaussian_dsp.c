@@ -1,4 +1,439 @@
 /*
- * smear - gaussian kernel: hot loops, compiled once per instruction set.
+ * smear - Gaussian blur: the passes, compiled once per instruction set.
+ *
+ * The hot loops work on vf16 vectors (simd.h): four per row of a column
+ * strip in the vertical pass, two blocks of GAUSS_LANES rows at once in the
+ * horizontal one, so several independent recursions are in flight and
+ * their latency is hidden. Tiles of 16x16 are transposed between the row
+ * layout of the planes and the interleaved layout of the scratch. The
+ * arithmetic of each output sample does not depend on how the work is cut
+ * into jobs, so any number of threads gives the same bytes.
  */
 #include "config.h"
+
+#include <math.h>
+#include <string.h>
+
+#include "border.h"
+#include "gaussian_dsp.h"
+#include "sample.h"
+#include "simd.h"
+
+#define LANES GAUSS_LANES
+#define STRIP GAUSS_STRIP
+#define NV (STRIP / 16) /* vectors per strip row */
+
+
+/* Columns [x0, x0 + n) of a source row as floats; STRIP floats are written,
+ * those past n are zero. */
+static inline void load_strip(float *restrict out, const uint8_t *row, int x0, int n, int depth)
+{
+    /* plain loops of a fixed count: the compiler widens and converts them
+     * with vector instructions */
+    if (n == STRIP && depth <= 8) {
+        const uint8_t *s = row + x0;
+        for (int x = 0; x < STRIP; x++)
+            out[x] = (float)s[x];
+        return;
+    }
+    if (n == STRIP) {
+        const uint16_t *s = (const uint16_t *)row + x0;
+        for (int x = 0; x < STRIP; x++)
+            out[x] = (float)s[x];
+        return;
+    }
+    smear_row_to_f32(out, row + (ptrdiff_t)x0 * (depth > 8 ? 2 : 1), n, depth);
+    for (int x = n; x < STRIP; x++)
+        out[x] = 0;
+}
+
+/* The coefficients of a recursive axis, as locals the compiler keeps in
+ * registers (a pointer to them could alias the buffers written). */
+typedef struct IIRCoef {
+    float b0[2], b1[2], c1[2], c2[2], na1[2], na2[2], gc[2], ga[2];
+} IIRCoef;
+
+static inline IIRCoef iir_coef(const GaussAxis *a)
+{
+    IIRCoef k;
+    memcpy(k.b0, a->b0, sizeof(k.b0));
+    memcpy(k.b1, a->b1, sizeof(k.b1));
+    memcpy(k.c1, a->c1, sizeof(k.c1));
+    memcpy(k.c2, a->c2, sizeof(k.c2));
+    for (int s = 0; s < 2; s++) {
+        k.na1[s] = -a->a1[s];
+        k.na2[s] = -a->a2[s];
+    }
+    memcpy(k.gc, a->gc, sizeof(k.gc));
+    memcpy(k.ga, a->ga, sizeof(k.ga));
+    return k;
+}
+
+/*
+ * The recursive Gaussian along lines of N vectors side by side: F holds the
+ * input, one group of N vectors per position, positions [0, count); C gets
+ * the output. Before the first position and after the last the input
+ * continues as the end samples (the steady state), exact for a replicated
+ * border and, after padding, negligible for the others. Causal first, into
+ * C; then the anti-causal part added to C, from the end.
+ */
+#define IIR_LINE(N, F, C, count, AFTER_ANTI)                                                  \
+    do {                                                                                      \
+        vf16 y1[2][N], y2[2][N], xp[N];                                                       \
+        for (int v = 0; v < N; v++) {                                                         \
+            const vf16 f0 = vf16_load((F) + 16 * v);                                          \
+            for (int s = 0; s < 2; s++)                                                       \
+                y1[s][v] = y2[s][v] = f0 * k.gc[s];                                           \
+            xp[v] = f0;                                                                       \
+        }                                                                                     \
+        for (int r = 0; r < (count); r++) {                                                   \
+            const float *f = (F) + (ptrdiff_t)r * (N) * 16;                                   \
+            float *c = (C) + (ptrdiff_t)r * (N) * 16;                                         \
+            for (int v = 0; v < N; v++) {                                                     \
+                const vf16 x = vf16_load(f + 16 * v);                                         \
+                /* the terms without y1 first: only the last fused step waits for it */       \
+                const vf16 s0 = vf16_fmas(y1[0][v], k.na1[0], vf16_fmas(y2[0][v], k.na2[0],   \
+                                vf16_fmas(xp[v], k.b1[0], x * k.b0[0])));                     \
+                const vf16 s1 = vf16_fmas(y1[1][v], k.na1[1], vf16_fmas(y2[1][v], k.na2[1],   \
+                                vf16_fmas(xp[v], k.b1[1], x * k.b0[1])));                     \
+                y2[0][v] = y1[0][v];                                                          \
+                y1[0][v] = s0;                                                                \
+                y2[1][v] = y1[1][v];                                                          \
+                y1[1][v] = s1;                                                                \
+                xp[v] = x;                                                                    \
+                vf16_store(c + 16 * v, s0 + s1);                                              \
+            }                                                                                 \
+        }                                                                                     \
+        vf16 x1[N], x2[N];                                                                    \
+        for (int v = 0; v < N; v++) {                                                         \
+            const vf16 fl = vf16_load((F) + ((ptrdiff_t)(count) - 1) * (N) * 16 + 16 * v);    \
+            for (int s = 0; s < 2; s++)                                                       \
+                y1[s][v] = y2[s][v] = fl * k.ga[s];                                           \
+            x1[v] = x2[v] = fl;                                                               \
+        }                                                                                     \
+        for (int r = (count) - 1; r >= 0; r--) {                                              \
+            const float *f = (F) + (ptrdiff_t)r * (N) * 16;                                   \
+            float *c = (C) + (ptrdiff_t)r * (N) * 16;                                         \
+            for (int v = 0; v < N; v++) {                                                     \
+                const vf16 s0 = vf16_fmas(y1[0][v], k.na1[0], vf16_fmas(y2[0][v], k.na2[0],   \
+                                vf16_fmas(x2[v], k.c2[0], x1[v] * k.c1[0])));                 \
+                const vf16 s1 = vf16_fmas(y1[1][v], k.na1[1], vf16_fmas(y2[1][v], k.na2[1],   \
+                                vf16_fmas(x2[v], k.c2[1], x1[v] * k.c1[1])));                 \
+                y2[0][v] = y1[0][v];                                                          \
+                y1[0][v] = s0;                                                                \
+                y2[1][v] = y1[1][v];                                                          \
+                y1[1][v] = s1;                                                                \
+                x2[v] = x1[v];                                                                \
+                x1[v] = vf16_load(f + 16 * v);                                                \
+                vf16_store(c + 16 * v, vf16_load(c + 16 * v) + (s0 + s1));                    \
+            }                                                                                 \
+            AFTER_ANTI;                                                                       \
+        }                                                                                     \
+    } while (0)
+
+static void vpass_iir(const GaussPlan *p, int st, float *work)
+{
+    const IIRCoef k = iir_coef(&p->vert);
+    const int P = p->vert.pad, H = p->h, rows = H + 2 * P;
+    const int x0 = st * STRIP, n = p->w - x0 < STRIP ? p->w - x0 : STRIP;
+    float *F = work;                             /* rows -P .. H+P-1 */
+    float *T = p->T + (ptrdiff_t)st * H * STRIP;
+    /* without padding the result goes straight into T */
+    float *C = P ? work + (ptrdiff_t)rows * STRIP : T;
+    const int bps = p->depth > 8 ? 2 : 1;
+    for (int r = 0; r < rows; r++) {
+        /* the strip reads a little of many rows: fetch rows ahead, which the
+         * hardware does not guess */
+        if (r + 16 < rows) {
+            const uint8_t *ahead = p->rows[r + 16 - P + p->pady] + (ptrdiff_t)x0 * bps;
+            __builtin_prefetch(ahead);
+            if (bps == 2)
+                __builtin_prefetch(ahead + 64);
+        }
+        load_strip(F + (ptrdiff_t)r * STRIP, p->rows[r - P + p->pady], x0, n, p->depth);
+    }
+    IIR_LINE(NV, F, C, rows, {
+        if (P && r >= P && r < H + P)
+            memcpy(T + (ptrdiff_t)(r - P) * STRIP, c, sizeof(float) * STRIP);
+    });
+}
+
+void SMEAR_DSP(smear_gauss_vpass)(const GaussPlan *p, int strip0, int strip1, float *work)
+{
+    for (int st = strip0; st < strip1; st++)
+        vpass_iir(p, st, work);
+}
+
+/* Transposes a tile of LANES rows by STRIP columns (row stride ts) into
+ * B[x0 + c][lane], c < n. */
+static void tile_to_block(float *B, int x0, int n, const float *tile, ptrdiff_t ts)
+{
+    for (int c = 0; c < n; c += 16) {
+        for (int h = 0; h < LANES; h += 16) {
+            const float *src = tile + (ptrdiff_t)h * ts + c;
+            float *d = B + (ptrdiff_t)(x0 + c) * LANES + h;
+            if (c + 16 <= n) {
+                transpose16(d, LANES, src, ts);
+            } else {
+                float tmp[16 * 16];
+                transpose16(tmp, 16, src, ts);
+                for (int j = 0; j < n - c; j++)
+                    memcpy(d + (ptrdiff_t)j * LANES, tmp + 16 * j, sizeof(float) * 16);
+            }
+        }
+    }
+}
+
+/* The vertically blurred rows of block b as vectors: B[x][lane] for x in
+ * [0, w), at B + padx * LANES. */
+static void vertical_block(const GaussPlan *p, int b, float *B, float *work)
+{
+    const GaussAxis *a = &p->vert;
+    const int y0 = b * LANES, H = p->h;
+    float *Bx = B + (ptrdiff_t)p->padx * LANES;
+    float *tile = work; /* LANES rows of STRIP */
+    if (a->type == GAUSS_IIR) {
+        for (int st = 0; st < p->nb_strips; st++) {
+            const int x0 = st * STRIP, n = p->w - x0 < STRIP ? p->w - x0 : STRIP;
+            const float *T = p->T + ((ptrdiff_t)st * H + y0) * STRIP;
+            if (y0 + LANES <= H) {
+                tile_to_block(Bx, x0, n, T, STRIP);
+            } else {
+                memcpy(tile, T, sizeof(float) * STRIP * (size_t)(H - y0));
+                tile_to_block(Bx, x0, n, tile, STRIP);
+            }
+        }
+        return;
+    }
+    const int R = a->type == GAUSS_FIR ? a->radius : 0;
+    float *F = tile + (ptrdiff_t)LANES * STRIP; /* rows y0-R .. y0+LANES+R-1 */
+    const float w0 = a->type == GAUSS_FIR ? a->w[0] : 1;
+    for (int st = 0; st < p->nb_strips; st++) {
+        const int x0 = st * STRIP, n = p->w - x0 < STRIP ? p->w - x0 : STRIP;
+        for (int r = -R; r < LANES + R; r++) {
+            const int y = y0 + r;
+            /* rows past the plane's end inside the last block only feed
+             * lanes that are never written out */
+            const int yy = y < H + p->pady ? y : H + p->pady - 1;
+            load_strip(F + (ptrdiff_t)(r + R) * STRIP, p->rows[yy + p->pady], x0, n, p->depth);
+        }
+        for (int l = 0; l < LANES; l++) {
+            const float *c = F + (ptrdiff_t)(l + R) * STRIP;
+            vf16 acc[NV];
+            for (int v = 0; v < NV; v++)
+                acc[v] = vf16_load(c + 16 * v) * w0;
+            for (int kk = 1; kk <= R; kk++) {
+                const float wk = a->w[kk];
+                const float *up = c - (ptrdiff_t)kk * STRIP, *dn = c + (ptrdiff_t)kk * STRIP;
+                for (int v = 0; v < NV; v++)
+                    acc[v] = vf16_fmas(vf16_load(up + 16 * v) + vf16_load(dn + 16 * v), wk, acc[v]);
+            }
+            for (int v = 0; v < NV; v++)
+                vf16_store(tile + (ptrdiff_t)l * STRIP + 16 * v, acc[v]);
+        }
+        tile_to_block(Bx, x0, n, tile, STRIP);
+    }
+}
+
+/* Fills the border columns of a block. */
+static void pad_block(const GaussPlan *p, float *B)
+{
+    const int W = p->w, X = p->padx;
+    for (int x = -X; x < W + X; x++) {
+        if (x == 0)
+            x = W;
+        if (x >= W + X)
+            break;
+        const int m = smear_border_index(x, W, p->border.mode);
+        float *t = B + (ptrdiff_t)(X + x) * LANES;
+        if (m < 0)
+            for (int v = 0; v < LANES / 16; v++)
+                vf16_store(t + 16 * v, vf16_set1((float)p->border.fill));
+        else
+            memcpy(t, B + (ptrdiff_t)(X + m) * LANES, sizeof(float) * LANES);
+    }
+}
+
+/* Writes the vectors O[x] (x in [0, w), LANES floats each) as the rows of
+ * block b: transposed 16 by 16 into rowbuf, then converted row by row. */
+static void store_block(const GaussPlan *p, const SmearPlane *dst, int b, const float *O,
+                        float *rowbuf)
+{
+    const int rows = p->h - b * LANES < LANES ? p->h - b * LANES : LANES;
+    const ptrdiff_t rs = p->w + 16;
+    for (int h = 0; h < rows; h += 16) {
+        for (int x0 = 0; x0 < p->w; x0 += 16) {
+            if (x0 + 16 <= p->w) {
+                transpose16(rowbuf + h * rs + x0, rs, O + (ptrdiff_t)x0 * LANES + h, LANES);
+            } else {
+                float tmp[16 * 16];
+                for (int j = 0; j < p->w - x0; j++)
+                    memcpy(tmp + 16 * j, O + (ptrdiff_t)(x0 + j) * LANES + h, sizeof(float) * 16);
+                transpose16(rowbuf + h * rs + x0, rs, tmp, 16);
+            }
+        }
+    }
+    for (int l = 0; l < rows; l++)
+        smear_f32_to_row(dst->data + (ptrdiff_t)(b * LANES + l) * dst->stride, rowbuf + l * rs,
+                         p->w, p->depth);
+}
+
+void SMEAR_DSP(smear_gauss_hpass)(const GaussPlan *p, const SmearPlane *dst, int b0, int b1,
+                                  float *work)
+{
+    const GaussAxis *a = &p->horz;
+    const int W = p->w, X = p->padx;
+    float *rowbuf = work;                                   /* LANES rows of W + 16 */
+    float *B = rowbuf + (ptrdiff_t)LANES * (W + 16);        /* W + 2X vectors */
+    float *O = B + (ptrdiff_t)(W + 2 * X) * LANES;          /* W + 2X vectors */
+    float *scratch = O + (ptrdiff_t)(W + 2 * X) * LANES;    /* the vertical pass's */
+    for (int b = b0; b < b1; b++) {
+        vertical_block(p, b, B, scratch);
+        pad_block(p, B);
+        if (a->type == GAUSS_FIR) {
+            const int R = a->radius;
+            const float w0 = a->w[0];
+            for (int x = 0; x < W; x++) {
+                const float *c = B + (ptrdiff_t)(X + x) * LANES;
+                for (int v = 0; v < LANES / 16; v++) {
+                    vf16 acc = vf16_load(c + 16 * v) * w0;
+                    for (int kk = 1; kk <= R; kk++)
+                        acc = vf16_fmas(vf16_load(c + 16 * v - (ptrdiff_t)kk * LANES) +
+                                        vf16_load(c + 16 * v + (ptrdiff_t)kk * LANES), a->w[kk], acc);
+                    vf16_store(O + (ptrdiff_t)x * LANES + 16 * v, acc);
+                }
+            }
+            store_block(p, dst, b, O, rowbuf);
+        } else if (a->type == GAUSS_IIR) {
+            /* the recursion over x, LANES rows at once, on the padded row */
+            const IIRCoef k = iir_coef(a);
+            const int P = a->pad, n = W + 2 * P;
+            IIR_LINE(LANES / 16, B + (ptrdiff_t)(X - P) * LANES, O, n, (void)0);
+            store_block(p, dst, b, O + (ptrdiff_t)P * LANES, rowbuf);
+        } else {
+            store_block(p, dst, b, B + (ptrdiff_t)X * LANES, rowbuf);
+        }
+    }
+}
+
+/* ------------------------------------------------------- rotated Gaussian */
+
+/* Plane sample (x, y), any integers, by the border. */
+static inline float sample_at(const GaussSlant *g, const SmearPlane *src, int x, int y)
+{
+    const int mx = smear_border_index(x, g->w, g->border.mode);
+    const int my = smear_border_index(y, g->h, g->border.mode);
+    if (mx < 0 || my < 0)
+        return (float)g->border.fill;
+    const uint8_t *row = src->data + my * src->stride;
+    return g->depth > 8 ? (float)((const uint16_t *)row)[mx] : (float)row[mx];
+}
+
+/* One line of samples through the axis filter (FIR or recursive). */
+static void axis_line(const GaussAxis *a, const float *in, int n, int pad, float *out, float *tmp)
+{
+    if (a->type == GAUSS_FIR) {
+        for (int j = 0; j < n; j++) {
+            const float *c = in + pad + j;
+            float acc = a->w[0] * c[0];
+            for (int kk = 1; kk <= a->radius; kk++)
+                acc += a->w[kk] * (c[-kk] + c[kk]);
+            out[j] = acc;
+        }
+    } else if (a->type == GAUSS_IIR) {
+        /* the same recursion, one sample at a time */
+        const int count = n + 2 * pad;
+        float y1[2], y2[2], x1, x2;
+        for (int s = 0; s < 2; s++)
+            y1[s] = y2[s] = a->gc[s] * in[0];
+        x1 = in[0];
+        for (int r = 0; r < count; r++) {
+            float s0 = in[r] * a->b0[0] + x1 * a->b1[0] - y2[0] * a->a2[0] - y1[0] * a->a1[0];
+            float s1 = in[r] * a->b0[1] + x1 * a->b1[1] - y2[1] * a->a2[1] - y1[1] * a->a1[1];
+            y2[0] = y1[0], y1[0] = s0, y2[1] = y1[1], y1[1] = s1, x1 = in[r];
+            tmp[r] = s0 + s1;
+        }
+        for (int s = 0; s < 2; s++)
+            y1[s] = y2[s] = a->ga[s] * in[count - 1];
+        x1 = x2 = in[count - 1];
+        for (int r = count - 1; r >= 0; r--) {
+            float s0 = x1 * a->c1[0] + x2 * a->c2[0] - y2[0] * a->a2[0] - y1[0] * a->a1[0];
+            float s1 = x1 * a->c1[1] + x2 * a->c2[1] - y2[1] * a->a2[1] - y1[1] * a->a1[1];
+            y2[0] = y1[0], y1[0] = s0, y2[1] = y1[1], y1[1] = s1, x2 = x1, x1 = in[r];
+            tmp[r] += s0 + s1;
+        }
+        memcpy(out, tmp + pad, sizeof(float) * (size_t)n);
+    } else {
+        memcpy(out, in + pad, sizeof(float) * (size_t)n);
+    }
+}
+
+/* The axis pass into the padded scratch: along_x filters rows [i0, i1) of
+ * the scratch (plane rows i - my); else columns [i0, i1). */
+void SMEAR_DSP(smear_gauss_slant_axis)(const GaussSlant *g, const SmearPlane *src, int i0,
+                                       int i1, float *work)
+{
+    const GaussAxis *a = &g->axis;
+    const int n = g->along_x ? g->sw : g->sh;
+    const int pad = a->type == GAUSS_FIR ? a->radius : a->type == GAUSS_IIR ? a->pad : 0;
+    float *F = work, *tmp = work + (n + 2 * pad), *out = tmp + (n + 2 * pad);
+    for (int i = i0; i < i1; i++) {
+        for (int j = -pad; j < n + pad; j++) {
+            const int px = g->along_x ? j - g->mx : i - g->mx;
+            const int py = g->along_x ? i - g->my : j - g->my;
+            F[j + pad] = sample_at(g, src, px, py);
+        }
+        axis_line(a, F, n, pad, out, tmp);
+        if (g->along_x)
+            memcpy(g->S + (ptrdiff_t)i * g->sw, out, sizeof(float) * (size_t)n);
+        else
+            for (int j = 0; j < n; j++)
+                g->S[(ptrdiff_t)j * g->sw + i] = out[j];
+    }
+}
+
+void SMEAR_DSP(smear_gauss_slant_pass)(const GaussSlant *g, const SmearPlane *dst, int y0, int y1,
+                                       float *work)
+{
+    const int W = g->w, R = g->radius;
+    float *acc = work;
+    for (int y = y0; y < y1; y++) {
+        for (int x = 0; x < W; x++)
+            acc[x] = 0;
+        if (g->direct) {
+            /* every tap of the 2-D kernel: a row of the padded copy, moved */
+            for (int dy = -g->ry; dy <= g->ry; dy++) {
+                const float *row = g->S + (ptrdiff_t)(y + dy + g->my) * g->sw + g->mx;
+                const float *wr = g->wt + (ptrdiff_t)(dy + g->ry) * (2 * g->rx + 1) + g->rx;
+                for (int dx = -g->rx; dx <= g->rx; dx++) {
+                    const float w = wr[dx];
+                    if (w == 0)
+                        continue;
+                    for (int x = 0; x < W; x++)
+                        acc[x] = fmaf(row[x + dx], w, acc[x]);
+                }
+            }
+            smear_f32_to_row(dst->data + y * dst->stride, acc, W, g->depth);
+            continue;
+        }
+        for (int t = -R; t <= R; t++) {
+            const float wt = g->wt[t + R];
+            const float shift = g->slope * (float)t;
+            const int kk = (int)floorf(shift);
+            const float f = shift - (float)kk, f0 = 1.0f - f;
+            if (g->along_x) {
+                /* tap t: row y + t, shifted by slope * t columns */
+                const float *row = g->S + (ptrdiff_t)(y + t + g->my) * g->sw + g->mx + kk;
+                for (int x = 0; x < W; x++)
+                    acc[x] += wt * (f0 * row[x] + f * row[x + 1]);
+            } else {
+                /* tap t: column x + t, shifted by slope * t rows */
+                const float *r0 = g->S + (ptrdiff_t)(y + kk + g->my) * g->sw + g->mx + t;
+                const float *r1 = r0 + g->sw;
+                for (int x = 0; x < W; x++)
+                    acc[x] += wt * (f0 * r0[x] + f * r1[x]);
+            }
+        }
+        smear_f32_to_row(dst->data + y * dst->stride, acc, W, g->depth);
+    }
+}

@@ -1,0 +1,97 @@
+/*
+ * smear - Gaussian blur: the plan shared by the set-up (gaussian.c) and the
+ * per-instruction-set passes (gaussian_dsp.c).
+ *
+ * An axis-aligned Gaussian runs in blocks of GAUSS_LANES rows: the block's
+ * rows, blurred vertically, are transposed into vectors of GAUSS_LANES
+ * samples, one per column, and the horizontal pass filters all the rows of
+ * the block at once along x, a vector per step, before they are transposed
+ * back. Each 1-D pass is a FIR (the exact sampled Gaussian) for small sigma,
+ * or for large sigma a recursive filter whose cost does not depend on
+ * sigma: two second-order sections in parallel, causal and anti-causal,
+ * fitted to the Gaussian (Deriche's 4th-order fit). A FIR vertical pass is
+ * computed block by block from the source; a recursive one needs whole
+ * columns, so it runs first over column strips into a scratch plane T laid
+ * out strip by strip.
+ *
+ * A rotated anisotropic Gaussian is factored into a pass along x or y and
+ * a pass along a slanted line sampled with linear interpolation; when it is
+ * narrow (where interpolation would show) and small, it is a plain 2-D FIR.
+ */
+#ifndef SMEAR_FILTERS_GAUSSIAN_DSP_H
+#define SMEAR_FILTERS_GAUSSIAN_DSP_H
+
+#include "cpu.h"
+#include "kernel.h"
+
+#define GAUSS_LANES 32        /* rows filtered together in the horizontal pass */
+#define GAUSS_STRIP 64        /* columns per strip in the vertical pass */
+#define GAUSS_MAX_RADIUS 4096 /* FIR taps each side, at most */
+
+enum { GAUSS_NONE, GAUSS_FIR, GAUSS_IIR };
+
+/** One 1-D Gaussian along an axis. */
+typedef struct GaussAxis {
+    int    type;          ///< GAUSS_NONE, GAUSS_FIR or GAUSS_IIR
+    int    radius;        ///< FIR: taps each side; IIR: 0
+    float *w;             ///< FIR: weights w[0..radius], symmetric, summing to 1 over both sides
+    /* IIR: per section s, causal y[n] = b0 x[n] + b1 x[n-1] - a1 y[n-1] - a2 y[n-2],
+     * anti-causal u[n] = c1 x[n+1] + c2 x[n+2] - a1 u[n+1] - a2 u[n+2],
+     * output the sum of all; steady-state gains for a constant input */
+    float  b0[2], b1[2], c1[2], c2[2], a1[2], a2[2];
+    float  gc[2], ga[2];  ///< causal and anti-causal gains of each section at DC
+    int    pad;           ///< samples of border extension each side (0: steady-state start, replicate)
+} GaussAxis;
+
+typedef struct GaussPlan {
+    int             w, h, depth;
+    SmearBorder     border;
+    GaussAxis       vert, horz;
+    int             nb_strips; ///< ceil(w / GAUSS_STRIP)
+    int             nb_blocks; ///< ceil(h / GAUSS_LANES)
+    int             padx;      ///< columns of border extension for the horizontal pass
+    int             pady;      ///< rows of border extension for the vertical pass
+    float          *T;         ///< recursive vertical pass: [strip][h][GAUSS_STRIP]
+    uint8_t        *fill_row;  ///< w + GAUSS_STRIP samples of the fill value
+    const uint8_t **rows;      ///< source rows -pady .. h + pady - 1, set per frame
+    /* scratch per job */
+    int             nb_work;
+    size_t          work_floats;
+    float          *work;
+} GaussPlan;
+
+/* Recursive vertical pass over the column strips [strip0, strip1) into T. */
+SMEAR_DSP_DECL(void, smear_gauss_vpass, (const GaussPlan *p, int strip0, int strip1, float *work));
+/* Blocks [b0, b1): the vertical pass (FIR, or read from T), then the
+ * horizontal one, into dst. */
+SMEAR_DSP_DECL(void, smear_gauss_hpass, (const GaussPlan *p, const SmearPlane *dst,
+                                         int b0, int b1, float *work));
+
+/** A rotated Gaussian: an axis pass, then a slanted pass. */
+typedef struct GaussSlant {
+    int         w, h, depth;
+    SmearBorder border;
+    int         along_x;     ///< 1: the axis pass runs along x, the slanted one steps rows
+    GaussAxis   axis;        ///< the axis pass (FIR or IIR)
+    int         radius;      ///< slanted taps each side
+    float      *wt;          ///< slanted weights for t = -radius..radius, stored from 0
+    float       slope;       ///< along_x: x shift per row step; else y shift per column step
+    int         direct;      ///< small rotated kernels: a plain 2-D FIR over wt[(2 ry + 1) x (2 rx + 1)]
+    int         rx, ry;      ///< direct: radii
+    int         mx, my;      ///< margins of the padded scratch
+    int         sw, sh;      ///< padded scratch size
+    float      *S;           ///< padded scratch of the axis pass, row-major
+    int         nb_work;
+    size_t      work_floats;
+    float      *work;
+} GaussSlant;
+
+/* Axis pass for rows [y0, y1) of the padded scratch (along_x), or columns
+ * [x0, x1) (otherwise), reading src with the border mapping. */
+SMEAR_DSP_DECL(void, smear_gauss_slant_axis, (const GaussSlant *g, const SmearPlane *src,
+                                              int i0, int i1, float *work));
+/* Slanted pass for output rows [y0, y1). */
+SMEAR_DSP_DECL(void, smear_gauss_slant_pass, (const GaussSlant *g, const SmearPlane *dst,
+                                              int y0, int y1, float *work));
+
+#endif /* SMEAR_FILTERS_GAUSSIAN_DSP_H */

@@ -1,0 +1,137 @@
+/*
+ * smear - a vector of 16 floats for the kernels' hot loops.
+ *
+ * GCC and clang lower these vector types to whatever the instruction set
+ * of the build has (one AVX-512 register, two AVX registers, four SSE
+ * ones), so one source gives all three builds, with identical results:
+ * every operation is element by element and contraction is off.
+ */
+#ifndef SMEAR_FILTERS_SIMD_H
+#define SMEAR_FILTERS_SIMD_H
+
+#include <math.h>
+#include <stddef.h>
+#include <string.h>
+
+#if SMEAR_ISA_IS_AVX512 || SMEAR_ISA_IS_AVX2
+#include <immintrin.h>
+#endif
+
+typedef float vf16 __attribute__((vector_size(64)));
+
+static inline vf16 vf16_load(const float *p)
+{
+    vf16 v;
+    memcpy(&v, p, sizeof(v));
+    return v;
+}
+
+static inline void vf16_store(float *p, vf16 v)
+{
+    memcpy(p, &v, sizeof(v));
+}
+
+static inline vf16 vf16_set1(float x)
+{
+    return (vf16){ 0 } + x;
+}
+
+/**
+ * a * b + c rounded once (fused), lane by lane. Every build fuses, so the
+ * builds still agree bit for bit; the plain C one calls fmaf() per lane
+ * (fast where the CPU has FMA, slow but exact where it has not).
+ */
+static inline vf16 vf16_fma(vf16 a, vf16 b, vf16 c)
+{
+#if SMEAR_ISA_IS_AVX512
+    return (vf16)_mm512_fmadd_ps((__m512)a, (__m512)b, (__m512)c);
+#elif SMEAR_ISA_IS_AVX2
+    __m256 al, ah, bl, bh, cl, ch;
+    memcpy(&al, &a, 32), memcpy(&ah, (const char *)&a + 32, 32);
+    memcpy(&bl, &b, 32), memcpy(&bh, (const char *)&b + 32, 32);
+    memcpy(&cl, &c, 32), memcpy(&ch, (const char *)&c + 32, 32);
+    __m256 rl = _mm256_fmadd_ps(al, bl, cl), rh = _mm256_fmadd_ps(ah, bh, ch);
+    vf16 r;
+    memcpy(&r, &rl, 32), memcpy((char *)&r + 32, &rh, 32);
+    return r;
+#else
+    vf16 r;
+    for (int i = 0; i < 16; i++)
+        r[i] = fmaf(a[i], b[i], c[i]);
+    return r;
+#endif
+}
+
+/** The same with a scalar factor. */
+static inline vf16 vf16_fmas(vf16 a, float b, vf16 c)
+{
+    return vf16_fma(a, vf16_set1(b), c);
+}
+
+/**
+ * Transposes a 16x16 tile: dst[j * dst_stride + i] = src[i * src_stride + j].
+ * Exact moves, so every build gives the same result.
+ */
+static inline void transpose16(float *restrict dst, ptrdiff_t dst_stride,
+                               const float *restrict src, ptrdiff_t src_stride)
+{
+#if SMEAR_ISA_IS_AVX512
+    __m512 r[16], t[16];
+    for (int i = 0; i < 16; i++)
+        r[i] = _mm512_loadu_ps(src + i * src_stride);
+    for (int i = 0; i < 16; i += 2) {
+        t[i] = _mm512_unpacklo_ps(r[i], r[i + 1]);
+        t[i + 1] = _mm512_unpackhi_ps(r[i], r[i + 1]);
+    }
+    for (int i = 0; i < 16; i += 4) {
+        r[i] = _mm512_castpd_ps(_mm512_unpacklo_pd(_mm512_castps_pd(t[i]), _mm512_castps_pd(t[i + 2])));
+        r[i + 1] = _mm512_castpd_ps(_mm512_unpackhi_pd(_mm512_castps_pd(t[i]), _mm512_castps_pd(t[i + 2])));
+        r[i + 2] = _mm512_castpd_ps(_mm512_unpacklo_pd(_mm512_castps_pd(t[i + 1]), _mm512_castps_pd(t[i + 3])));
+        r[i + 3] = _mm512_castpd_ps(_mm512_unpackhi_pd(_mm512_castps_pd(t[i + 1]), _mm512_castps_pd(t[i + 3])));
+    }
+    /* r[4k + m] holds, in each 128-bit lane q, row 4q' ... : gather the
+     * 128-bit lanes across the four groups */
+    for (int m = 0; m < 4; m++) {
+        __m512 a = r[m], b = r[4 + m], c = r[8 + m], d = r[12 + m];
+        __m512 ab0 = _mm512_shuffle_f32x4(a, b, 0x88); /* lanes 0,2 of a, 0,2 of b */
+        __m512 ab1 = _mm512_shuffle_f32x4(a, b, 0xdd); /* lanes 1,3 of a, 1,3 of b */
+        __m512 cd0 = _mm512_shuffle_f32x4(c, d, 0x88);
+        __m512 cd1 = _mm512_shuffle_f32x4(c, d, 0xdd);
+        t[m] = _mm512_shuffle_f32x4(ab0, cd0, 0x88);      /* lane 0 of each */
+        t[8 + m] = _mm512_shuffle_f32x4(ab0, cd0, 0xdd);  /* lane 2 */
+        t[4 + m] = _mm512_shuffle_f32x4(ab1, cd1, 0x88);  /* lane 1 */
+        t[12 + m] = _mm512_shuffle_f32x4(ab1, cd1, 0xdd); /* lane 3 */
+    }
+    for (int j = 0; j < 16; j++)
+        _mm512_storeu_ps(dst + j * dst_stride, t[j]);
+#elif SMEAR_ISA_IS_AVX2
+    for (int bi = 0; bi < 16; bi += 8)
+        for (int bj = 0; bj < 16; bj += 8) {
+            __m256 r[8], t[8];
+            for (int i = 0; i < 8; i++)
+                r[i] = _mm256_loadu_ps(src + (bi + i) * src_stride + bj);
+            for (int i = 0; i < 8; i += 2) {
+                t[i] = _mm256_unpacklo_ps(r[i], r[i + 1]);
+                t[i + 1] = _mm256_unpackhi_ps(r[i], r[i + 1]);
+            }
+            for (int i = 0; i < 8; i += 4) {
+                r[i] = _mm256_shuffle_ps(t[i], t[i + 2], 0x44);
+                r[i + 1] = _mm256_shuffle_ps(t[i], t[i + 2], 0xee);
+                r[i + 2] = _mm256_shuffle_ps(t[i + 1], t[i + 3], 0x44);
+                r[i + 3] = _mm256_shuffle_ps(t[i + 1], t[i + 3], 0xee);
+            }
+            for (int m = 0; m < 4; m++) {
+                t[m] = _mm256_permute2f128_ps(r[m], r[4 + m], 0x20);
+                t[4 + m] = _mm256_permute2f128_ps(r[m], r[4 + m], 0x31);
+            }
+            for (int j = 0; j < 8; j++)
+                _mm256_storeu_ps(dst + (bj + j) * dst_stride + bi, t[j]);
+        }
+#else
+    for (int j = 0; j < 16; j++)
+        for (int i = 0; i < 16; i++)
+            dst[j * dst_stride + i] = src[i * src_stride + j];
+#endif
+}
+
+#endif /* SMEAR_FILTERS_SIMD_H */
