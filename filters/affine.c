@@ -1,6 +1,96 @@
-/* placeholder: being written */
+/*
+ * smear - affine warps: set-up and job splitting (the rows are computed in
+ * affine_dsp.c).
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
 #include "affine.h"
-static int configure(void *priv, const void *params, const SmearPlaneInfo *info) { return 0; }
-static void process(void *priv, const SmearPlane *dst, const SmearPlane *src, const SmearExec *ex) { smear_plane_copy(dst, src); }
-static void uninit(void *priv) {}
-const SmearKernel smear_kernel_affine = { "affine", 8, configure, process, uninit };
+#include "affine_dsp.h"
+
+typedef struct AffinePriv {
+    AffinePlan plan;
+    int        identity;
+    int        nb_work;
+    size_t     work_floats;
+    float     *work;
+    void (*rows)(const AffinePlan *, const SmearPlane *, const SmearPlane *, int, int, float *);
+} AffinePriv;
+
+static int affine_configure(void *priv, const void *params, const SmearPlaneInfo *info)
+{
+    AffinePriv *a = priv;
+    const SmearAffineParams *ap = params;
+    free(a->work);
+    memset(a, 0, sizeof(*a));
+    for (int i = 0; i < 6; i++)
+        if (!isfinite(ap->m[i]) || fabs(ap->m[i]) > 1e7)
+            return -EINVAL;
+    if (ap->interp != SMEAR_INTERP_BILINEAR && ap->interp != SMEAR_INTERP_BICUBIC)
+        return -EINVAL;
+    AffinePlan *p = &a->plan;
+    p->w = info->w;
+    p->h = info->h;
+    p->depth = info->depth;
+    memcpy(p->m, ap->m, sizeof(p->m));
+    p->interp = ap->interp;
+    p->border = ap->border;
+    a->identity = p->m[0] == 1 && p->m[1] == 0 && p->m[2] == 0 && p->m[3] == 0 &&
+                  p->m[4] == 1 && p->m[5] == 0;
+    p->xshear = p->m[0] == 1 && p->m[3] == 0 && p->m[4] == 1 && p->m[5] == 0;
+    a->nb_work = info->nb_threads > 0 ? info->nb_threads : 1;
+    a->work_floats = (2 * (size_t)(p->w + 8) + 15) & ~(size_t)15;
+    if (!(a->work = malloc(a->work_floats * a->nb_work * sizeof(float))))
+        return -ENOMEM;
+    a->rows = SMEAR_DSP_PICK(smear_affine_rows, info->cpu);
+    return 0;
+}
+
+typedef struct RowsArgs {
+    const AffinePriv *a;
+    const SmearPlane *dst, *src;
+} RowsArgs;
+
+static void rows_job(void *arg, int j, int nb)
+{
+    const RowsArgs *r = arg;
+    int y0, y1;
+    smear_job_rows(r->a->plan.h, j, nb, &y0, &y1);
+    r->a->rows(&r->a->plan, r->dst, r->src, y0, y1, r->a->work + (size_t)j * r->a->work_floats);
+}
+
+static void affine_process(void *priv, const SmearPlane *dst, const SmearPlane *src,
+                           const SmearExec *ex)
+{
+    AffinePriv *a = priv;
+    if (a->identity) {
+        smear_plane_copy(dst, src);
+        return;
+    }
+    RowsArgs r = { a, dst, src };
+    int jobs = ex ? ex->nb_threads : 1;
+    if (jobs > a->nb_work)
+        jobs = a->nb_work;
+    if (jobs > a->plan.h)
+        jobs = a->plan.h;
+    smear_exec_run(ex, rows_job, &r, jobs < 1 ? 1 : jobs);
+}
+
+static void affine_uninit(void *priv)
+{
+    AffinePriv *a = priv;
+    free(a->work);
+    memset(a, 0, sizeof(*a));
+}
+
+const SmearKernel smear_kernel_affine = {
+    .name = "affine",
+    .priv_size = sizeof(AffinePriv),
+    .configure = affine_configure,
+    .process = affine_process,
+    .uninit = affine_uninit,
+};

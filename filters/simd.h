@@ -11,6 +11,7 @@
 
 #include <math.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <string.h>
 
 #if SMEAR_ISA_IS_AVX512 || SMEAR_ISA_IS_AVX2
@@ -66,6 +67,27 @@ static inline vf16 vf16_fma(vf16 a, vf16 b, vf16 c)
 static inline vf16 vf16_fmas(vf16 a, float b, vf16 c)
 {
     return vf16_fma(a, vf16_set1(b), c);
+}
+
+/**
+ * Sixteen unaligned 32-bit words, out[i] from base + idx[i] (byte offsets):
+ * a gather where the instruction set has one. Every word must lie inside
+ * the buffer.
+ */
+static inline void smear_gather32(uint32_t out[16], const uint8_t *base, const int32_t idx[16])
+{
+#if SMEAR_ISA_IS_AVX512
+    __m512i i = _mm512_loadu_si512((const void *)idx);
+    _mm512_storeu_si512((void *)out, _mm512_i32gather_epi32(i, (const void *)base, 1));
+#elif SMEAR_ISA_IS_AVX2
+    for (int h = 0; h < 16; h += 8) {
+        __m256i i = _mm256_loadu_si256((const __m256i *)(idx + h));
+        _mm256_storeu_si256((__m256i *)(out + h), _mm256_i32gather_epi32((const int *)base, i, 1));
+    }
+#else
+    for (int l = 0; l < 16; l++)
+        memcpy(&out[l], base + idx[l], 4);
+#endif
 }
 
 /**
