@@ -20,6 +20,10 @@ enum {
     SMEAR_CPU_AVX512 = 1u << 1, ///< AVX-512 F, BW, DQ, VL
 };
 
+/** Rows filtered together by the separable kernels' horizontal passes
+ * (see lanes.h). */
+#define SMEAR_LANES 32
+
 /** Features of the running CPU, masked by the SMEAR_CPU_MASK environment
  *  variable when it is set (a number; 0 forces the plain C kernels). */
 unsigned smear_cpu_flags(void);

@@ -17,9 +17,10 @@
 #include "border.h"
 #include "gaussian_dsp.h"
 #include "sample.h"
+#include "lanes.h"
 #include "simd.h"
 
-#define LANES GAUSS_LANES
+_Static_assert(GAUSS_LANES == LANES, "the block layout is lanes.h's");
 #define STRIP GAUSS_STRIP
 #define NV (STRIP / 16) /* vectors per strip row */
 
@@ -164,26 +165,6 @@ void SMEAR_DSP(smear_gauss_vpass)(const GaussPlan *p, int strip0, int strip1, fl
         vpass_iir(p, st, work);
 }
 
-/* Transposes a tile of LANES rows by STRIP columns (row stride ts) into
- * B[x0 + c][lane], c < n. */
-static void tile_to_block(float *B, int x0, int n, const float *tile, ptrdiff_t ts)
-{
-    for (int c = 0; c < n; c += 16) {
-        for (int h = 0; h < LANES; h += 16) {
-            const float *src = tile + (ptrdiff_t)h * ts + c;
-            float *d = B + (ptrdiff_t)(x0 + c) * LANES + h;
-            if (c + 16 <= n) {
-                transpose16(d, LANES, src, ts);
-            } else {
-                float tmp[16 * 16];
-                transpose16(tmp, 16, src, ts);
-                for (int j = 0; j < n - c; j++)
-                    memcpy(d + (ptrdiff_t)j * LANES, tmp + 16 * j, sizeof(float) * 16);
-            }
-        }
-    }
-}
-
 /* The vertically blurred rows of block b as vectors: B[x][lane] for x in
  * [0, w), at B + padx * LANES. */
 static void vertical_block(const GaussPlan *p, int b, float *B, float *work)
@@ -197,10 +178,10 @@ static void vertical_block(const GaussPlan *p, int b, float *B, float *work)
             const int x0 = st * STRIP, n = p->w - x0 < STRIP ? p->w - x0 : STRIP;
             const float *T = p->T + ((ptrdiff_t)st * H + y0) * STRIP;
             if (y0 + LANES <= H) {
-                tile_to_block(Bx, x0, n, T, STRIP);
+                lanes_from_tile(Bx, x0, n, T, STRIP);
             } else {
                 memcpy(tile, T, sizeof(float) * STRIP * (size_t)(H - y0));
-                tile_to_block(Bx, x0, n, tile, STRIP);
+                lanes_from_tile(Bx, x0, n, tile, STRIP);
             }
         }
         return;
@@ -231,51 +212,8 @@ static void vertical_block(const GaussPlan *p, int b, float *B, float *work)
             for (int v = 0; v < NV; v++)
                 vf16_store(tile + (ptrdiff_t)l * STRIP + 16 * v, acc[v]);
         }
-        tile_to_block(Bx, x0, n, tile, STRIP);
+        lanes_from_tile(Bx, x0, n, tile, STRIP);
     }
-}
-
-/* Fills the border columns of a block. */
-static void pad_block(const GaussPlan *p, float *B)
-{
-    const int W = p->w, X = p->padx;
-    for (int x = -X; x < W + X; x++) {
-        if (x == 0)
-            x = W;
-        if (x >= W + X)
-            break;
-        const int m = smear_border_index(x, W, p->border.mode);
-        float *t = B + (ptrdiff_t)(X + x) * LANES;
-        if (m < 0)
-            for (int v = 0; v < LANES / 16; v++)
-                vf16_store(t + 16 * v, vf16_set1((float)p->border.fill));
-        else
-            memcpy(t, B + (ptrdiff_t)(X + m) * LANES, sizeof(float) * LANES);
-    }
-}
-
-/* Writes the vectors O[x] (x in [0, w), LANES floats each) as the rows of
- * block b: transposed 16 by 16 into rowbuf, then converted row by row. */
-static void store_block(const GaussPlan *p, const SmearPlane *dst, int b, const float *O,
-                        float *rowbuf)
-{
-    const int rows = p->h - b * LANES < LANES ? p->h - b * LANES : LANES;
-    const ptrdiff_t rs = p->w + 16;
-    for (int h = 0; h < rows; h += 16) {
-        for (int x0 = 0; x0 < p->w; x0 += 16) {
-            if (x0 + 16 <= p->w) {
-                transpose16(rowbuf + h * rs + x0, rs, O + (ptrdiff_t)x0 * LANES + h, LANES);
-            } else {
-                float tmp[16 * 16];
-                for (int j = 0; j < p->w - x0; j++)
-                    memcpy(tmp + 16 * j, O + (ptrdiff_t)(x0 + j) * LANES + h, sizeof(float) * 16);
-                transpose16(rowbuf + h * rs + x0, rs, tmp, 16);
-            }
-        }
-    }
-    for (int l = 0; l < rows; l++)
-        smear_f32_to_row(dst->data + (ptrdiff_t)(b * LANES + l) * dst->stride, rowbuf + l * rs,
-                         p->w, p->depth);
 }
 
 void SMEAR_DSP(smear_gauss_hpass)(const GaussPlan *p, const SmearPlane *dst, int b0, int b1,
@@ -288,8 +226,9 @@ void SMEAR_DSP(smear_gauss_hpass)(const GaussPlan *p, const SmearPlane *dst, int
     float *O = B + (ptrdiff_t)(W + 2 * X) * LANES;          /* W + 2X vectors */
     float *scratch = O + (ptrdiff_t)(W + 2 * X) * LANES;    /* the vertical pass's */
     for (int b = b0; b < b1; b++) {
+        const int rows = p->h - b * LANES < LANES ? p->h - b * LANES : LANES;
         vertical_block(p, b, B, scratch);
-        pad_block(p, B);
+        lanes_pad(B + (ptrdiff_t)X * LANES, W, X, p->border);
         if (a->type == GAUSS_FIR) {
             const int R = a->radius;
             const float w0 = a->w[0];
@@ -303,15 +242,15 @@ void SMEAR_DSP(smear_gauss_hpass)(const GaussPlan *p, const SmearPlane *dst, int
                     vf16_store(O + (ptrdiff_t)x * LANES + 16 * v, acc);
                 }
             }
-            store_block(p, dst, b, O, rowbuf);
+            lanes_store(dst, b * LANES, rows, O, rowbuf);
         } else if (a->type == GAUSS_IIR) {
             /* the recursion over x, LANES rows at once, on the padded row */
             const IIRCoef k = iir_coef(a);
             const int P = a->pad, n = W + 2 * P;
             IIR_LINE(LANES / 16, B + (ptrdiff_t)(X - P) * LANES, O, n, (void)0);
-            store_block(p, dst, b, O + (ptrdiff_t)P * LANES, rowbuf);
+            lanes_store(dst, b * LANES, rows, O + (ptrdiff_t)P * LANES, rowbuf);
         } else {
-            store_block(p, dst, b, B + (ptrdiff_t)X * LANES, rowbuf);
+            lanes_store(dst, b * LANES, rows, B + (ptrdiff_t)X * LANES, rowbuf);
         }
     }
 }

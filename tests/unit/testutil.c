@@ -12,6 +12,7 @@
 #include <libavutil/imgutils.h>
 #include <libswscale/swscale.h>
 
+#include "cpu.h"
 #include "testutil.h"
 
 void test_skip(const char *fmt, ...)
@@ -291,4 +292,73 @@ const SmearExec *test_exec_get(TestExec *te)
 void test_exec_free(TestExec *te)
 {
     free(te);
+}
+
+void test_run_kernel(const SmearKernel *k, const void *params, const TestImage *in,
+                     TestImage *out, int threads, unsigned cpu)
+{
+    void *priv = calloc(1, k->priv_size);
+    REQUIRE(priv, "out of memory");
+    const SmearPlaneInfo info = { in->p.w, in->p.h, in->p.depth, threads, cpu };
+    int ret = k->configure(priv, params, &info);
+    REQUIRE(ret == 0, "%s: configure failed (%d) for a %dx%d plane", k->name, ret, in->p.w, in->p.h);
+    TestExec *te = threads > 1 ? test_exec_new(threads) : NULL;
+    k->process(priv, &out->p, &in->p, te ? test_exec_get(te) : NULL);
+    if (te)
+        test_exec_free(te);
+    k->uninit(priv);
+    free(priv);
+}
+
+static int next_sample(int i, int n, int step)
+{
+    if (i == n - 1)
+        return n;
+    return i + step < n ? i + step : n - 1;
+}
+
+int test_check_kernel(const char *what, const SmearKernel *k, const void *params,
+                      const TestImage *in, TestRefFn ref, const void *ctx, int step, int tol,
+                      double min_psnr)
+{
+    TestImage out;
+    test_image_alloc(&out, in->p.w, in->p.h, in->p.depth, "out");
+    test_run_kernel(k, params, in, &out, 1, smear_cpu_flags());
+    const int maxv = (1 << in->p.depth) - 1;
+    int worst = 0, wx = 0, wy = 0, got = 0;
+    double sse = 0, n = 0, wref = 0;
+    for (int y = 0; y < in->p.h; y = next_sample(y, in->p.h, step))
+        for (int x = 0; x < in->p.w; x = next_sample(x, in->p.w, step)) {
+            const double r = ref(in, x, y, ctx);
+            double rr = floor(r + 0.5);
+            rr = rr < 0 ? 0 : rr > maxv ? maxv : rr;
+            const int g = test_image_get(&out, x, y), e = abs(g - (int)rr);
+            sse += (double)e * e;
+            n++;
+            if (e > worst)
+                worst = e, wx = x, wy = y, got = g, wref = r;
+        }
+    const double psnr = sse > 0 ? 10 * log10((double)maxv * maxv * n / sse) : INFINITY;
+    REQUIRE(worst <= tol && psnr >= min_psnr,
+            "%s: %s %dx%d depth %d: %d levels off at (%d,%d) (got %d, reference %.3f; allowed %d), "
+            "PSNR %.1f dB (allowed %.0f)", what, in->name, in->p.w, in->p.h, in->p.depth, worst,
+            wx, wy, got, wref, tol, psnr, min_psnr);
+    test_image_free(&out);
+    return worst;
+}
+
+void test_check_invariance(const char *what, const SmearKernel *k, const void *params,
+                           const TestImage *in)
+{
+    TestImage o[4];
+    static const int threads[4] = { 1, 2, 7, 1 };
+    for (int i = 0; i < 4; i++) {
+        test_image_alloc(&o[i], in->p.w, in->p.h, in->p.depth, "out");
+        test_run_kernel(k, params, in, &o[i], threads[i], i == 3 ? 0 : smear_cpu_flags());
+    }
+    REQUIRE(test_planes_equal(&o[0], &o[1]) && test_planes_equal(&o[0], &o[2]),
+            "%s: the output depends on the number of threads", what);
+    REQUIRE(test_planes_equal(&o[0], &o[3]), "%s: the plain C build differs from the vector build", what);
+    for (int i = 0; i < 4; i++)
+        test_image_free(&o[i]);
 }

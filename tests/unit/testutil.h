@@ -83,4 +83,27 @@ void test_exec_free(TestExec *te);
 /** Byte-wise equality of two planes of the same geometry. */
 int test_planes_equal(const TestImage *a, const TestImage *b);
 
+/** Configures kernel k with params for in's geometry and filters in into
+ *  out with the given number of threads and CPU flags. */
+void test_run_kernel(const SmearKernel *k, const void *params, const TestImage *in,
+                     TestImage *out, int threads, unsigned cpu);
+
+/** The exact (unrounded) value of output sample (x, y) for input in. */
+typedef double (*TestRefFn)(const TestImage *in, int x, int y, const void *ctx);
+
+/**
+ * Runs k on in and compares every step-th row and column (the last ones
+ * included) with ref rounded: fails (exit 1, saying where) when a sample is
+ * more than tol levels off or the PSNR is below min_psnr. Returns the
+ * largest error seen.
+ */
+int test_check_kernel(const char *what, const SmearKernel *k, const void *params,
+                      const TestImage *in, TestRefFn ref, const void *ctx, int step, int tol,
+                      double min_psnr);
+
+/** Fails unless k gives the same bytes for 1, 2 and 7 threads and for the
+ *  plain C build as for the vector builds. */
+void test_check_invariance(const char *what, const SmearKernel *k, const void *params,
+                           const TestImage *in);
+
 #endif /* SMEAR_TESTS_TESTUTIL_H */

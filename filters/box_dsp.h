@@ -1,0 +1,46 @@
+/*
+ * smear - box blur: the plan shared by the set-up (box.c) and the passes
+ * (box_dsp.c).
+ *
+ * A box of width W (any real >= 1) covers R = floor(W/2 - 1/2) whole
+ * samples each side of the centre and a fraction e = W/2 - 1/2 - R of the
+ * next one, all over W. Both passes are running sums, so the cost does not
+ * depend on the size: the vertical one in integers down the columns (exact),
+ * a band of rows at a time, each LANES rows handed to the horizontal one as
+ * vectors (lanes.h) while still in cache.
+ */
+#ifndef SMEAR_FILTERS_BOX_DSP_H
+#define SMEAR_FILTERS_BOX_DSP_H
+
+#include "cpu.h"
+#include "kernel.h"
+
+typedef struct BoxAxis {
+    int   r;     ///< whole samples each side
+    float e;     ///< weight of the partial sample on each side, 0..1
+    float inv;   ///< 1 / width
+    int   none;  ///< width 1: nothing to do along this axis
+} BoxAxis;
+
+typedef struct BoxPlan {
+    int             w, h, depth;
+    SmearBorder     border;
+    BoxAxis         x, y;
+    uint8_t        *fill_row;   ///< w samples of the fill value
+    const uint8_t **rows;       ///< source rows -(y.r + 1) .. h + y.r, set per frame
+} BoxPlan;
+
+/* Output rows [y0, y1) (y0 a multiple of LANES) into dst. */
+SMEAR_DSP_DECL(void, smear_box_rows, (const BoxPlan *p, const SmearPlane *dst, int y0, int y1,
+                                      float *work));
+
+/** Floats of work smear_box_rows needs: the column sums, a block of rows,
+ * the block as vectors with its padding, the result, and the rows out. */
+static inline size_t smear_box_work_floats(const BoxPlan *p)
+{
+    const size_t w = (size_t)p->w, pad = (size_t)p->x.r + 1;
+    return w + SMEAR_LANES * w + (w + 2 * pad) * SMEAR_LANES + w * SMEAR_LANES +
+           SMEAR_LANES * (w + 16) + 64;
+}
+
+#endif /* SMEAR_FILTERS_BOX_DSP_H */
