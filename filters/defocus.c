@@ -1,6 +1,258 @@
-/* placeholder: being written */
+/*
+ * smear - defocus: the kernel (exact area of the disk over each sample,
+ * or a soft edge) and job splitting (the passes are in defocus_dsp.c).
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
 #include "defocus.h"
-static int configure(void *priv, const void *params, const SmearPlaneInfo *info) { return 0; }
-static void process(void *priv, const SmearPlane *dst, const SmearPlane *src, const SmearExec *ex) { smear_plane_copy(dst, src); }
-static void uninit(void *priv) {}
-const SmearKernel smear_kernel_defocus = { "defocus", 8, configure, process, uninit };
+#include "defocus_dsp.h"
+
+typedef struct DefocusPriv {
+    DefocusPlan plan;
+    int         identity;
+    int         nb_work;
+    float      *work;
+    void (*pad)(const DefocusPlan *, const SmearPlane *, int, int);
+    void (*prefix)(const DefocusPlan *, int, int);
+    void (*rows)(const DefocusPlan *, const SmearPlane *, int, int, float *);
+    const SmearPlane *src; /* of the frame being processed */
+    const SmearPlane *dst;
+} DefocusPriv;
+
+/* Antiderivative of sqrt(r^2 - x^2), for x in [-r, r]. */
+static double half_disk(double x, double r)
+{
+    x = x < -r ? -r : x > r ? r : x;
+    return 0.5 * (x * sqrt(fmax(r * r - x * x, 0)) + r * r * asin(x / r));
+}
+
+static double chord(double x, double r)
+{
+    return fabs(x) >= r ? 0 : sqrt(r * r - x * x);
+}
+
+static int cmp_double(const void *a, const void *b)
+{
+    const double d = *(const double *)a - *(const double *)b;
+    return d < 0 ? -1 : d > 0;
+}
+
+/* The integral over [x0, x1] of clamp(chord(x), lo, hi), exactly: between
+ * the points where the chord crosses lo or hi the integrand is a constant
+ * or the chord itself. */
+static double clamped_area(double x0, double x1, double lo, double hi, double r)
+{
+    double pts[12];
+    int n = 0;
+    pts[n++] = x0;
+    pts[n++] = x1;
+    const double cand[] = { 0, -r, r,
+                            lo >= 0 && lo <= r ? sqrt(r * r - lo * lo) : NAN,
+                            hi >= 0 && hi <= r ? sqrt(r * r - hi * hi) : NAN };
+    for (int i = 0; i < 5; i++)
+        if (isfinite(cand[i]))
+            for (int s = -1; s <= 1; s += 2)
+                if (s * cand[i] > x0 && s * cand[i] < x1)
+                    pts[n++] = s * cand[i];
+    qsort(pts, n, sizeof(double), cmp_double);
+    double area = 0;
+    for (int i = 0; i + 1 < n; i++) {
+        const double a = pts[i], b = pts[i + 1];
+        if (b <= a)
+            continue;
+        const double f = chord(0.5 * (a + b), r);
+        if (f <= lo)
+            area += lo * (b - a);
+        else if (f >= hi)
+            area += hi * (b - a);
+        else
+            area += half_disk(b, r) - half_disk(a, r);
+    }
+    return area;
+}
+
+/* Exact area of the disk of radius r centred at 0 over [x0,x1] x [y0,y1]. */
+static double disk_area(double x0, double x1, double y0, double y1, double r)
+{
+    return clamped_area(x0, x1, y0, y1, r) + clamped_area(x0, x1, -y1, -y0, r);
+}
+
+/* Weight of sample (dx, dy): the ellipse's area over its square (hard edge),
+ * or the mean of the soft profile over it. */
+static double sample_weight(const SmearDefocusParams *d, int dx, int dy)
+{
+    if (d->soft <= 0) {
+        /* an ellipse is a disk of radius ry stretched by rx / ry along x */
+        const double k = d->radius_y / d->radius_x;
+        return disk_area((dx - 0.5) * k, (dx + 0.5) * k, dy - 0.5, dy + 0.5, d->radius_y) / k;
+    }
+    const int n = 16;
+    double sum = 0;
+    for (int j = 0; j < n; j++)
+        for (int i = 0; i < n; i++) {
+            const double x = dx - 0.5 + (i + 0.5) / n, y = dy - 0.5 + (j + 0.5) / n;
+            const double rho = sqrt(pow(x / d->radius_x, 2) + pow(y / d->radius_y, 2));
+            const double t = (rho - (1 - d->soft / 2)) / d->soft;
+            sum += t <= 0 ? 1 : t >= 1 ? 0 : 1 - t;
+        }
+    return sum / (n * n);
+}
+
+static void priv_free(DefocusPriv *d)
+{
+    free(d->plan.runs);
+    free(d->plan.taps);
+    free(d->plan.P);
+    free(d->plan.C);
+    free(d->work);
+    memset(d, 0, sizeof(*d));
+}
+
+static int defocus_configure(void *priv, const void *params, const SmearPlaneInfo *info)
+{
+    DefocusPriv *d = priv;
+    const SmearDefocusParams *dp = params;
+    priv_free(d);
+    if (!isfinite(dp->radius_x) || !isfinite(dp->radius_y) || !isfinite(dp->soft) ||
+        dp->radius_x < 0 || dp->radius_y < 0 || dp->radius_x > 2000 || dp->radius_y > 2000 ||
+        dp->soft < 0 || dp->soft > 1)
+        return -EINVAL;
+    if (dp->radius_x == 0 || dp->radius_y == 0) {
+        d->identity = 1;
+        return 0;
+    }
+    DefocusPlan *p = &d->plan;
+    p->w = info->w;
+    p->h = info->h;
+    p->depth = info->depth;
+    p->border = dp->border;
+    const double grow = 1 + dp->soft / 2;
+    p->rx = (int)ceil(dp->radius_x * grow + 0.5);
+    p->ry = (int)ceil(dp->radius_y * grow + 0.5);
+    const int kw = 2 * p->rx + 1, kh = 2 * p->ry + 1;
+    double *k = malloc(sizeof(double) * kw * kh);
+    p->runs = malloc(sizeof(*p->runs) * kw);
+    p->taps = malloc(sizeof(*p->taps) * kw * kh);
+    if (!k || !p->runs || !p->taps) {
+        free(k);
+        priv_free(d);
+        return -ENOMEM;
+    }
+    double total = 0;
+    for (int dy = -p->ry; dy <= p->ry; dy++)
+        for (int dx = -p->rx; dx <= p->rx; dx++) {
+            const double w = sample_weight(dp, dx, dy);
+            k[(dy + p->ry) * kw + dx + p->rx] = w;
+            total += w;
+        }
+    /* per column pair (dx, -dx): the run of full samples, and the rest as
+     * taps, grouped with their mirror images */
+    for (int dx = 0; dx <= p->rx; dx++) {
+        int a = 1, b = 0;
+        for (int dy = -p->ry; dy <= p->ry; dy++) {
+            if (k[(dy + p->ry) * kw + dx + p->rx] >= 1 - 1e-9) {
+                if (a > b)
+                    a = dy;
+                b = dy;
+            }
+        }
+        if (b - a >= 1) { /* a run of two or more is worth its loads */
+            if (dx)
+                p->runs[p->nb_runs++] = (DefocusRun){ dx, a, b };
+            else
+                p->centre_run = (DefocusRun){ 0, a, b }, p->has_centre_run = 1;
+        } else {
+            a = 1, b = 0;
+        }
+        for (int dy = 0; dy <= p->ry; dy++) {
+            double w = k[(dy + p->ry) * kw + dx + p->rx];
+            if (w > 1e-12 && (dy < a || dy > b)) { /* the run is symmetric: -dy is out too */
+                /* the passes always load four mirrored positions: a sample on
+                 * an axis is loaded twice or four times, and weighs as much less */
+                w = w >= 1 - 1e-9 ? 1 : w;
+                w /= (dx ? 1 : 2) * (dy ? 1 : 2);
+                p->taps[p->nb_taps++] = (DefocusTap){ dx, dy, (float)w };
+            }
+        }
+    }
+    free(k);
+    p->inv_total = (float)(1 / total);
+    p->pw = p->w + 2 * p->rx;
+    p->ph = p->h + 2 * p->ry;
+    /* the passes read and write whole tiles of 64 columns: slack past the
+     * ends for a plane narrower than a tile */
+    const size_t slack = 128 + 2 * (size_t)p->rx;
+    p->P = malloc(((size_t)p->pw * p->ph + slack) * sizeof(float));
+    p->C = malloc(((size_t)p->pw * (p->ph + 1) + slack) * sizeof(float));
+    d->nb_work = info->nb_threads > 0 ? info->nb_threads : 1;
+    d->work = malloc(sizeof(float) * 64 * d->nb_work);
+    if (!p->P || !p->C || !d->work) {
+        priv_free(d);
+        return -ENOMEM;
+    }
+    d->pad = SMEAR_DSP_PICK(smear_defocus_pad, info->cpu);
+    d->prefix = SMEAR_DSP_PICK(smear_defocus_prefix, info->cpu);
+    d->rows = SMEAR_DSP_PICK(smear_defocus_rows, info->cpu);
+    return 0;
+}
+
+static void pad_job(void *arg, int j, int nb)
+{
+    DefocusPriv *d = arg;
+    int r0, r1;
+    smear_job_rows(d->plan.ph, j, nb, &r0, &r1);
+    d->pad(&d->plan, d->src, r0, r1);
+}
+
+static void prefix_job(void *arg, int j, int nb)
+{
+    DefocusPriv *d = arg;
+    int x0, x1;
+    smear_job_rows(d->plan.pw, j, nb, &x0, &x1);
+    if (x1 > x0)
+        d->prefix(&d->plan, x0, x1);
+}
+
+static void rows_job(void *arg, int j, int nb)
+{
+    DefocusPriv *d = arg;
+    int y0, y1;
+    smear_job_rows(d->plan.h, j, nb, &y0, &y1);
+    d->rows(&d->plan, d->dst, y0, y1, d->work + (size_t)j * 64);
+}
+
+static void defocus_process(void *priv, const SmearPlane *dst, const SmearPlane *src,
+                            const SmearExec *ex)
+{
+    DefocusPriv *d = priv;
+    if (d->identity) {
+        smear_plane_copy(dst, src);
+        return;
+    }
+    d->src = src;
+    d->dst = dst;
+    int jobs = ex ? ex->nb_threads : 1;
+    jobs = jobs > d->nb_work ? d->nb_work : jobs;
+    jobs = jobs < 1 ? 1 : jobs;
+    smear_exec_run(ex, pad_job, d, jobs);
+    smear_exec_run(ex, prefix_job, d, jobs);
+    smear_exec_run(ex, rows_job, d, jobs > d->plan.h ? d->plan.h : jobs);
+}
+
+static void defocus_uninit(void *priv)
+{
+    priv_free(priv);
+}
+
+const SmearKernel smear_kernel_defocus = {
+    .name = "defocus",
+    .priv_size = sizeof(DefocusPriv),
+    .configure = defocus_configure,
+    .process = defocus_process,
+    .uninit = defocus_uninit,
+};
