@@ -8,32 +8,13 @@
 
 #include "border.h"
 #include "defocus_dsp.h"
+#include "padded.h"
 #include "sample.h"
 #include "simd.h"
 
 void SMEAR_DSP(smear_defocus_pad)(const DefocusPlan *p, const SmearPlane *src, int r0, int r1)
 {
-    const int bps = p->depth > 8 ? 2 : 1;
-    for (int r = r0; r < r1; r++) {
-        float *out = p->P + (ptrdiff_t)r * p->pw;
-        const int my = smear_border_index((long long)r - p->ry, p->h, p->border.mode);
-        if (my < 0) {
-            for (int x = 0; x < p->pw; x++)
-                out[x] = (float)p->border.fill;
-            continue;
-        }
-        const uint8_t *row = src->data + (ptrdiff_t)my * src->stride;
-        smear_row_to_f32(out + p->rx, row, p->w, p->depth);
-        for (int x = 0; x < p->pw; x++) {
-            if (x == p->rx)
-                x = p->rx + p->w;
-            if (x >= p->pw)
-                break;
-            const int mx = smear_border_index((long long)x - p->rx, p->w, p->border.mode);
-            out[x] = mx >= 0 ? (bps == 2 ? ((const uint16_t *)row)[mx] : row[mx])
-                             : (float)p->border.fill;
-        }
-    }
+    smear_pad_rows(p->P, p->pw, src, p->rx, p->ry, p->border, r0, r1);
 }
 
 void SMEAR_DSP(smear_defocus_prefix)(const DefocusPlan *p, int x0, int x1)

@@ -1,6 +1,190 @@
-/* placeholder: being written */
+/*
+ * smear - motion blur: the kernel (the exact time the path spends over each
+ * sample) and job splitting (the pass is in motion_dsp.c).
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
 #include "motion.h"
-static int configure(void *priv, const void *params, const SmearPlaneInfo *info) { return 0; }
-static void process(void *priv, const SmearPlane *dst, const SmearPlane *src, const SmearExec *ex) { smear_plane_copy(dst, src); }
-static void uninit(void *priv) {}
-const SmearKernel smear_kernel_motion = { "motion", 8, configure, process, uninit };
+#include "motion_dsp.h"
+
+typedef struct MotionPriv {
+    MotionPlan plan;
+    int        identity;
+    int        nb_work;
+    float     *work;
+    void (*pad)(const MotionPlan *, const SmearPlane *, int, int);
+    void (*rows)(const MotionPlan *, const SmearPlane *, int, int, float *);
+    const SmearPlane *src, *dst;
+} MotionPriv;
+
+static void priv_free(MotionPriv *m)
+{
+    free(m->plan.taps);
+    free(m->plan.P);
+    free(m->work);
+    memset(m, 0, sizeof(*m));
+}
+
+static int cmp_double(const void *a, const void *b)
+{
+    const double d = *(const double *)a - *(const double *)b;
+    return d < 0 ? -1 : d > 0;
+}
+
+/* Adds the segment a -> b, travelled in time share, to the kernel k (kw
+ * wide, sample (i, j) at k[(j - y0) * kw + i - x0]). With sample (i, j)
+ * covering [i - 1/2, i + 1/2] x [j - 1/2, j + 1/2], the segment is cut where
+ * it crosses the squares' edges; each piece adds share times its fraction
+ * of the segment to the square it lies in. */
+static int add_segment(double *k, int kw, int x0, int y0, SmearMotionPoint a, SmearMotionPoint b,
+                       double share)
+{
+    const double ua = a.x + 0.5, va = a.y + 0.5, ub = b.x + 0.5, vb = b.y + 0.5;
+    const double du = ub - ua, dv = vb - va;
+    const long nu = du ? labs((long)floor(ub) - (long)floor(ua)) : 0;
+    const long nv = dv ? labs((long)floor(vb) - (long)floor(va)) : 0;
+    double *t = malloc(sizeof(double) * (size_t)(nu + nv + 2));
+    int n = 0;
+    if (!t)
+        return -ENOMEM;
+    t[n++] = 0;
+    for (long i = 1; i <= nu; i++) {
+        const double line = du > 0 ? floor(ua) + i : floor(ua) - i + 1;
+        t[n++] = (line - ua) / du;
+    }
+    for (long i = 1; i <= nv; i++) {
+        const double line = dv > 0 ? floor(va) + i : floor(va) - i + 1;
+        t[n++] = (line - va) / dv;
+    }
+    t[n++] = 1;
+    qsort(t, n, sizeof(double), cmp_double);
+    for (int i = 0; i + 1 < n; i++) {
+        const double t0 = t[i] < 0 ? 0 : t[i], t1 = t[i + 1] > 1 ? 1 : t[i + 1];
+        if (t1 <= t0 && !(n == 2 && t0 == t1))
+            continue;
+        const double tm = 0.5 * (t0 + t1);
+        const int px = (int)floor(ua + tm * du), py = (int)floor(va + tm * dv);
+        k[(ptrdiff_t)(py - y0) * kw + px - x0] += share * (n == 2 && t1 == t0 ? 1 : t1 - t0);
+    }
+    free(t);
+    return 0;
+}
+
+static int motion_configure(void *priv, const void *params, const SmearPlaneInfo *info)
+{
+    MotionPriv *m = priv;
+    const SmearMotionParams *mp = params;
+    priv_free(m);
+    if (mp->nb_points < 1 || mp->nb_points > SMEAR_MOTION_MAX_POINTS)
+        return -EINVAL;
+    double minx = INFINITY, maxx = -INFINITY, miny = INFINITY, maxy = -INFINITY;
+    for (int i = 0; i < mp->nb_points; i++) {
+        const SmearMotionPoint q = mp->points[i];
+        if (!isfinite(q.x) || !isfinite(q.y) || fabs(q.x) > 1e5 || fabs(q.y) > 1e5)
+            return -EINVAL;
+        minx = fmin(minx, q.x), maxx = fmax(maxx, q.x);
+        miny = fmin(miny, q.y), maxy = fmax(maxy, q.y);
+    }
+    const int x0 = (int)floor(minx + 0.5) - 1, x1 = (int)floor(maxx + 0.5) + 1;
+    const int y0 = (int)floor(miny + 0.5) - 1, y1 = (int)floor(maxy + 0.5) + 1;
+    const int kw = x1 - x0 + 1, kh = y1 - y0 + 1;
+    double *k = calloc((size_t)kw * kh, sizeof(double));
+    if (!k)
+        return -ENOMEM;
+    int ret = 0;
+    if (mp->nb_points == 1) {
+        const SmearMotionPoint q = mp->points[0];
+        k[(ptrdiff_t)((int)floor(q.y + 0.5) - y0) * kw + (int)floor(q.x + 0.5) - x0] = 1;
+    }
+    for (int i = 0; i + 1 < mp->nb_points && ret >= 0; i++)
+        ret = add_segment(k, kw, x0, y0, mp->points[i], mp->points[i + 1], 1.0 / (mp->nb_points - 1));
+    MotionPlan *p = &m->plan;
+    p->taps = malloc(sizeof(*p->taps) * (size_t)kw * kh);
+    if (ret < 0 || !p->taps) {
+        free(k);
+        priv_free(m);
+        return ret < 0 ? ret : -ENOMEM;
+    }
+    double total = 0;
+    for (int i = 0; i < kw * kh; i++)
+        total += k[i];
+    for (int j = 0; j < kh; j++)
+        for (int i = 0; i < kw; i++)
+            if (k[j * kw + i] > 1e-12)
+                p->taps[p->nb_taps++] = (MotionTap){ x0 + i, y0 + j, (float)(k[j * kw + i] / total) };
+    free(k);
+    m->identity = p->nb_taps == 1 && p->taps[0].dx == 0 && p->taps[0].dy == 0;
+    if (m->identity)
+        return 0;
+    p->w = info->w;
+    p->h = info->h;
+    p->depth = info->depth;
+    p->border = mp->border;
+    for (int i = 0; i < p->nb_taps; i++) {
+        p->mx = abs(p->taps[i].dx) > p->mx ? abs(p->taps[i].dx) : p->mx;
+        p->my = abs(p->taps[i].dy) > p->my ? abs(p->taps[i].dy) : p->my;
+    }
+    p->pw = p->w + 2 * p->mx;
+    p->ph = p->h + 2 * p->my;
+    /* the pass reads whole tiles of 64 columns: slack for narrow planes */
+    p->P = malloc(((size_t)p->pw * p->ph + 128 + 2 * (size_t)p->mx) * sizeof(float));
+    m->nb_work = info->nb_threads > 0 ? info->nb_threads : 1;
+    m->work = malloc(sizeof(float) * 64 * m->nb_work);
+    if (!p->P || !m->work) {
+        priv_free(m);
+        return -ENOMEM;
+    }
+    m->pad = SMEAR_DSP_PICK(smear_motion_pad, info->cpu);
+    m->rows = SMEAR_DSP_PICK(smear_motion_rows, info->cpu);
+    return 0;
+}
+
+static void pad_job(void *arg, int j, int nb)
+{
+    MotionPriv *m = arg;
+    int r0, r1;
+    smear_job_rows(m->plan.ph, j, nb, &r0, &r1);
+    m->pad(&m->plan, m->src, r0, r1);
+}
+
+static void rows_job(void *arg, int j, int nb)
+{
+    MotionPriv *m = arg;
+    int y0, y1;
+    smear_job_rows(m->plan.h, j, nb, &y0, &y1);
+    m->rows(&m->plan, m->dst, y0, y1, m->work + (size_t)j * 64);
+}
+
+static void motion_process(void *priv, const SmearPlane *dst, const SmearPlane *src,
+                           const SmearExec *ex)
+{
+    MotionPriv *m = priv;
+    if (m->identity) {
+        smear_plane_copy(dst, src);
+        return;
+    }
+    m->src = src;
+    m->dst = dst;
+    int jobs = ex ? ex->nb_threads : 1;
+    jobs = jobs > m->nb_work ? m->nb_work : jobs < 1 ? 1 : jobs;
+    smear_exec_run(ex, pad_job, m, jobs);
+    smear_exec_run(ex, rows_job, m, jobs > m->plan.h ? m->plan.h : jobs);
+}
+
+static void motion_uninit(void *priv)
+{
+    priv_free(priv);
+}
+
+const SmearKernel smear_kernel_motion = {
+    .name = "motion",
+    .priv_size = sizeof(MotionPriv),
+    .configure = motion_configure,
+    .process = motion_process,
+    .uninit = motion_uninit,
+};
