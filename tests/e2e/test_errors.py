@@ -1,3 +1,207 @@
+"""End-to-end: mistakes and failures. Each mistake gets one clear error line
+naming the problem, the documented exit status (2 for a bad command line
+or chain, 1 for a run that fails), and leaves no output behind. SIGINT and
+SIGTERM end a run cleanly with a finished, playable file; a run that
+fails part way leaves nothing under the output's name."""
+
+import os
+import signal
+import subprocess
 import sys
-print("SKIP: not written yet")
-sys.exit(77)
+import time
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import e2e  # noqa: E402
+from e2e import check, skip  # noqa: E402
+
+USAGE, FAILED = 2, 1
+
+
+def error_lines(stderr):
+    text = stderr.decode("utf-8", "replace")
+    return [line for line in text.splitlines() if "error" in line.lower()]
+
+
+def mistake(c, label, args, status, names, out=None, stdout_empty=False):
+    """smear with these arguments must exit with status, print exactly one
+    error line that contains every string of names, and leave neither out
+    nor out.partial."""
+    out = out or os.path.join(c.d, "out.mkv")
+    p = e2e.smear(args + [out], timeout=120)
+    check(p.returncode == status, label + ": exit status %d" % status, status,
+          "%d (stderr: %s)" % (p.returncode, e2e.tail(p.stderr)))
+    lines = error_lines(p.stderr)
+    check(len(lines) == 1, label + ": exactly one error line", "1 line containing 'error'",
+          "%d: %s" % (len(lines), e2e.tail(p.stderr)))
+    missing = [n for n in names if n not in lines[0]]
+    check(not missing, label + ": the error line names %s" % ", ".join(repr(n) for n in names),
+          "a line with %s" % ", ".join(repr(n) for n in names), repr(lines[0]))
+    if out != "-":
+        left = [f for f in (out, out + ".partial") if os.path.exists(f)]
+        check(not left, label + ": no output file left behind", "nothing",
+              ", ".join(os.path.basename(f) for f in left))
+    if stdout_empty:
+        check(p.stdout == b"", label + ": nothing written to standard output", "0 bytes",
+              "%d bytes" % len(p.stdout))
+
+
+def exists_without_y(c):
+    out = os.path.join(c.d, "existing.mkv")
+    data = b"this file was here first\n"
+    with open(out, "wb") as f:
+        f.write(data)
+    before = os.stat(out)
+    p = e2e.smear(["-i", c.src, "-a", "blur=sigma=1", out], timeout=120)
+    check(p.returncode == USAGE, "output exists, no -y: exit status 2", USAGE,
+          "%d (stderr: %s)" % (p.returncode, e2e.tail(p.stderr)))
+    lines = error_lines(p.stderr)
+    check(len(lines) == 1 and "existing.mkv" in lines[0] and "-y" in lines[0],
+          "output exists, no -y: one error line naming the file and -y",
+          "one line with 'existing.mkv' and '-y'", e2e.tail(p.stderr))
+    with open(out, "rb") as f:
+        now = f.read()
+    after = os.stat(out)
+    check(now == data and after.st_mtime_ns == before.st_mtime_ns,
+          "output exists, no -y: the existing file is untouched", "the same bytes and time",
+          "%d bytes, modified %s" % (len(now), after.st_mtime_ns != before.st_mtime_ns))
+    check(not os.path.exists(out + ".partial"), "output exists, no -y: no .partial file")
+
+
+def stop_by_signal(c, sig, ext):
+    """A long real-time run stopped by a signal: status 128+N, a complete file."""
+    name = signal.Signals(sig).name
+    label = "%s during a run into %s" % (name, ext)
+    out = os.path.join(c.d, "stopped_%s.%s" % (name, ext))
+    src = "testsrc2=size=320x240:rate=25:duration=600,realtime"
+    with open(os.path.join(c.d, "stderr_%s_%s.txt" % (name, ext)), "w+b") as err:
+        p = subprocess.Popen([e2e.SMEAR, "-f", "lavfi", "-i", src, "-a", "blur=sigma=1.5",
+                              out], stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+                             stderr=err)
+        # wait for the output to start, then let it run a little
+        t0 = time.monotonic()
+        while time.monotonic() - t0 < 30 and p.poll() is None:
+            if os.path.exists(out + ".partial") and os.path.getsize(out + ".partial") > 0:
+                break
+            time.sleep(0.05)
+        time.sleep(1.5)
+        running = p.poll() is None
+        if running:
+            p.send_signal(sig)
+        try:
+            p.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            p.kill()
+            p.wait()
+            e2e.fail(label + ": smear did not end within 20 s of the signal")
+            return
+        err.seek(0)
+        stderr = err.read()
+    check(running, label + ": smear was still running when the signal came", "running",
+          "ended with %s (%s)" % (p.returncode, e2e.tail(stderr)))
+    check(p.returncode == 128 + sig, label + ": exit status 128+%d" % sig, 128 + sig,
+          "%d (stderr: %s)" % (p.returncode, e2e.tail(stderr)))
+    check(os.path.isfile(out) and not os.path.exists(out + ".partial"),
+          label + ": the output is under its own name, no .partial left",
+          os.path.basename(out), ", ".join(sorted(f for f in os.listdir(c.d) if "stopped_" in f)))
+    info = e2e.probe(out)
+    dur = e2e._num(info["format"].get("duration"))
+    n = e2e.count_frames(out)
+    check(dur is not None and dur > 0 and n and n > 0,
+          label + ": ffprobe reads it, with a positive duration and frame count",
+          "> 0 s and > 0 frames", "%s s, %s frames" % (dur, n))
+    check(abs(dur - n / 25.0) <= 0.2, label + ": its duration matches its frames",
+          "%.2f s for %d frames" % (n / 25.0, n), "%.2f s" % dur)
+    p = e2e.run(["ffmpeg", "-nostdin", "-v", "error", "-i", out, "-f", "null", "-"])
+    check(p.returncode == 0 and not p.stderr.strip(), label + ": decodes to the end without errors",
+          "no errors", e2e.tail(p.stderr))
+
+
+def fails_midway(c):
+    """Writing fails part way (the file size limit is reached): status 1, and
+    nothing under the output's name (the part written may stay as .partial)."""
+    try:
+        import resource
+    except ImportError:
+        skip("a run failing part way: no file size limit on this system")
+        return
+    limit = 256 * 1024
+
+    def small_files():
+        resource.setrlimit(resource.RLIMIT_FSIZE, (limit, limit))
+        signal.signal(signal.SIGXFSZ, signal.SIG_IGN)  # a write fails instead
+
+    out = os.path.join(c.d, "too_big.mkv")
+    try:
+        p = subprocess.run([e2e.SMEAR, "-i", c.big, "-a", "blur=sigma=1", "-c:v", "ffv1", out],
+                           stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                           stderr=subprocess.PIPE, preexec_fn=small_files, timeout=300)
+    except (OSError, ValueError, subprocess.SubprocessError) as e:
+        skip("a run failing part way: cannot limit the file size (%s)" % e)
+        return
+    partial = out + ".partial"
+    check(p.returncode == FAILED, "file size limit reached: exit status 1", FAILED,
+          "%d (stderr: %s)" % (p.returncode, e2e.tail(p.stderr)))
+    check(not os.path.exists(out), "file size limit reached: nothing under the output's name",
+          "no " + os.path.basename(out), "it exists")
+    lines = error_lines(p.stderr)
+    check(any("too_big.mkv" in line for line in lines),
+          "file size limit reached: an error line names the output", "a line with too_big.mkv",
+          e2e.tail(p.stderr))
+    if os.path.exists(partial):
+        check(any(os.path.basename(partial) in line for line in lines),
+              "file size limit reached: the kept .partial file is named", partial,
+              e2e.tail(p.stderr))
+        os.unlink(partial)
+
+
+class Clips:
+    pass
+
+
+def main():
+    e2e.require_programs()
+    c = Clips()
+    c.d = e2e.workdir()
+    c.src = e2e.make_clip(os.path.join(c.d, "in.mp4"), duration=2,
+                          vcodec=("-c:v", "mpeg4", "-q:v", "3"))
+    audio = os.path.join(c.d, "audio_only.m4a")
+    e2e.ffmpeg(["-f", "lavfi", "-i", "sine=duration=1", "-c:a", "aac", audio],
+               what="making an audio-only file")
+    c.big = e2e.make_clip(os.path.join(c.d, "big.mkv"), duration=4, vf="noise=alls=30:allf=t",
+                          audio=False)
+    missing = os.path.join(c.d, "no_such_clip.mp4")
+    cases = [
+        ("missing input file", ["-i", missing, "-a", "blur=sigma=1"], FAILED,
+         ["no_such_clip.mp4"]),
+        ("input with no video stream", ["-i", audio, "-a", "blur=sigma=1"], FAILED,
+         ["audio_only.m4a", "video"]),
+        ("unknown filter", ["-i", c.src, "-a", "blurr=sigma=2"], USAGE, ["blurr"]),
+        ("unknown filter option", ["-i", c.src, "-a", "blur=sigmaa=2"], USAGE,
+         ["blur", "sigmaa"]),
+        ("unknown command-line option", ["-i", c.src, "-a", "blur", "--no-such-option"], USAGE,
+         ["--no-such-option"]),
+        ("unknown encoder option", ["-i", c.src, "-a", "blur", "-no_such_opt", "3"], USAGE,
+         ["no_such_opt"]),
+        ("negative sigma", ["-i", c.src, "-a", "blur=sigma=-1"], USAGE, ["sigma", "-1"]),
+        ("expression syntax error", ["-i", c.src, "-a", "blur=sigma=2*(t+"], USAGE,
+         ["sigma", "2*(t+"]),
+        ("unknown encoder", ["-i", c.src, "-a", "blur", "-c:v", "no_such_encoder"], USAGE,
+         ["no_such_encoder"]),
+    ]
+    for label, args, status, names in cases:
+        e2e.part(mistake, c, label, args, status, names)
+    e2e.part(mistake, c, "output in a directory that does not exist",
+             ["-i", c.src, "-a", "blur"], FAILED, ["no_such_dir"],
+             os.path.join(c.d, "no_such_dir", "out.mkv"))
+    e2e.part(mistake, c, "standard output without -f", ["-i", c.src, "-a", "blur"], USAGE,
+             ["-f"], "-", True)
+    e2e.part(exists_without_y, c)
+    for ext in ("mp4", "mkv"):
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            e2e.part(stop_by_signal, c, sig, ext)
+    e2e.part(fails_midway, c)
+    e2e.finish()
+
+
+if __name__ == "__main__":
+    main()
