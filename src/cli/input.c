@@ -31,7 +31,10 @@ static int is_live(const char *url, const AVInputFormat *ifmt)
 {
     static const char *const net[] = { "udp", "tcp", "rtp", "rtsp", "srt", "http", "https",
                                        "rtmp", "rtmps", "mmsh", "mmst", "unix", "zmq", NULL };
-    if (ifmt && ifmt->priv_class && AV_IS_INPUT_DEVICE(ifmt->priv_class->category))
+    /* libavfilter's sources are registered as a device, but they make frames
+     * as fast as they are read */
+    if (ifmt && ifmt->priv_class && AV_IS_INPUT_DEVICE(ifmt->priv_class->category) &&
+        strcmp(ifmt->name, "lavfi"))
         return 1;
     const char *proto = avio_find_protocol_name(url);
     for (int i = 0; proto && net[i]; i++)
@@ -49,6 +52,7 @@ int input_open(Input *in, const char *url, const char *format, AVDictionary **op
     memset(in, 0, sizeof(*in));
     in->url = url;
     in->vindex = -1;
+    in->next_pts = AV_NOPTS_VALUE;
     in->timeout_us = timeout_us > 0 ? timeout_us : 5000000;
     if (format && !(ifmt = av_find_input_format(format))) {
         av_log(NULL, AV_LOG_ERROR, "unknown input format '%s'\n", format);
@@ -120,6 +124,18 @@ int input_next(Input *in, AVFrame *frame, AVPacket *pkt)
         int ret = avcodec_receive_frame(in->dec, frame);
         if (ret >= 0) {
             frame->pts = frame->best_effort_timestamp;
+            /* a frame without a timestamp (the last of some damaged files)
+             * follows the one before it */
+            if (frame->pts == AV_NOPTS_VALUE && in->next_pts != AV_NOPTS_VALUE)
+                frame->pts = in->next_pts;
+            if (frame->pts != AV_NOPTS_VALUE) {
+                int64_t d = compat_frame_duration(frame);
+                if (d <= 0) {
+                    const AVRational fr = av_guess_frame_rate(in->fmt, in->vst, NULL);
+                    d = fr.num > 0 ? av_rescale_q(1, av_inv_q(fr), in->vst->time_base) : 1;
+                }
+                in->next_pts = frame->pts + (d > 0 ? d : 1);
+            }
             if (frame->decode_error_flags || (frame->flags & AV_FRAME_FLAG_CORRUPT)) {
                 in->nb_corrupt_frames++;
                 warn_once(&in->warned_corrupt,

@@ -20,6 +20,7 @@ typedef struct Input {
     int              demux_eof;
     int              lost;        ///< a live source ended by an error or silence
     int64_t          nb_frames;   ///< frames decoded
+    int64_t          next_pts;    ///< expected pts of the next frame
 
     /* damage found in the input, reported once per kind */
     int64_t          nb_bad_packets;  ///< packets the decoder rejected

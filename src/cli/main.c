@@ -804,8 +804,9 @@ int main(int argc, char **argv)
     if (ret < 0)
         goto end;
     if ((ret = output_open(&r.out, &opt, &r.in)) < 0) {
+        /* a mistake on the command line, or a failure to create the file */
         status = ret == AVERROR(EEXIST) || ret == AVERROR_OPTION_NOT_FOUND ||
-                 ret == AVERROR_ENCODER_NOT_FOUND ? EXIT_USAGE : EXIT_ERROR;
+                 ret == AVERROR_ENCODER_NOT_FOUND || ret == AVERROR(EINVAL) ? EXIT_USAGE : EXIT_ERROR;
         goto end;
     }
     r.tb = r.out_tb = r.in.vst->time_base;

@@ -35,9 +35,13 @@ static int has_protocol(const char *path)
  * the container takes it, else the container's own default. */
 static const AVCodec *default_encoder(const AVOutputFormat *ofmt, const char *path)
 {
+    /* containers that carry H.264 but do not say so when asked */
+    static const char *const h264_homes[] = { "mpegts", "nut", "flv", "avi", NULL };
     const AVCodec *x264 = avcodec_find_encoder_by_name("libx264");
-    if (x264 && avformat_query_codec(ofmt, AV_CODEC_ID_H264, FF_COMPLIANCE_NORMAL) == 1 &&
-        strcmp(ofmt->name, "image2") && strcmp(ofmt->name, "image2pipe"))
+    int h264 = avformat_query_codec(ofmt, AV_CODEC_ID_H264, FF_COMPLIANCE_NORMAL) == 1;
+    for (int i = 0; h264_homes[i] && !h264; i++)
+        h264 = !strcmp(ofmt->name, h264_homes[i]);
+    if (x264 && h264 && strcmp(ofmt->name, "image2") && strcmp(ofmt->name, "image2pipe"))
         return x264;
     enum AVCodecID id = av_guess_codec(ofmt, NULL, path, NULL, AVMEDIA_TYPE_VIDEO);
     return id == AV_CODEC_ID_NONE ? NULL : avcodec_find_encoder(id);
@@ -81,6 +85,12 @@ static int add_copy_stream(Output *o, const CliOptions *opt, const AVStream *ist
         return 0;
     }
     int ok = avformat_query_codec(o->oc->oformat, par->codec_id, FF_COMPLIANCE_NORMAL);
+    /* a container with no default codec of a kind (yuv4mpegpipe for audio)
+     * does not hold that kind at all */
+    if ((par->codec_type == AVMEDIA_TYPE_AUDIO && o->oc->oformat->audio_codec == AV_CODEC_ID_NONE) ||
+        (par->codec_type == AVMEDIA_TYPE_SUBTITLE && o->oc->oformat->subtitle_codec == AV_CODEC_ID_NONE &&
+         ok != 1))
+        ok = 0;
     if (ok == 0) {
         if (par->codec_type == AVMEDIA_TYPE_DATA || par->codec_type == AVMEDIA_TYPE_ATTACHMENT) {
             av_log(NULL, AV_LOG_WARNING, "input stream #%d (%s %s) cannot be stored in %s: not copied\n",
@@ -133,6 +143,7 @@ int output_open(Output *o, const CliOptions *opt, const Input *in)
     int ret;
 
     memset(o, 0, sizeof(*o));
+    o->last_pts = AV_NOPTS_VALUE;
     o->path = path;
     o->in = in;
     if (is_stdout && !opt->output_format) {
@@ -269,6 +280,10 @@ static enum AVPixelFormat choose_pix_fmt(const Output *o, const AVFrame *f)
 static int write_packet(Output *o, AVPacket *pkt)
 {
     int ret = av_interleaved_write_frame(o->oc, pkt);
+    /* a failed write (a full disk) is latched in the I/O context: stop at
+     * once rather than at the trailer */
+    if (ret >= 0 && o->oc->pb && o->oc->pb->error < 0)
+        ret = o->oc->pb->error;
     if (ret < 0 && !o->failed) {
         o->failed = 1;
         if (ret == AVERROR(EPIPE)) {
@@ -287,8 +302,13 @@ static int flush_queue(Output *o)
 {
     int ret = 0;
     for (int i = 0; i < o->nb_queued; i++) {
+        AVPacket *pkt = o->queue[i];
+        const int si = pkt->stream_index;
+        AVStream *ost = o->oc->streams[o->stream_map[si]];
+        av_packet_rescale_ts(pkt, o->in->fmt->streams[si]->time_base, ost->time_base);
+        pkt->stream_index = ost->index;
         if (ret >= 0)
-            ret = write_packet(o, o->queue[i]);
+            ret = write_packet(o, pkt);
         av_packet_free(&o->queue[i]);
     }
     o->nb_queued = 0;
@@ -304,7 +324,28 @@ static int open_encoder(Output *o, const AVFrame *f, AVRational tb, AVRational f
     o->enc->height = f->height;
     o->enc->pix_fmt = choose_pix_fmt(o, f);
     o->enc->sample_aspect_ratio = f->sample_aspect_ratio;
+    /* the frames' own time base keeps every timestamp exact, but older
+     * codecs take only frame-rate time bases (MPEG-1/2) or small ones */
     o->enc->time_base = tb;
+    const enum AVCodecID id = o->codec->id;
+    const int fr_ok = frame_rate.num > 0 && frame_rate.den > 0;
+    if (id == AV_CODEC_ID_MPEG1VIDEO || id == AV_CODEC_ID_MPEG2VIDEO) {
+        AVRational r = fr_ok ? frame_rate : (AVRational){ 25, 1 };
+        const AVRational *rates = o->codec->supported_framerates;
+        if (!rates && id == AV_CODEC_ID_MPEG2VIDEO) {
+            static const AVRational mpeg_rates[] = { { 24000, 1001 }, { 24, 1 }, { 25, 1 },
+                { 30000, 1001 }, { 30, 1 }, { 50, 1 }, { 60000, 1001 }, { 60, 1 }, { 0, 0 } };
+            rates = mpeg_rates;
+        }
+        if (rates)
+            r = rates[av_find_nearest_q_idx(r, rates)];
+        o->enc->time_base = av_inv_q(r);
+    } else if (tb.den > 65535 && (id == AV_CODEC_ID_MPEG4 || id == AV_CODEC_ID_H263 ||
+                                  id == AV_CODEC_ID_H263P || id == AV_CODEC_ID_FLV1 ||
+                                  id == AV_CODEC_ID_MSMPEG4V2 || id == AV_CODEC_ID_MSMPEG4V3)) {
+        o->enc->time_base = fr_ok ? av_inv_q(frame_rate) : (AVRational){ 1, 1000 };
+    }
+    o->frame_tb = tb;
     if (frame_rate.num > 0 && frame_rate.den > 0)
         o->enc->framerate = frame_rate;
     o->enc->color_range = f->color_range;
@@ -424,6 +465,19 @@ int output_write_frame(Output *o, AVFrame *f, AVRational tb, AVRational frame_ra
         send = o->conv;
     }
     send->pict_type = AV_PICTURE_TYPE_NONE;
+    if (av_cmp_q(o->frame_tb, o->enc->time_base)) {
+        const int64_t d = compat_frame_duration(send);
+        if (send->pts != AV_NOPTS_VALUE)
+            send->pts = av_rescale_q(send->pts, o->frame_tb, o->enc->time_base);
+        if (d > 0)
+            compat_set_frame_duration(send, av_rescale_q(d, o->frame_tb, o->enc->time_base));
+    }
+    /* encoders refuse timestamps that do not increase (two frames rounded to
+     * the same tick, or a damaged input) */
+    if (send->pts != AV_NOPTS_VALUE && o->last_pts != AV_NOPTS_VALUE && send->pts <= o->last_pts)
+        send->pts = o->last_pts + 1;
+    if (send->pts != AV_NOPTS_VALUE)
+        o->last_pts = send->pts;
     o->dur_pts[o->dur_next] = send->pts;
     o->dur_val[o->dur_next] = compat_frame_duration(send);
     o->dur_next = (o->dur_next + 1) % OUTPUT_DURATION_RING;
@@ -444,10 +498,10 @@ int output_copy_packet(Output *o, AVPacket *pkt)
         return o->failed ? AVERROR(EIO) : 0;
     }
     AVStream *ost = o->oc->streams[o->stream_map[si]];
-    av_packet_rescale_ts(pkt, o->in->fmt->streams[si]->time_base, ost->time_base);
-    pkt->stream_index = ost->index;
     pkt->pos = -1;
     if (!o->header_written) {
+        /* kept in the input's time base: the muxer may change the output
+         * stream's time base when it writes the header */
         if (o->nb_queued == MAX_QUEUED_PACKETS) {
             av_log(NULL, AV_LOG_ERROR, "no video frame after %d packets of other streams\n",
                    MAX_QUEUED_PACKETS);
@@ -467,6 +521,8 @@ int output_copy_packet(Output *o, AVPacket *pkt)
         av_packet_move_ref(o->queue[o->nb_queued++], pkt);
         return 0;
     }
+    av_packet_rescale_ts(pkt, o->in->fmt->streams[si]->time_base, ost->time_base);
+    pkt->stream_index = ost->index;
     int ret = write_packet(o, pkt);
     av_packet_unref(pkt);
     return ret;

@@ -44,6 +44,8 @@ typedef struct Output {
     int              dur_next;
 
     int64_t          nb_frames;
+    AVRational       frame_tb;    ///< time base of the frames given
+    int64_t          last_pts;    ///< last pts sent to the encoder, its time base
     int              failed;      ///< a write failed: finish without the trailer
     int              reader_gone; ///< the failure was a closed pipe or socket (EPIPE)
 } Output;
