@@ -43,11 +43,6 @@ typedef struct Generator {
     /* drift state */
     int          started;
     double       x, last_t, last_n;
-    /* burst state: events before ev_next_t have been drawn */
-    double       ev_t[64];
-    int          ev_count;   ///< live events in ev_t
-    uint64_t     ev_index;   ///< number of events drawn so far
-    double       ev_next_t;  ///< time of the next event not yet in ev_t
 } Generator;
 
 struct SmearSchedule {
@@ -309,8 +304,9 @@ static int parse_generator(SmearSchedule *s, Generator *g, int def, char *inside
         }
         break;
     case GEN_BURST:
-        if (!(g->a[0] >= 0) || !(g->a[2] > 0)) {
-            av_log(s->log_ctx, AV_LOG_ERROR, "%s: burst needs rate >= 0 and decay > 0\n", s->what);
+        if (!(g->a[0] >= 0 && g->a[0] <= 100) || !(g->a[2] > 0 && g->a[2] <= 60)) {
+            av_log(s->log_ctx, AV_LOG_ERROR, "%s: burst needs a rate from 0 to 100 per second and "
+                   "a decay from 0 to 60 seconds\n", s->what);
             return AVERROR(EINVAL);
         }
         break;
@@ -380,8 +376,13 @@ static int extract_generators(SmearSchedule *s, const char *text, AVBPrint *out)
         g->stream = smear_hash64(s->stream, (uint64_t)s->nb_gen, 0x5eed);
         int ret = parse_generator(s, g, def, inside, close[1] == '@' ? suffix : NULL);
         av_free(inside);
-        if (ret < 0)
+        if (ret < 0) {
+            /* not counted yet: smear_schedule_free() would not see it */
+            av_freep(&g->kt);
+            av_freep(&g->kv);
+            av_freep(&g->kslope);
             return ret;
+        }
         av_bprintf(out, "_g%d", s->nb_gen++);
         p = after;
     }
@@ -426,6 +427,15 @@ int smear_schedule_parse(SmearSchedule **ps, const char *text, uint64_t seed,
     if (!av_bprint_is_complete(&bp)) {
         ret = AVERROR(ENOMEM);
         goto fail;
+    }
+    /* a schedule is evaluated once a frame for hours: a loop that may never
+     * end has no place in it */
+    for (const char *w = bp.str; (w = strstr(w, "while")); w++) {
+        if ((w == bp.str || !is_ident_char((unsigned char)w[-1])) && !is_ident_char((unsigned char)w[5])) {
+            av_log(log_ctx, AV_LOG_ERROR, "%s: while() loops are not allowed in a schedule\n", what);
+            ret = AVERROR(EINVAL);
+            goto fail;
+        }
     }
     ret = av_expr_parse(&s->expr, bp.str, var_names, NULL, NULL, NULL, NULL, QUIET_OFFSET,
                         NULL);
@@ -524,43 +534,39 @@ static double drift_value(const SmearSchedule *s, Generator *g, double t, double
     return g->x;
 }
 
-/* Events are a Poisson process of the given rate: inter-arrival times are
- * exponential draws indexed by event number, so the events do not depend on
- * the frame rate or on which frames were evaluated. */
-static double burst_value(const SmearSchedule *s, Generator *g, double t)
+/* Events are a Poisson process of the given rate, drawn second by second:
+ * the count in each second (a Poisson draw) and the times within it come
+ * from hashes of the second's number. The value at t is then a function of
+ * t alone, costs the same at any t, and does not depend on the frame rate
+ * or on which frames were evaluated. */
+#define BURST_BUCKET 1.0 /* seconds */
+
+static double burst_value(const SmearSchedule *s, const Generator *g, double t)
 {
     const double rate = g->a[0], amp = g->a[1], decay = g->a[2];
-    const double horizon = 40 * decay; /* exp(-40) is far below any sample step */
-    if (rate <= 0)
+    if (rate <= 0 || t < 0)
         return 0;
-    if (g->ev_index == 0 || t < g->last_t) {
-        /* (re)start: draw the events again from the first */
-        g->ev_count = 0;
-        double u = smear_hash_unit(smear_hash64(s->seed, g->stream, 0));
-        g->ev_next_t = -log(1 - u) / rate;
-        g->ev_index = 1;
-    }
-    while (g->ev_next_t <= t) {
-        if (g->ev_count == (int)(sizeof(g->ev_t) / sizeof(g->ev_t[0]))) {
-            memmove(g->ev_t, g->ev_t + 1, sizeof(g->ev_t) - sizeof(g->ev_t[0]));
-            g->ev_count--;
-        }
-        g->ev_t[g->ev_count++] = g->ev_next_t;
-        double u = smear_hash_unit(smear_hash64(s->seed, g->stream, g->ev_index++));
-        g->ev_next_t += -log(1 - u) / rate;
-    }
-    g->last_t = t;
+    /* older events add less than 1e-7 of amp */
+    const double horizon = 16 * decay;
+    const int64_t k0 = (int64_t)floor((t - horizon) / BURST_BUCKET), k1 = (int64_t)floor(t / BURST_BUCKET);
+    const double mean = rate * BURST_BUCKET, emean = exp(-mean);
     double v = 0;
-    int keep = 0;
-    for (int i = 0; i < g->ev_count; i++) {
-        double age = t - g->ev_t[i];
-        if (age > horizon)
-            continue;
-        g->ev_t[keep++] = g->ev_t[i];
-        if (age >= 0)
-            v += amp * exp(-age / decay);
+    for (int64_t k = k0 < 0 ? 0 : k0; k <= k1; k++) {
+        /* the count: inverse of the Poisson distribution at a uniform draw */
+        const double u = smear_hash_unit(smear_hash64(s->seed, g->stream, 2 * (uint64_t)k));
+        double p = emean, cdf = p;
+        int count = 0;
+        while (u > cdf && count < 10000) {
+            count++;
+            p *= mean / count;
+            cdf += p;
+        }
+        for (int j = 0; j < count; j++) {
+            const double when = (k + smear_hash_unit(smear_hash64(s->seed, g->stream ^ 0xb0b, ((uint64_t)k << 16) | (uint64_t)j))) * BURST_BUCKET;
+            if (when <= t)
+                v += amp * exp(-(t - when) / decay);
+        }
     }
-    g->ev_count = keep;
     return v;
 }
 
@@ -614,9 +620,6 @@ void smear_schedule_reseed(SmearSchedule *s, uint64_t seed)
     for (int i = 0; i < s->nb_gen; i++) {
         Generator *g = &s->gen[i];
         g->started = 0;
-        g->ev_count = 0;
-        g->ev_index = 0;
-        g->ev_next_t = 0;
     }
 }
 
