@@ -128,13 +128,27 @@ int input_next(Input *in, AVFrame *frame, AVPacket *pkt)
              * follows the one before it */
             if (frame->pts == AV_NOPTS_VALUE && in->next_pts != AV_NOPTS_VALUE)
                 frame->pts = in->next_pts;
+            /* timestamps that go back (streams joined end to end, a wrapped
+             * clock) carry on from the frame before instead */
+            if (frame->pts != AV_NOPTS_VALUE) {
+                frame->pts += in->pts_offset;
+                if (in->next_pts != AV_NOPTS_VALUE && frame->pts < in->next_pts - in->next_dur) {
+                    if (!in->warned_jump)
+                        av_log(NULL, AV_LOG_WARNING, "input '%s': timestamps jump back; the video "
+                               "carries on from the frame before\n", in->url);
+                    in->warned_jump = 1;
+                    in->pts_offset += in->next_pts - frame->pts;
+                    frame->pts = in->next_pts;
+                }
+            }
             if (frame->pts != AV_NOPTS_VALUE) {
                 int64_t d = compat_frame_duration(frame);
                 if (d <= 0) {
                     const AVRational fr = av_guess_frame_rate(in->fmt, in->vst, NULL);
                     d = fr.num > 0 ? av_rescale_q(1, av_inv_q(fr), in->vst->time_base) : 1;
                 }
-                in->next_pts = frame->pts + (d > 0 ? d : 1);
+                in->next_dur = d > 0 ? d : 1;
+                in->next_pts = frame->pts + in->next_dur;
             }
             if (frame->decode_error_flags || (frame->flags & AV_FRAME_FLAG_CORRUPT)) {
                 in->nb_corrupt_frames++;

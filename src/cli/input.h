@@ -21,6 +21,9 @@ typedef struct Input {
     int              lost;        ///< a live source ended by an error or silence
     int64_t          nb_frames;   ///< frames decoded
     int64_t          next_pts;    ///< expected pts of the next frame
+    int64_t          next_dur;    ///< duration of the last frame
+    int64_t          pts_offset;  ///< added to timestamps after a jump back
+    int              warned_jump;
 
     /* damage found in the input, reported once per kind */
     int64_t          nb_bad_packets;  ///< packets the decoder rejected

@@ -440,7 +440,14 @@ int output_write_frame(Output *o, AVFrame *f, AVRational tb, AVRational frame_ra
 
     AVFrame *send = f;
     if (f->format != o->enc->pix_fmt || f->width != o->enc->width || f->height != o->enc->height) {
-        if (!o->sws || !o->conv || o->conv->width != o->enc->width) {
+        /* converted for the encoder; a stream whose frame size changes keeps
+         * the size it started with (the encoder cannot change it) */
+        if (!o->sws || !o->conv || f->width != o->sws_w || f->height != o->sws_h ||
+            f->format != o->sws_fmt) {
+            if (o->sws && (f->width != o->sws_w || f->height != o->sws_h))
+                av_log(NULL, AV_LOG_WARNING, "the video changes size to %dx%d: scaled to %dx%d, "
+                       "the size the output started with\n", f->width, f->height,
+                       o->enc->width, o->enc->height);
             sws_freeContext(o->sws);
             av_frame_free(&o->conv);
             o->sws = sws_getContext(f->width, f->height, f->format, o->enc->width, o->enc->height,
@@ -456,6 +463,9 @@ int output_write_frame(Output *o, AVFrame *f, AVRational tb, AVRational frame_ra
             o->conv->height = o->enc->height;
             if ((ret = av_frame_get_buffer(o->conv, 0)) < 0)
                 return ret;
+            o->sws_w = f->width;
+            o->sws_h = f->height;
+            o->sws_fmt = f->format;
         }
         if ((ret = av_frame_make_writable(o->conv)) < 0)
             return ret;

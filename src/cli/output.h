@@ -38,6 +38,7 @@ typedef struct Output {
     /* conversion when the encoder does not take the frames' pixel format */
     struct SwsContext *sws;
     AVFrame         *conv;
+    int              sws_w, sws_h, sws_fmt; ///< what sws converts from
 
     /* frame durations by pts, to give each packet its frame's duration */
     int64_t          dur_pts[OUTPUT_DURATION_RING], dur_val[OUTPUT_DURATION_RING];
