@@ -19,14 +19,16 @@ typedef struct AffinePriv {
     size_t     work_floats;
     float     *work;
     void (*rows)(const AffinePlan *, const SmearPlane *, const SmearPlane *, int, int, float *);
+    SmearBuf   buf_work; /* kept across reconfigurations */
 } AffinePriv;
 
 static int affine_configure(void *priv, const void *params, const SmearPlaneInfo *info)
 {
     AffinePriv *a = priv;
     const SmearAffineParams *ap = params;
-    free(a->work);
+    const SmearBuf keep = a->buf_work;
     memset(a, 0, sizeof(*a));
+    a->buf_work = keep;
     for (int i = 0; i < 6; i++)
         if (!isfinite(ap->m[i]) || fabs(ap->m[i]) > 1e7)
             return -EINVAL;
@@ -44,7 +46,7 @@ static int affine_configure(void *priv, const void *params, const SmearPlaneInfo
     p->xshear = p->m[0] == 1 && p->m[3] == 0 && p->m[4] == 1 && p->m[5] == 0;
     a->nb_work = info->nb_threads > 0 ? info->nb_threads : 1;
     a->work_floats = (2 * (size_t)(p->w + 8) + 15) & ~(size_t)15;
-    if (!(a->work = malloc(a->work_floats * a->nb_work * sizeof(float))))
+    if (!(a->work = smear_buf_get(&a->buf_work, a->work_floats * a->nb_work * sizeof(float))))
         return -ENOMEM;
     a->rows = SMEAR_DSP_PICK(smear_affine_rows, info->cpu);
     return 0;
@@ -83,7 +85,7 @@ static void affine_process(void *priv, const SmearPlane *dst, const SmearPlane *
 static void affine_uninit(void *priv)
 {
     AffinePriv *a = priv;
-    free(a->work);
+    smear_buf_free(&a->buf_work);
     memset(a, 0, sizeof(*a));
 }
 

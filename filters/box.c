@@ -20,14 +20,20 @@ typedef struct BoxPriv {
     size_t  work_floats;
     float  *work;
     void (*rows)(const BoxPlan *, const SmearPlane *, int, int, float *);
+    SmearBuf buf_work;
 } BoxPriv;
 
-static void priv_free(BoxPriv *b)
+/* Frees the plan; the scratch buffer is kept for the next configuration
+ * unless all is set. */
+static void priv_free(BoxPriv *b, int all)
 {
+    SmearBuf keep = b->buf_work;
     free(b->plan.fill_row);
     free(b->plan.rows);
-    free(b->work);
+    if (all)
+        smear_buf_free(&keep);
     memset(b, 0, sizeof(*b));
+    b->buf_work = keep;
 }
 
 static void axis_setup(BoxAxis *a, double width)
@@ -43,7 +49,7 @@ static int box_configure(void *priv, const void *params, const SmearPlaneInfo *i
 {
     BoxPriv *b = priv;
     const SmearBoxParams *bp = params;
-    priv_free(b);
+    priv_free(b, 0);
     if (!isfinite(bp->w) || !isfinite(bp->h) || bp->w < 1 || bp->h < 1 || bp->w > 1e5 || bp->h > 1e5)
         return -EINVAL;
     BoxPlan *p = &b->plan;
@@ -61,9 +67,9 @@ static int box_configure(void *priv, const void *params, const SmearPlaneInfo *i
     p->rows = malloc((size_t)(p->h + 2 * p->y.r + 2) * sizeof(*p->rows));
     b->nb_work = info->nb_threads > 0 ? info->nb_threads : 1;
     b->work_floats = (smear_box_work_floats(p) + 15) & ~(size_t)15;
-    b->work = aligned_alloc(64, b->work_floats * b->nb_work * sizeof(float));
+    b->work = smear_buf_get(&b->buf_work, b->work_floats * b->nb_work * sizeof(float));
     if (!p->fill_row || !p->rows || !b->work) {
-        priv_free(b);
+        priv_free(b, 0);
         return -ENOMEM;
     }
     for (int x = 0; x < p->w; x++) {
@@ -114,7 +120,7 @@ static void box_process(void *priv, const SmearPlane *dst, const SmearPlane *src
 
 static void box_uninit(void *priv)
 {
-    priv_free(priv);
+    priv_free(priv, 1);
 }
 
 const SmearKernel smear_kernel_box = {

@@ -22,6 +22,7 @@ typedef struct DefocusPriv {
     void (*rows)(const DefocusPlan *, const SmearPlane *, int, int, float *);
     const SmearPlane *src; /* of the frame being processed */
     const SmearPlane *dst;
+    SmearBuf    buf_p, buf_c, buf_work;
 } DefocusPriv;
 
 /* Antiderivative of sqrt(r^2 - x^2), for x in [-r, r]. */
@@ -103,21 +104,25 @@ static double sample_weight(const SmearDefocusParams *d, int dx, int dy)
     return sum / (n * n);
 }
 
-static void priv_free(DefocusPriv *d)
+/* Frees the plan; the scratch buffers are kept for the next configuration
+ * unless all is set. */
+static void priv_free(DefocusPriv *d, int all)
 {
+    SmearBuf keep[3] = { d->buf_p, d->buf_c, d->buf_work };
     free(d->plan.runs);
     free(d->plan.taps);
-    free(d->plan.P);
-    free(d->plan.C);
-    free(d->work);
+    if (all)
+        for (int i = 0; i < 3; i++)
+            smear_buf_free(&keep[i]);
     memset(d, 0, sizeof(*d));
+    d->buf_p = keep[0], d->buf_c = keep[1], d->buf_work = keep[2];
 }
 
 static int defocus_configure(void *priv, const void *params, const SmearPlaneInfo *info)
 {
     DefocusPriv *d = priv;
     const SmearDefocusParams *dp = params;
-    priv_free(d);
+    priv_free(d, 0);
     if (!isfinite(dp->radius_x) || !isfinite(dp->radius_y) || !isfinite(dp->soft) ||
         dp->radius_x < 0 || dp->radius_y < 0 || dp->radius_x > 2000 || dp->radius_y > 2000 ||
         dp->soft < 0 || dp->soft > 1)
@@ -140,7 +145,7 @@ static int defocus_configure(void *priv, const void *params, const SmearPlaneInf
     p->taps = malloc(sizeof(*p->taps) * kw * kh);
     if (!k || !p->runs || !p->taps) {
         free(k);
-        priv_free(d);
+        priv_free(d, 0);
         return -ENOMEM;
     }
     double total = 0;
@@ -187,12 +192,12 @@ static int defocus_configure(void *priv, const void *params, const SmearPlaneInf
     /* the passes read and write whole tiles of 64 columns: slack past the
      * ends for a plane narrower than a tile */
     const size_t slack = 128 + 2 * (size_t)p->rx;
-    p->P = malloc(((size_t)p->pw * p->ph + slack) * sizeof(float));
-    p->C = malloc(((size_t)p->pw * (p->ph + 1) + slack) * sizeof(float));
+    p->P = smear_buf_get(&d->buf_p, ((size_t)p->pw * p->ph + slack) * sizeof(float));
+    p->C = smear_buf_get(&d->buf_c, ((size_t)p->pw * (p->ph + 1) + slack) * sizeof(float));
     d->nb_work = info->nb_threads > 0 ? info->nb_threads : 1;
-    d->work = malloc(sizeof(float) * 64 * d->nb_work);
+    d->work = smear_buf_get(&d->buf_work, sizeof(float) * 64 * d->nb_work);
     if (!p->P || !p->C || !d->work) {
-        priv_free(d);
+        priv_free(d, 0);
         return -ENOMEM;
     }
     d->pad = SMEAR_DSP_PICK(smear_defocus_pad, info->cpu);
@@ -246,7 +251,7 @@ static void defocus_process(void *priv, const SmearPlane *dst, const SmearPlane 
 
 static void defocus_uninit(void *priv)
 {
-    priv_free(priv);
+    priv_free(priv, 1);
 }
 
 const SmearKernel smear_kernel_defocus = {

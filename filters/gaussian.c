@@ -36,6 +36,7 @@ typedef struct GaussPriv {
     void (*slant_axis)(const GaussSlant *, const SmearPlane *, int, int, float *);
     void (*slant_pass)(const GaussSlant *, const SmearPlane *, int, int, float *);
     int         identity;
+    SmearBuf    buf_t, buf_work, buf_s, buf_swork; /* kept across reconfigurations */
 } GaussPriv;
 
 static void axis_free(GaussAxis *a)
@@ -111,19 +112,22 @@ static int axis_setup(GaussAxis *a, double sigma, SmearBorderMode mode, int forc
     return 0;
 }
 
-static void priv_free(GaussPriv *g)
+/* Frees the plan; the scratch buffers are kept for the next configuration
+ * unless all is set. */
+static void priv_free(GaussPriv *g, int all)
 {
+    SmearBuf keep[4] = { g->buf_t, g->buf_work, g->buf_s, g->buf_swork };
     axis_free(&g->plan.vert);
     axis_free(&g->plan.horz);
-    free(g->plan.T);
-    free(g->plan.work);
     free(g->plan.fill_row);
     free(g->plan.rows);
     axis_free(&g->slant.axis);
     free(g->slant.wt);
-    free(g->slant.S);
-    free(g->slant.work);
+    if (all)
+        for (int i = 0; i < 4; i++)
+            smear_buf_free(&keep[i]);
     memset(g, 0, sizeof(*g));
+    g->buf_t = keep[0], g->buf_work = keep[1], g->buf_s = keep[2], g->buf_swork = keep[3];
 }
 
 static int configure_axis_aligned(GaussPriv *g, double sx, double sy, const SmearGaussianParams *gp,
@@ -143,7 +147,7 @@ static int configure_axis_aligned(GaussPriv *g, double sx, double sy, const Smea
     p->nb_strips = (p->w + GAUSS_STRIP - 1) / GAUSS_STRIP;
     p->nb_blocks = (p->h + GAUSS_LANES - 1) / GAUSS_LANES;
     if (p->vert.type == GAUSS_IIR &&
-        !(p->T = aligned_alloc(64, (size_t)p->nb_strips * p->h * GAUSS_STRIP * sizeof(float))))
+        !(p->T = smear_buf_get(&g->buf_t, (size_t)p->nb_strips * p->h * GAUSS_STRIP * sizeof(float))))
         return -ENOMEM;
     const int bps = p->depth > 8 ? 2 : 1;
     p->fill_row = malloc((size_t)(p->w + GAUSS_STRIP) * bps);
@@ -165,7 +169,7 @@ static int configure_axis_aligned(GaussPriv *g, double sx, double sy, const Smea
                          (size_t)(2 * GAUSS_LANES + 2 * p->pady) * GAUSS_STRIP;
     p->work_floats = ((vwork > hwork ? vwork : hwork) + 15) & ~(size_t)15;
     p->nb_work = info->nb_threads > 0 ? info->nb_threads : 1;
-    p->work = aligned_alloc(64, p->work_floats * p->nb_work * sizeof(float));
+    p->work = smear_buf_get(&g->buf_work, p->work_floats * p->nb_work * sizeof(float));
     if (!p->work)
         return -ENOMEM;
     g->vpass = SMEAR_DSP_PICK(smear_gauss_vpass, info->cpu);
@@ -217,10 +221,10 @@ static int configure_direct(GaussPriv *g, const SmearGaussianParams *gp, const S
     s->my = s->ry;
     s->sw = s->w + 2 * s->mx;
     s->sh = s->h + 2 * s->my;
-    s->S = malloc((size_t)s->sw * s->sh * sizeof(float));
+    s->S = smear_buf_get(&g->buf_s, (size_t)s->sw * s->sh * sizeof(float));
     s->work_floats = ((size_t)3 * s->sw + s->w + 15) & ~(size_t)15;
     s->nb_work = info->nb_threads > 0 ? info->nb_threads : 1;
-    s->work = malloc(s->work_floats * s->nb_work * sizeof(float));
+    s->work = smear_buf_get(&g->buf_swork, s->work_floats * s->nb_work * sizeof(float));
     if (!s->S || !s->work)
         return -ENOMEM;
     g->slant_axis = SMEAR_DSP_PICK(smear_gauss_slant_axis, info->cpu);
@@ -273,13 +277,13 @@ static int configure_slanted(GaussPriv *g, const SmearGaussianParams *gp,
     s->my = s->along_x ? R + 1 : shiftmax;
     s->sw = s->w + 2 * s->mx;
     s->sh = s->h + 2 * s->my;
-    s->S = malloc((size_t)s->sw * s->sh * sizeof(float));
+    s->S = smear_buf_get(&g->buf_s, (size_t)s->sw * s->sh * sizeof(float));
     const int apad = s->axis.type == GAUSS_FIR ? s->axis.radius : s->axis.pad;
     const int line = s->along_x ? s->sw : s->sh;
     const size_t work = 3 * (size_t)(line + 2 * apad) + (size_t)s->w;
     s->work_floats = (work + 15) & ~(size_t)15;
     s->nb_work = info->nb_threads > 0 ? info->nb_threads : 1;
-    s->work = malloc(s->work_floats * s->nb_work * sizeof(float));
+    s->work = smear_buf_get(&g->buf_swork, s->work_floats * s->nb_work * sizeof(float));
     if (!s->S || !s->work)
         return -ENOMEM;
     g->slant_axis = SMEAR_DSP_PICK(smear_gauss_slant_axis, info->cpu);
@@ -292,7 +296,7 @@ static int gauss_configure(void *priv, const void *params, const SmearPlaneInfo 
 {
     GaussPriv *g = priv;
     const SmearGaussianParams *gp = params;
-    priv_free(g);
+    priv_free(g, 0);
     if (!isfinite(gp->sigma_x) || !isfinite(gp->sigma_y) || !isfinite(gp->angle) ||
         gp->sigma_x < 0 || gp->sigma_y < 0 || gp->sigma_x > 1e4 || gp->sigma_y > 1e4)
         return -EINVAL;
@@ -319,7 +323,7 @@ static int gauss_configure(void *priv, const void *params, const SmearPlaneInfo 
             : narrow  ? configure_direct(g, gp, info)
                       : configure_slanted(g, gp, info);
     if (ret < 0)
-        priv_free(g);
+        priv_free(g, 0);
     return ret;
 }
 
@@ -410,7 +414,7 @@ static void gauss_process(void *priv, const SmearPlane *dst, const SmearPlane *s
 
 static void gauss_uninit(void *priv)
 {
-    priv_free(priv);
+    priv_free(priv, 1);
 }
 
 const SmearKernel smear_kernel_gaussian = {

@@ -8,6 +8,8 @@
  * Life of a kernel instance:
  *   priv = zeroed block of kernel->priv_size bytes
  *   kernel->configure(priv, &params, &info)   whenever params or geometry change
+ *                                             (on a configured instance too: it may
+ *                                             keep its scratch buffers)
  *   kernel->process(priv, &dst, &src, &exec) once per plane per frame
  *   kernel->uninit(priv)                      frees what configure allocated
  *
@@ -80,6 +82,19 @@ typedef struct SmearKernel {
     /** Frees what configure allocated; priv itself is the caller's. */
     void (*uninit)(void *priv);
 } SmearKernel;
+
+/** A scratch buffer a kernel keeps across reconfigurations, so that a
+ *  parameter that changes every frame costs no allocation (nor the page
+ *  faults of fresh memory). */
+typedef struct SmearBuf {
+    void  *ptr;
+    size_t size;
+} SmearBuf;
+
+/** b's memory, 64-byte aligned, grown to at least size bytes if needed
+ *  (its content is then lost). NULL when out of memory. */
+void *smear_buf_get(SmearBuf *b, size_t size);
+void  smear_buf_free(SmearBuf *b);
 
 /** Copies src into dst (same size and depth). */
 void smear_plane_copy(const SmearPlane *dst, const SmearPlane *src);

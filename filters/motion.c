@@ -20,14 +20,20 @@ typedef struct MotionPriv {
     void (*pad)(const MotionPlan *, const SmearPlane *, int, int);
     void (*rows)(const MotionPlan *, const SmearPlane *, int, int, float *);
     const SmearPlane *src, *dst;
+    SmearBuf   buf_p, buf_work;
 } MotionPriv;
 
-static void priv_free(MotionPriv *m)
+/* Frees the plan; the scratch buffers are kept for the next configuration
+ * unless all is set. */
+static void priv_free(MotionPriv *m, int all)
 {
+    SmearBuf keep[2] = { m->buf_p, m->buf_work };
     free(m->plan.taps);
-    free(m->plan.P);
-    free(m->work);
+    if (all)
+        for (int i = 0; i < 2; i++)
+            smear_buf_free(&keep[i]);
     memset(m, 0, sizeof(*m));
+    m->buf_p = keep[0], m->buf_work = keep[1];
 }
 
 static int cmp_double(const void *a, const void *b)
@@ -79,7 +85,7 @@ static int motion_configure(void *priv, const void *params, const SmearPlaneInfo
 {
     MotionPriv *m = priv;
     const SmearMotionParams *mp = params;
-    priv_free(m);
+    priv_free(m, 0);
     if (mp->nb_points < 1 || mp->nb_points > SMEAR_MOTION_MAX_POINTS)
         return -EINVAL;
     double minx = INFINITY, maxx = -INFINITY, miny = INFINITY, maxy = -INFINITY;
@@ -107,7 +113,7 @@ static int motion_configure(void *priv, const void *params, const SmearPlaneInfo
     p->taps = malloc(sizeof(*p->taps) * (size_t)kw * kh);
     if (ret < 0 || !p->taps) {
         free(k);
-        priv_free(m);
+        priv_free(m, 0);
         return ret < 0 ? ret : -ENOMEM;
     }
     double total = 0;
@@ -132,11 +138,11 @@ static int motion_configure(void *priv, const void *params, const SmearPlaneInfo
     p->pw = p->w + 2 * p->mx;
     p->ph = p->h + 2 * p->my;
     /* the pass reads whole tiles of 64 columns: slack for narrow planes */
-    p->P = malloc(((size_t)p->pw * p->ph + 128 + 2 * (size_t)p->mx) * sizeof(float));
+    p->P = smear_buf_get(&m->buf_p, ((size_t)p->pw * p->ph + 128 + 2 * (size_t)p->mx) * sizeof(float));
     m->nb_work = info->nb_threads > 0 ? info->nb_threads : 1;
-    m->work = malloc(sizeof(float) * 64 * m->nb_work);
+    m->work = smear_buf_get(&m->buf_work, sizeof(float) * 64 * m->nb_work);
     if (!p->P || !m->work) {
-        priv_free(m);
+        priv_free(m, 0);
         return -ENOMEM;
     }
     m->pad = SMEAR_DSP_PICK(smear_motion_pad, info->cpu);
@@ -178,7 +184,7 @@ static void motion_process(void *priv, const SmearPlane *dst, const SmearPlane *
 
 static void motion_uninit(void *priv)
 {
-    priv_free(priv);
+    priv_free(priv, 1);
 }
 
 const SmearKernel smear_kernel_motion = {

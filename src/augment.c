@@ -228,11 +228,9 @@ static int ensure_kernel(ChainFilter *f, int p, const SmearPlaneInfo *info, void
         return AVERROR(ENOMEM);
     if (!f->kparams[p] && !(f->kparams[p] = av_mallocz(size)))
         return AVERROR(ENOMEM);
-    if (f->kready[p]) {
-        k->uninit(f->kpriv[p]);
-        memset(f->kpriv[p], 0, k->priv_size);
-        f->kready[p] = 0;
-    }
+    /* configured again in place: a kernel keeps its scratch buffers, so a
+     * parameter that changes every frame costs no allocation */
+    f->kready[p] = 0;
     int ret = k->configure(f->kpriv[p], f->kparams_new[p], info);
     if (ret < 0) {
         k->uninit(f->kpriv[p]);
