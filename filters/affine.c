@@ -48,6 +48,7 @@ static int affine_configure(void *priv, const void *params, const SmearPlaneInfo
     a->work_floats = (2 * (size_t)(p->w + 8) + 15) & ~(size_t)15;
     if (!(a->work = smear_buf_get(&a->buf_work, a->work_floats * a->nb_work * sizeof(float))))
         return -ENOMEM;
+    p->vbmi = (info->cpu & SMEAR_CPU_VBMI) != 0;
     a->rows = SMEAR_DSP_PICK(smear_affine_rows, info->cpu);
     return 0;
 }

@@ -64,6 +64,80 @@ static float interp_mapped(const AffinePlan *p, const SmearPlane *src, float sx,
     return top * (1.0f - fy) + bot * fy;
 }
 
+/* Maps 16 coordinates through the border; the common modes in loops the
+ * compiler vectorises. -1 marks a constant-border sample outside. */
+static inline void map16(const int32_t i[16], int32_t m[16], int n, SmearBorderMode mode)
+{
+    switch (mode) {
+    case SMEAR_BORDER_REPLICATE:
+        for (int l = 0; l < 16; l++)
+            m[l] = i[l] < 0 ? 0 : i[l] >= n ? n - 1 : i[l];
+        break;
+    case SMEAR_BORDER_CONSTANT:
+        for (int l = 0; l < 16; l++)
+            m[l] = i[l] >= 0 && i[l] < n ? i[l] : -1;
+        break;
+    default:
+        for (int l = 0; l < 16; l++)
+            m[l] = smear_border_index(i[l], n, mode);
+    }
+}
+
+/* Input samples at the mapped coordinates (cx, cy), the fill where either
+ * is -1. */
+static inline void fetch16(const AffinePlan *p, const SmearPlane *src, const int32_t cx[16],
+                           const int32_t cy[16], float q[16])
+{
+    const float fill = (float)p->border.fill;
+    for (int l = 0; l < 16; l++) {
+        const int out = (cx[l] | cy[l]) < 0;
+        const ptrdiff_t at = (ptrdiff_t)(out ? 0 : cy[l]) * src->stride;
+        const int x = out ? 0 : cx[l];
+        const float v = p->depth > 8 ? (float)((const uint16_t *)(src->data + at))[x]
+                                     : (float)src->data[at + x];
+        q[l] = out ? fill : v;
+    }
+}
+
+/* Bilinear samples x0..x1 of a row whose taps may fall outside the plane,
+ * 16 at a time: the arithmetic of interp_mapped. Positions beyond 2^30
+ * samples from the plane (only absurd matrices reach them) are clamped
+ * there. */
+static void bilinear_mapped(const AffinePlan *p, const SmearPlane *src, int x0, int x1,
+                            float c0, float c1, float m0, float m3, float *out)
+{
+    const float far = (float)(1 << 30);
+    for (int x = x0; x < x1; x += 16) {
+        const int n = x1 - x < 16 ? x1 - x : 16;
+        float fx[16], fy[16], q[4][16];
+        int32_t ix[16], iy[16], mx[2][16], my[2][16];
+        for (int l = 0; l < 16; l++) {
+            const float xf = (float)(x + (l < n ? l : 0));
+            float sx = m0 * xf + c0, sy = m3 * xf + c1;
+            sx = sx < -far ? -far : sx > far ? far : sx;
+            sy = sy < -far ? -far : sy > far ? far : sy;
+            const float fx0 = floorf(sx), fy0 = floorf(sy);
+            ix[l] = (int32_t)fx0;
+            iy[l] = (int32_t)fy0;
+            fx[l] = sx - fx0;
+            fy[l] = sy - fy0;
+        }
+        for (int k = 0; k < 2; k++) {
+            map16(ix, mx[k], p->w, p->border.mode);
+            map16(iy, my[k], p->h, p->border.mode);
+            for (int l = 0; l < 16; l++)
+                ix[l]++, iy[l]++;
+        }
+        for (int j = 0; j < 4; j++)
+            fetch16(p, src, mx[j & 1], my[j >> 1], q[j]);
+        for (int l = 0; l < n; l++) {
+            const float top = q[0][l] * (1.0f - fx[l]) + q[1][l] * fx[l];
+            const float bot = q[2][l] * (1.0f - fx[l]) + q[3][l] * fx[l];
+            out[x + l] = top * (1.0f - fy[l]) + bot * fy[l];
+        }
+    }
+}
+
 /* A horizontally sheared row: input row y shifted by s. */
 static void xshear_row(const AffinePlan *p, const SmearPlane *src, int y, float *out, float *ext)
 {
@@ -171,6 +245,147 @@ static void bilinear_span(const AffinePlan *p, const SmearPlane *src, int x0, in
     }
 }
 
+#if SMEAR_ISA_IS_AVX512
+/* Input rows a group of 16 samples reads, for a slope m3 of the input row
+ * position along the output row: the same for every group of a row, so
+ * that the loop over them is predictable. */
+#define PERMUTE_MAX_ROWS 12
+static inline int permute_rows(float m3)
+{
+    return (int)ceilf(fminf(fabsf(m3), 1.0f) * 15.0f + 0.01f) + 2;
+}
+
+/* Bilinear samples x0..x1 of a row without gathers, on CPUs with byte
+ * permutes. The 16 samples of a group read their neighbours from a few input
+ * rows (one more than the rows their positions cross) and from a window of
+ * at most 64 bytes in each: each row's window is loaded once (masked, so
+ * never past the plane) and every sample's pair of neighbours picked out of
+ * it with one permute. Tap coordinates are clamped to the plane, which is
+ * the replicated border: with it, the whole row goes through here. A group
+ * whose window is wider or taller goes through bilinear_mapped. Same
+ * arithmetic as bilinear_mapped (and bilinear_span), so the same bytes. */
+static inline __attribute__((target("avx512vbmi"), always_inline))
+void permute_span(const AffinePlan *p, const SmearPlane *src, int x0, int x1, float c0,
+                  float c1, float m0, float m3, float *out, const int clamp)
+{
+    const int deep = p->depth > 8;
+    const int win = deep ? 32 : 64; /* samples in a 64-byte window */
+    const float far = (float)(1 << 30);
+    const __m512 vm0 = _mm512_set1_ps(m0), vm3 = _mm512_set1_ps(m3);
+    const __m512 vc0 = _mm512_set1_ps(c0), vc1 = _mm512_set1_ps(c1), one = _mm512_set1_ps(1.0f);
+    const __m512 vlo = _mm512_set1_ps(-far), vhi = _mm512_set1_ps(far);
+    const __m512i lanes = _mm512_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15);
+    const __m512i low = _mm512_set1_epi32(deep ? 0xffff : 0xff), ione = _mm512_set1_epi32(1);
+    const __m512i zero = _mm512_setzero_si512();
+    const __m512i wmax = _mm512_set1_epi32(p->w - 1), hmax = _mm512_set1_epi32(p->h - 1);
+    const unsigned shift = deep ? 16 : 8;
+    const int nb_rows = permute_rows(m3);
+    if (nb_rows > PERMUTE_MAX_ROWS) {
+        bilinear_mapped(p, src, x0, x1, c0, c1, m0, m3, out);
+        return;
+    }
+    for (int x = x0; x < x1; x += 16) {
+        const int n = x1 - x < 16 ? x1 - x : 16;
+        /* positions are monotonic along the group (rounding keeps order):
+         * the window's corners are the first and last samples' */
+        int cx[2], cy[2];
+        for (int e = 0; e < 2; e++) {
+            const float xf = (float)(e ? x + n - 1 : x);
+            float sx = m0 * xf + c0, sy = m3 * xf + c1;
+            sx = sx < -far ? -far : sx > far ? far : sx;
+            sy = sy < -far ? -far : sy > far ? far : sy;
+            cx[e] = (int)floorf(sx);
+            cy[e] = (int)floorf(sy);
+        }
+        const int lo_x = cx[0] < cx[1] ? cx[0] : cx[1], hi_x = cx[0] < cx[1] ? cx[1] : cx[0];
+        const int lo_y = cy[0] < cy[1] ? cy[0] : cy[1], hi_y = cy[0] < cy[1] ? cy[1] : cy[0];
+        const int bx = lo_x < 0 ? 0 : lo_x > p->w - 1 ? p->w - 1 : lo_x;
+        const int ex = hi_x + 1 < 0 ? 0 : hi_x + 1 > p->w - 1 ? p->w - 1 : hi_x + 1;
+        const int by = lo_y < 0 ? 0 : lo_y > p->h - 1 ? p->h - 1 : lo_y;
+        const int ey = hi_y + 1 < 0 ? 0 : hi_y + 1 > p->h - 1 ? p->h - 1 : hi_y + 1;
+        if (ex - bx >= win || ey - by >= nb_rows) {
+            bilinear_mapped(p, src, x, x + n, c0, c1, m0, m3, out);
+            continue;
+        }
+        const __mmask16 live = (__mmask16)((1u << n) - 1);
+        /* lanes past the span repeat the first column, as in bilinear_mapped */
+        const __m512i xs = _mm512_set1_epi32(x);
+        const __m512 xf = _mm512_cvtepi32_ps(_mm512_mask_add_epi32(xs, live, xs, lanes));
+        __m512 sx = _mm512_add_ps(_mm512_mul_ps(vm0, xf), vc0);
+        __m512 sy = _mm512_add_ps(_mm512_mul_ps(vm3, xf), vc1);
+        __m512i ix0, ix1, iy0, iy1;
+        __m512 fx, fy;
+        if (clamp) {
+            sx = _mm512_min_ps(_mm512_max_ps(sx, vlo), vhi);
+            sy = _mm512_min_ps(_mm512_max_ps(sy, vlo), vhi);
+            const __m512 flx = _mm512_roundscale_ps(sx, _MM_FROUND_TO_NEG_INF | _MM_FROUND_NO_EXC);
+            const __m512 fly = _mm512_roundscale_ps(sy, _MM_FROUND_TO_NEG_INF | _MM_FROUND_NO_EXC);
+            fx = _mm512_sub_ps(sx, flx);
+            fy = _mm512_sub_ps(sy, fly);
+            const __m512i ix = _mm512_cvttps_epi32(flx), iy = _mm512_cvttps_epi32(fly);
+            ix0 = _mm512_min_epi32(_mm512_max_epi32(ix, zero), wmax);
+            ix1 = _mm512_min_epi32(_mm512_max_epi32(_mm512_add_epi32(ix, ione), zero), wmax);
+            iy0 = _mm512_min_epi32(_mm512_max_epi32(iy, zero), hmax);
+            iy1 = _mm512_min_epi32(_mm512_max_epi32(_mm512_add_epi32(iy, ione), zero), hmax);
+        } else {
+            /* every tap inside: positions >= 0, truncation is the floor */
+            ix0 = _mm512_cvttps_epi32(sx);
+            iy0 = _mm512_cvttps_epi32(sy);
+            ix1 = _mm512_add_epi32(ix0, ione);
+            iy1 = _mm512_add_epi32(iy0, ione);
+            fx = _mm512_sub_ps(sx, _mm512_cvtepi32_ps(ix0));
+            fy = _mm512_sub_ps(sy, _mm512_cvtepi32_ps(iy0));
+        }
+        const __m512i vbx = _mm512_set1_epi32(bx);
+        const __m512i idx = _mm512_or_si512(_mm512_sub_epi32(ix0, vbx),
+                                            _mm512_slli_epi32(_mm512_sub_epi32(ix1, vbx), shift));
+        const int avail = p->w - bx < win ? p->w - bx : win;
+        __m512i top = zero, bot = zero;
+        for (int k = 0; k < nb_rows; k++) {
+            /* rows past the last one read it again: no lane takes them */
+            const int r = by + k < ey ? by + k : ey;
+            const uint8_t *row = src->data + (ptrdiff_t)r * src->stride + (deep ? 2 * bx : bx);
+            __m512i pick;
+            if (deep) {
+                const __mmask32 m = avail >= 32 ? ~(__mmask32)0 : (((__mmask32)1 << avail) - 1);
+                pick = _mm512_permutexvar_epi16(idx, _mm512_maskz_loadu_epi16(m, row));
+            } else {
+                const __mmask64 m = avail >= 64 ? ~(__mmask64)0 : (((__mmask64)1 << avail) - 1);
+                pick = _mm512_permutexvar_epi8(idx, _mm512_maskz_loadu_epi8(m, row));
+            }
+            const __m512i vr = _mm512_set1_epi32(r);
+            top = _mm512_mask_mov_epi32(top, _mm512_cmpeq_epi32_mask(iy0, vr), pick);
+            bot = _mm512_mask_mov_epi32(bot, _mm512_cmpeq_epi32_mask(iy1, vr), pick);
+        }
+        const __m512 a = _mm512_cvtepi32_ps(_mm512_and_si512(top, low));
+        const __m512 b = _mm512_cvtepi32_ps(_mm512_and_si512(_mm512_srli_epi32(top, shift), low));
+        const __m512 c = _mm512_cvtepi32_ps(_mm512_and_si512(bot, low));
+        const __m512 d = _mm512_cvtepi32_ps(_mm512_and_si512(_mm512_srli_epi32(bot, shift), low));
+        const __m512 gx = _mm512_sub_ps(one, fx), gy = _mm512_sub_ps(one, fy);
+        const __m512 t = _mm512_add_ps(_mm512_mul_ps(a, gx), _mm512_mul_ps(b, fx));
+        const __m512 u = _mm512_add_ps(_mm512_mul_ps(c, gx), _mm512_mul_ps(d, fx));
+        _mm512_mask_storeu_ps(out + x, live, _mm512_add_ps(_mm512_mul_ps(t, gy), _mm512_mul_ps(u, fy)));
+    }
+}
+
+/* The span where every tap lies inside the plane. */
+__attribute__((target("avx512vbmi")))
+static void permute_span_inside(const AffinePlan *p, const SmearPlane *src, int x0, int x1,
+                                float c0, float c1, float m0, float m3, float *out)
+{
+    permute_span(p, src, x0, x1, c0, c1, m0, m3, out, 0);
+}
+
+/* Any span, with the replicated border. */
+__attribute__((target("avx512vbmi")))
+static void permute_span_replicate(const AffinePlan *p, const SmearPlane *src, int x0, int x1,
+                                   float c0, float c1, float m0, float m3, float *out)
+{
+    permute_span(p, src, x0, x1, c0, c1, m0, m3, out, 1);
+}
+#endif
+
+
 /* Bicubic samples of a row span of an 8-bit plane straight from the plane:
  * each 32-bit word gathered holds the four taps of a row. */
 static void bicubic_span(const SmearPlane *src, int x0, int x1, float c0, float c1, float m0,
@@ -220,35 +435,47 @@ static void general_row(const AffinePlan *p, const SmearPlane *src, int y, float
     const float m0 = (float)p->m[0], m3 = (float)p->m[3];
     const double c0d = p->m[1] * y + p->m[2], c1d = p->m[4] * y + p->m[5];
     const float c0 = (float)c0d, c1 = (float)c1d;
+    const int bilinear = p->interp == SMEAR_INTERP_BILINEAR;
+    /* the span [xa, xb) where every tap lies inside the plane; bicubic at
+     * more than 8 bits has none (its four taps do not fit a gathered word) */
     int64_t xa = 0, xb = 0;
-    if (p->interp == SMEAR_INTERP_BILINEAR) {
-        /* taps at 0 and +1; the gathered word reaches 3 (8-bit) or 1 more */
-        const int right = p->depth > 8 ? 1 : 3;
+    if (bilinear || p->depth <= 8) {
+        /* bilinear: taps at 0 and +1, and the gathered word reaches 3 (8-bit)
+         * or 1 more; bicubic: taps at -1 .. +2, all in the gathered word */
+        const int lo = bilinear ? 0 : -1, hi = bilinear ? (p->depth > 8 ? 1 : 3) : 2;
         int64_t ya, yb;
-        inside_span(c0d, p->m[0], p->w, 0, right, W, &xa, &xb);
-        inside_span(c1d, p->m[3], p->h, 0, 1, W, &ya, &yb);
-        xa = xa > ya ? xa : ya;
-        xb = xb < yb ? xb : yb;
-        if (xb < xa)
-            xb = xa;
-    } else if (p->depth <= 8) {
-        /* taps at -1 .. +2, all in the gathered word */
-        int64_t ya, yb;
-        inside_span(c0d, p->m[0], p->w, -1, 2, W, &xa, &xb);
-        inside_span(c1d, p->m[3], p->h, -1, 2, W, &ya, &yb);
+        inside_span(c0d, p->m[0], p->w, lo, hi, W, &xa, &xb);
+        inside_span(c1d, p->m[3], p->h, lo, bilinear ? 1 : 2, W, &ya, &yb);
         xa = xa > ya ? xa : ya;
         xb = xb < yb ? xb : yb;
         if (xb < xa)
             xb = xa;
     }
-    for (int64_t x = 0; x < xa; x++)
-        out[x] = interp_mapped(p, src, m0 * (float)x + c0, m3 * (float)x + c1);
-    if (xb > xa && p->interp == SMEAR_INTERP_BILINEAR)
-        bilinear_span(p, src, (int)xa, (int)xb, c0, c1, m0, m3, out);
-    else if (xb > xa)
-        bicubic_span(src, (int)xa, (int)xb, c0, c1, m0, m3, out);
-    for (int64_t x = xb; x < W; x++)
-        out[x] = interp_mapped(p, src, m0 * (float)x + c0, m3 * (float)x + c1);
+    if (!bilinear) {
+        for (int64_t x = 0; x < xa; x++)
+            out[x] = interp_mapped(p, src, m0 * (float)x + c0, m3 * (float)x + c1);
+        if (xb > xa)
+            bicubic_span(src, (int)xa, (int)xb, c0, c1, m0, m3, out);
+        for (int64_t x = xb; x < W; x++)
+            out[x] = interp_mapped(p, src, m0 * (float)x + c0, m3 * (float)x + c1);
+        return;
+    }
+#if SMEAR_ISA_IS_AVX512
+    if (p->vbmi && permute_rows(m3) <= PERMUTE_MAX_ROWS) {
+        if (p->border.mode == SMEAR_BORDER_REPLICATE) {
+            permute_span_replicate(p, src, 0, (int)xa, c0, c1, m0, m3, out);
+            permute_span_replicate(p, src, (int)xb, W, c0, c1, m0, m3, out);
+        } else {
+            bilinear_mapped(p, src, 0, (int)xa, c0, c1, m0, m3, out);
+            bilinear_mapped(p, src, (int)xb, W, c0, c1, m0, m3, out);
+        }
+        permute_span_inside(p, src, (int)xa, (int)xb, c0, c1, m0, m3, out);
+        return;
+    }
+#endif
+    bilinear_mapped(p, src, 0, (int)xa, c0, c1, m0, m3, out);
+    bilinear_span(p, src, (int)xa, (int)xb, c0, c1, m0, m3, out);
+    bilinear_mapped(p, src, (int)xb, W, c0, c1, m0, m3, out);
 }
 
 void SMEAR_DSP(smear_affine_rows)(const AffinePlan *p, const SmearPlane *dst,

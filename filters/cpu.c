@@ -19,6 +19,8 @@ static unsigned detect(void)
         __builtin_cpu_supports("avx512bw") && __builtin_cpu_supports("avx512dq") &&
         __builtin_cpu_supports("avx512vl"))
         flags |= SMEAR_CPU_AVX512;
+    if ((flags & SMEAR_CPU_AVX512) && __builtin_cpu_supports("avx512vbmi"))
+        flags |= SMEAR_CPU_VBMI;
 #endif
     return flags;
 }

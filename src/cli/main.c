@@ -112,6 +112,8 @@ static void log_callback(void *avcl, int level, const char *fmt, va_list vl)
 {
     static int at_line_start = 1;
     const AVClass *cls = avcl ? *(const AVClass **)avcl : NULL;
+    if (!fmt)
+        return;
     const int ours = !cls || !strcmp(cls->class_name, "smear");
     /* FFmpeg's own libraries speak through here too: their chatter (encoder
      * statistics...) only from -loglevel verbose on, their warnings always */

@@ -174,33 +174,39 @@ int main(void)
         test_image_free(&img);
     }
 
-    /* identical bytes for any thread count and instruction set */
-    test_image_alloc(&img, 300, 200, 8, "noise");
-    test_fill_noise(&img, 5);
-    for (int interp = 0; interp < 2; interp++) {
-        SmearAffineParams cases[3] = { { { 0 }, (SmearInterp)interp, { SMEAR_BORDER_WRAP, 0 } },
-                                       { { 1, -0.3, 30, 0, 1, 0 }, (SmearInterp)interp, { SMEAR_BORDER_CONSTANT, 7 } },
-                                       { { 1, 0, 0, 0.25, 1, -37 }, (SmearInterp)interp, { SMEAR_BORDER_REFLECT, 0 } } };
-        rotation(&cases[0], 300, 200, 23, 0.9);
-        for (int c = 0; c < 3; c++) {
-            TestImage o1, o2, o7, oc;
-            test_image_alloc(&o1, 300, 200, 8, "1");
-            test_image_alloc(&o2, 300, 200, 8, "2");
-            test_image_alloc(&o7, 300, 200, 8, "7");
-            test_image_alloc(&oc, 300, 200, 8, "c");
-            run(&cases[c], &img, &o1, 1, smear_cpu_flags());
-            run(&cases[c], &img, &o2, 2, smear_cpu_flags());
-            run(&cases[c], &img, &o7, 7, smear_cpu_flags());
-            run(&cases[c], &img, &oc, 1, 0);
-            REQUIRE(test_planes_equal(&o1, &o2) && test_planes_equal(&o1, &o7), "thread count changes the output");
-            REQUIRE(test_planes_equal(&o1, &oc), "the plain C build differs from the vector build");
-            test_image_free(&o1);
-            test_image_free(&o2);
-            test_image_free(&o7);
-            test_image_free(&oc);
-        }
+    /* identical bytes for any thread count and instruction set, at 8 and
+     * 12 bits: rotations small and large (the vector builds pick their
+     * samples differently as the slope grows), shears, every border */
+    static const double angles[] = { 0.5, 10, 23, 40, 90 };
+    static const SmearBorderMode borders[] = { SMEAR_BORDER_REPLICATE, SMEAR_BORDER_WRAP,
+                                               SMEAR_BORDER_CONSTANT, SMEAR_BORDER_REFLECT };
+    const unsigned cpus[3] = { smear_cpu_flags(), smear_cpu_flags() & SMEAR_CPU_AVX2, 0 };
+    for (int depth = 8; depth <= 12; depth += 4) {
+        test_image_alloc(&img, 300, 200, depth, "noise");
+        test_fill_noise(&img, 5);
+        for (int interp = 0; interp < 2; interp++)
+            for (int c = 0; c < 7; c++) {
+                const SmearBorder border = { borders[c % 4], 7 };
+                SmearAffineParams ap = { { 1, -0.3, 30, 0, 1, 0 }, (SmearInterp)interp, border };
+                if (c < 5)
+                    rotation(&ap, 300, 200, angles[c], 0.9);
+                else if (c == 6)
+                    ap = (SmearAffineParams){ { 1, 0, 0, 0.25, 1, -37 }, (SmearInterp)interp, border };
+                TestImage o[5];
+                for (int i = 0; i < 5; i++) {
+                    test_image_alloc(&o[i], 300, 200, depth, "out");
+                    run(&ap, &img, &o[i], i < 3 ? (int[]){ 1, 2, 7 }[i] : 1, i < 3 ? cpus[0] : cpus[i - 2]);
+                }
+                REQUIRE(test_planes_equal(&o[0], &o[1]) && test_planes_equal(&o[0], &o[2]),
+                        "case %d, depth %d: the thread count changes the output", c, depth);
+                REQUIRE(test_planes_equal(&o[0], &o[3]) && test_planes_equal(&o[0], &o[4]),
+                        "case %d, depth %d, %s: the builds for different instruction sets differ",
+                        c, depth, interp ? "bicubic" : "bilinear");
+                for (int i = 0; i < 5; i++)
+                    test_image_free(&o[i]);
+            }
+        test_image_free(&img);
     }
-    test_image_free(&img);
 
     /* bad matrices are refused */
     {
