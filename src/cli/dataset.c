@@ -1042,8 +1042,9 @@ static int process_clip(Dataset *ds, const Clip *c)
         goto end;
     }
     if (dec.error || input_had_errors(&dec.in)) {
-        error = av_asprintf("damaged input: %" PRId64 " undecodable packets, %" PRId64
-                            " frames with errors, %" PRId64 " read errors%s%s",
+        error = av_asprintf("damaged input: %" PRId64 " damaged packets, %" PRId64
+                            " undecodable, %" PRId64 " frames with errors, %" PRId64
+                            " read errors%s%s", dec.in.nb_corrupt_packets,
                             dec.in.nb_bad_packets, dec.in.nb_corrupt_frames,
                             dec.in.nb_read_errors, dec.error ? "; stopped at: " : "",
                             dec.error ? av_err2str(dec.error) : "");

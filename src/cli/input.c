@@ -202,6 +202,11 @@ int input_next(Input *in, AVFrame *frame, AVPacket *pkt)
                 return ret;
             continue;
         }
+        if (in->pkt->flags & AV_PKT_FLAG_CORRUPT) {
+            in->nb_corrupt_packets++;
+            warn_once(&in->warned_corrupt_packet, "input '%s': damaged packets%s (the demuxer "
+                      "flagged them; further damage is counted in the summary)\n", in->url, "");
+        }
         if (in->pkt->stream_index != in->vindex) {
             av_packet_move_ref(pkt, in->pkt);
             return INPUT_PACKET;
@@ -219,7 +224,8 @@ int input_next(Input *in, AVFrame *frame, AVPacket *pkt)
 
 int input_had_errors(const Input *in)
 {
-    return in->nb_bad_packets || in->nb_corrupt_frames || in->nb_read_errors;
+    return in->nb_bad_packets || in->nb_corrupt_frames || in->nb_read_errors ||
+           in->nb_corrupt_packets;
 }
 
 void input_close(Input *in)

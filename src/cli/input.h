@@ -29,7 +29,8 @@ typedef struct Input {
     int64_t          nb_bad_packets;  ///< packets the decoder rejected
     int64_t          nb_corrupt_frames; ///< frames decoded with errors
     int64_t          nb_read_errors;
-    int              warned_bad_packet, warned_corrupt, warned_read;
+    int64_t          nb_corrupt_packets; ///< packets the demuxer flagged as damaged
+    int              warned_bad_packet, warned_corrupt, warned_read, warned_corrupt_packet;
 } Input;
 
 typedef enum InputEvent {

@@ -8,6 +8,7 @@
  */
 #include <errno.h>
 #include <inttypes.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -107,18 +108,43 @@ static void usage(FILE *f)
 /* ---------------------------------------------------------------- logging */
 
 static int log_level = AV_LOG_INFO;
+static pthread_mutex_t log_lock = PTHREAD_MUTEX_INITIALIZER;
 
-static void log_callback(void *avcl, int level, const char *fmt, va_list vl)
+/* Whether a library message of this kind (its format string) was shown
+ * before: a damaged stream makes a decoder repeat the same complaint for
+ * every frame, and one of each kind is enough (smear's summary counts the
+ * damage). Every message is shown from -loglevel verbose on. */
+static int seen_before(const char *fmt)
 {
-    static int at_line_start = 1;
+    static const char *seen[256];
+    static int nb_seen;
+    if (!strcmp(fmt, "%s") || !strcmp(fmt, "%s\n"))
+        return 0; /* text made elsewhere: no kind to tell */
+    for (int i = 0; i < nb_seen; i++)
+        if (seen[i] == fmt || !strcmp(seen[i], fmt))
+            return 1;
+    if (nb_seen < (int)(sizeof(seen) / sizeof(seen[0])))
+        seen[nb_seen++] = fmt;
+    return 0;
+}
+
+static void log_line(void *avcl, int level, const char *fmt, va_list vl)
+{
+    static int at_line_start = 1, muted;
     const AVClass *cls = avcl ? *(const AVClass **)avcl : NULL;
-    if (!fmt)
-        return;
     const int ours = !cls || !strcmp(cls->class_name, "smear");
     /* FFmpeg's own libraries speak through here too: their chatter (encoder
-     * statistics...) only from -loglevel verbose on, their warnings always */
+     * statistics...) only from -loglevel verbose on, their warnings once
+     * per kind */
     if (level > log_level || (!ours && level > AV_LOG_WARNING && log_level < AV_LOG_VERBOSE))
         return;
+    const size_t len = strlen(fmt);
+    if (at_line_start)
+        muted = !ours && log_level < AV_LOG_VERBOSE && seen_before(fmt);
+    if (muted) {
+        at_line_start = len && fmt[len - 1] == '\n';
+        return;
+    }
     if (at_line_start) {
         if (ours)
             fprintf(stderr, "smear: %s", level <= AV_LOG_ERROR ? "error: " :
@@ -127,8 +153,17 @@ static void log_callback(void *avcl, int level, const char *fmt, va_list vl)
             fprintf(stderr, "[%s] ", cls->item_name ? cls->item_name(avcl) : cls->class_name);
     }
     vfprintf(stderr, fmt, vl);
-    const size_t len = strlen(fmt);
     at_line_start = len && fmt[len - 1] == '\n';
+}
+
+static void log_callback(void *avcl, int level, const char *fmt, va_list vl)
+{
+    if (!fmt)
+        return;
+    /* the reader and encoder threads log too */
+    pthread_mutex_lock(&log_lock);
+    log_line(avcl, level, fmt, vl);
+    pthread_mutex_unlock(&log_lock);
 }
 
 static int parse_log_level(const char *s)
@@ -837,17 +872,19 @@ int main(int argc, char **argv)
     }
     r.log = NULL;
 
-    if (r.in.nb_bad_packets || r.in.nb_corrupt_frames || r.in.nb_read_errors)
-        av_log(NULL, AV_LOG_WARNING, "input '%s' was damaged: %" PRId64 " undecodable packets, %"
-               PRId64 " frames decoded with errors, %" PRId64 " read errors\n", opt.inputs[0],
-               r.in.nb_bad_packets, r.in.nb_corrupt_frames, r.in.nb_read_errors);
+    if (input_had_errors(&r.in) || r.out.nb_bad_copied)
+        av_log(NULL, AV_LOG_WARNING, "input '%s' was damaged: %" PRId64 " damaged packets, %" PRId64
+               " undecodable, %" PRId64 " frames decoded with errors, %" PRId64 " read errors, %"
+               PRId64 " packets of copied streams dropped\n", opt.inputs[0],
+               r.in.nb_corrupt_packets, r.in.nb_bad_packets, r.in.nb_corrupt_frames,
+               r.in.nb_read_errors, r.out.nb_bad_copied);
     if (ret < 0 && r.out.reader_gone)
         status = EXIT_OK; /* the consumer chose to stop (e.g. a player was closed) */
     else if (ret < 0)
         status = EXIT_ERROR;
     else if (cli_stop_signal)
         status = 128 + cli_stop_signal;
-    else if (input_had_errors(&r.in))
+    else if (input_had_errors(&r.in) || r.out.nb_bad_copied)
         status = EXIT_INPUT_ERRORS;
     else if (r.nb_out == 0) {
         av_log(NULL, AV_LOG_ERROR, "no video frame could be decoded from '%s'\n", opt.inputs[0]);

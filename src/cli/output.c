@@ -216,8 +216,11 @@ int output_open(Output *o, const CliOptions *opt, const Input *in)
     /* streams in the input's order: the augmented video and the copies */
     o->nb_in_streams = (int)in->fmt->nb_streams;
     if (!(o->stream_map = av_malloc_array(o->nb_in_streams, sizeof(int))) ||
+        !(o->last_dts = av_malloc_array(o->nb_in_streams, sizeof(int64_t))) ||
         !(o->pkt = av_packet_alloc()))
         return AVERROR(ENOMEM);
+    for (int i = 0; i < o->nb_in_streams; i++)
+        o->last_dts[i] = AV_NOPTS_VALUE;
     for (int i = 0; i < o->nb_in_streams; i++) {
         o->stream_map[i] = -1;
         if (i == in->vindex) {
@@ -298,6 +301,29 @@ static int write_packet(Output *o, AVPacket *pkt)
     return ret;
 }
 
+/* Whether a packet of a copied stream (in its output stream's time base)
+ * keeps the stream's timestamps in the order the muxer requires. A damaged
+ * input can send them backwards, which muxers refuse and which would end
+ * the run: such packets are dropped, counted and reported once. */
+static int copied_in_order(Output *o, const AVPacket *pkt)
+{
+    int64_t *last = &o->last_dts[pkt->stream_index];
+    const int equal_ok = (o->oc->oformat->flags & AVFMT_TS_NONSTRICT) != 0;
+    const int known = pkt->dts != AV_NOPTS_VALUE;
+    if ((known && *last != AV_NOPTS_VALUE && (pkt->dts < *last || (pkt->dts == *last && !equal_ok))) ||
+        (known && pkt->pts != AV_NOPTS_VALUE && pkt->pts < pkt->dts)) {
+        o->nb_bad_copied++;
+        if (!o->warned_bad_copied++)
+            av_log(NULL, AV_LOG_WARNING, "output stream %d: packets whose timestamps go backwards "
+                   "(a damaged input) are dropped; further drops are counted in the summary\n",
+                   pkt->stream_index);
+        return 0;
+    }
+    if (known)
+        *last = pkt->dts;
+    return 1;
+}
+
 static int flush_queue(Output *o)
 {
     int ret = 0;
@@ -307,7 +333,7 @@ static int flush_queue(Output *o)
         AVStream *ost = o->oc->streams[o->stream_map[si]];
         av_packet_rescale_ts(pkt, o->in->fmt->streams[si]->time_base, ost->time_base);
         pkt->stream_index = ost->index;
-        if (ret >= 0)
+        if (ret >= 0 && copied_in_order(o, pkt))
             ret = write_packet(o, pkt);
         av_packet_free(&o->queue[i]);
     }
@@ -533,7 +559,7 @@ int output_copy_packet(Output *o, AVPacket *pkt)
     }
     av_packet_rescale_ts(pkt, o->in->fmt->streams[si]->time_base, ost->time_base);
     pkt->stream_index = ost->index;
-    int ret = write_packet(o, pkt);
+    int ret = copied_in_order(o, pkt) ? write_packet(o, pkt) : 0;
     av_packet_unref(pkt);
     return ret;
 }
@@ -590,6 +616,7 @@ end:
     av_frame_free(&o->conv);
     av_packet_free(&o->pkt);
     av_freep(&o->stream_map);
+    av_freep(&o->last_dts);
     av_freep(&o->write_path);
     av_dict_free(&o->opts);
     return ret < 0 ? ret : (o->failed ? AVERROR(EIO) : 0);

@@ -47,6 +47,9 @@ typedef struct Output {
     int64_t          nb_frames;
     AVRational       frame_tb;    ///< time base of the frames given
     int64_t          last_pts;    ///< last pts sent to the encoder, its time base
+    int64_t         *last_dts;    ///< per output stream, of copied packets
+    int64_t          nb_bad_copied; ///< copied packets dropped: timestamps out of order
+    int              warned_bad_copied;
     int              failed;      ///< a write failed: finish without the trailer
     int              reader_gone; ///< the failure was a closed pipe or socket (EPIPE)
 } Output;
