@@ -601,7 +601,7 @@ int output_close(Output *o, int complete)
                        o->path, av_err2str(ret));
             }
         } else {
-            av_log(NULL, AV_LOG_ERROR, "the output is incomplete: what was written is kept in '%s'\n",
+            av_log(NULL, AV_LOG_WARNING, "the output is incomplete: what was written is kept in '%s'\n",
                    o->write_path);
         }
     }

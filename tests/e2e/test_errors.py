@@ -147,8 +147,11 @@ def fails_midway(c):
     check(any("too_big.mkv" in line for line in lines),
           "file size limit reached: an error line names the output", "a line with too_big.mkv",
           e2e.tail(p.stderr))
+    check(len(lines) == 1, "file size limit reached: exactly one error line", 1,
+          "%d: %s" % (len(lines), e2e.tail(p.stderr)))
     if os.path.exists(partial):
-        check(any(os.path.basename(partial) in line for line in lines),
+        said = p.stderr.decode("utf-8", "replace")
+        check(os.path.basename(partial) in said,
               "file size limit reached: the kept .partial file is named", partial,
               e2e.tail(p.stderr))
         os.unlink(partial)
