@@ -8,6 +8,7 @@
 #include <libavutil/error.h>
 #include <libavutil/log.h>
 #include <libavutil/opt.h>
+#include <libavutil/parseutils.h>
 #include <libavutil/time.h>
 
 #include "cli.h"
@@ -118,6 +119,42 @@ static void warn_once(int *warned, const char *fmt, const char *url, const char 
     av_log(NULL, AV_LOG_WARNING, fmt, url, detail);
 }
 
+/* Duration of the video stream that the file's header announces, in the
+ * stream's time base, or AV_NOPTS_VALUE when it does not say. */
+static int64_t announced_duration(const Input *in)
+{
+    const AVStream *st = in->vst;
+    if (st->duration != AV_NOPTS_VALUE && st->duration > 0)
+        return st->duration;
+    /* Matroska keeps it as a tag of the track */
+    const AVDictionaryEntry *e = av_dict_get(st->metadata, "DURATION", NULL, 0);
+    int64_t us;
+    if (e && av_parse_time(&us, e->value, 1) >= 0 && us > 0)
+        return av_rescale_q(us, AV_TIME_BASE_Q, st->time_base);
+    return AV_NOPTS_VALUE;
+}
+
+/* A file whose video ends well before the duration its header announces was
+ * cut short (a download or a copy that stopped): damage, though the demuxer
+ * reports a plain end of file. */
+static void check_cut_short(Input *in)
+{
+    if (in->checked_end || in->live || in->next_pts == AV_NOPTS_VALUE)
+        return;
+    in->checked_end = 1;
+    const int64_t dur = announced_duration(in);
+    if (dur == AV_NOPTS_VALUE)
+        return;
+    const int64_t start = in->vst->start_time != AV_NOPTS_VALUE ? in->vst->start_time : 0;
+    const double tb = av_q2d(in->vst->time_base);
+    const double got = (double)(in->next_pts - in->pts_offset - start) * tb, want = (double)dur * tb;
+    if (want - got > 0.5 && got < 0.95 * want) {
+        in->nb_read_errors++;
+        av_log(NULL, AV_LOG_WARNING, "input '%s': the video ends at %.2f s of the %.2f s its "
+               "header announces: the file is cut short\n", in->url, got, want);
+    }
+}
+
 int input_next(Input *in, AVFrame *frame, AVPacket *pkt)
 {
     for (;;) {
@@ -160,8 +197,10 @@ int input_next(Input *in, AVFrame *frame, AVPacket *pkt)
             in->nb_frames++;
             return INPUT_FRAME;
         }
-        if (ret == AVERROR_EOF)
+        if (ret == AVERROR_EOF) {
+            check_cut_short(in);
             return INPUT_EOF;
+        }
         if (ret != AVERROR(EAGAIN)) {
             /* a decoding error on one frame: skip it */
             in->nb_bad_packets++;

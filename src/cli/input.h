@@ -24,6 +24,7 @@ typedef struct Input {
     int64_t          next_dur;    ///< duration of the last frame
     int64_t          pts_offset;  ///< added to timestamps after a jump back
     int              warned_jump;
+    int              checked_end; ///< the end was compared with the announced duration
 
     /* damage found in the input, reported once per kind */
     int64_t          nb_bad_packets;  ///< packets the decoder rejected
