@@ -325,6 +325,7 @@ struct Dataset {
     Worker                workers[MAX_WORKERS];
     int                   nb_workers;
     int                   write_error;   ///< a write failed: the run stops
+    int                   write_reported; ///< its error line was shown (only the first is)
 
     /* totals */
     int64_t               written, reused, clips_done, clips_failed, clips_skipped;
@@ -332,8 +333,68 @@ struct Dataset {
     double                clip_fraction;
     int64_t               start_us, last_progress_us;
     int                   progress;
-    AVBPrint              manifest;      ///< rows of this run, clip by clip
+    AVBPrint              manifest;      ///< rows of this run, as written
+
+    /* the manifest file, a row appended as soon as its image is in place */
+    FILE                 *mf;
+    char                 *mf_path;
+    long                  mf_len;        ///< bytes of whole rows in it
 };
+
+/* The first failed write of a run (a full disk, say) is the error line; the
+ * ones that follow from it (other images, state, manifest) are details.
+ * Called with ds->lock held. */
+static void report_write_locked(Dataset *ds, const char *path, int err)
+{
+    av_log(NULL, ds->write_reported++ ? AV_LOG_VERBOSE : AV_LOG_ERROR, "cannot write '%s': %s\n",
+           path, av_err2str(err));
+    if (!ds->write_error)
+        ds->write_error = err;
+}
+
+static void report_write(Dataset *ds, const char *path, int err)
+{
+    pthread_mutex_lock(&ds->lock);
+    report_write_locked(ds, path, err);
+    pthread_mutex_unlock(&ds->lock);
+}
+
+/* Appends whole rows to the manifest file (and to the rows kept for the
+ * CSV). A row that cannot be written whole is cut off again, so the file
+ * only ever holds whole rows, each for an image in place. Called with
+ * ds->lock held. */
+static void manifest_add_locked(Dataset *ds, const char *text, size_t len)
+{
+    av_bprint_append_data(&ds->manifest, text, (unsigned)len);
+    if (!ds->mf || ds->write_error)
+        return;
+    errno = 0;
+    if (fwrite(text, 1, len, ds->mf) != len || fflush(ds->mf) != 0) {
+        const int err = AVERROR(errno ? errno : EIO);
+        clearerr(ds->mf);
+        if (ftruncate(fileno(ds->mf), ds->mf_len) == 0)
+            fseek(ds->mf, ds->mf_len, SEEK_SET);
+        report_write_locked(ds, ds->mf_path, err);
+        return;
+    }
+    ds->mf_len += (long)len;
+}
+
+static void manifest_add_row_locked(Dataset *ds, const char *json)
+{
+    const size_t len = strlen(json);
+    char *line = av_malloc(len + 2);
+    if (!line) {
+        if (!ds->write_error)
+            ds->write_error = AVERROR(ENOMEM);
+        return;
+    }
+    memcpy(line, json, len);
+    line[len] = '\n';
+    line[len + 1] = '\0';
+    manifest_add_locked(ds, line, len + 1);
+    av_free(line);
+}
 
 static int64_t image_count(const Dataset *ds)
 {
@@ -502,9 +563,15 @@ static int encode_job(Worker *w, const Job *job, const Row *row)
     } else {
         char *path = av_asprintf("%s/%s", ds->d->dir, row->image);
         ret = path ? write_image_file(w, path, w->pkt) : AVERROR(ENOMEM);
+        if (ret < 0 && path) {
+            /* the image muxer's temporary file, if the failure left it */
+            char *tmp = av_asprintf("%s.tmp", path);
+            if (tmp)
+                unlink(tmp);
+            av_free(tmp);
+        }
         if (ret < 0)
-            av_log(NULL, AV_LOG_ERROR, "cannot write '%s': %s\n", path ? path : row->image,
-                   av_err2str(ret));
+            report_write(ds, path ? path : row->image, ret);
         av_free(path);
     }
     av_packet_unref(w->pkt);
@@ -537,6 +604,7 @@ static void *worker_main(void *opaque)
         if (ret >= 0) {
             ds->rows[job.row].done = 1;
             ds->written++;
+            manifest_add_row_locked(ds, ds->rows[job.row].json);
         } else if (!ds->write_error) {
             ds->write_error = ret;
         }
@@ -763,6 +831,8 @@ static int add_row(Dataset *ds, char *image, char *json, int done)
     }
     ds->rows[ds->nb_rows++] = (Row){ image, json, done };
     const int idx = ds->nb_rows - 1;
+    if (done)
+        manifest_add_row_locked(ds, json);
     pthread_mutex_unlock(&ds->lock);
     return idx;
 }
@@ -796,42 +866,47 @@ static int write_atomic(const char *path, const char *text, size_t len)
         ret = AVERROR(errno ? errno : EIO);
     if (ret >= 0 && rename(tmp, path) < 0)
         ret = AVERROR(errno);
-    if (ret < 0) {
-        av_log(NULL, AV_LOG_ERROR, "cannot write '%s': %s\n", path, av_err2str(ret));
+    if (ret < 0)
         unlink(tmp);
-    }
     av_free(tmp);
     return ret;
 }
 
 /* Saves the clip's rows of existing images (and an error row) and, when
- * the clip is finished, its completion mark. */
+ * the clip is finished, its completion mark. The image rows went to the
+ * manifest as their images were made; the error row goes there now. */
 static int save_clip(Dataset *ds, const Clip *c, const char *error, int complete)
 {
-    AVBPrint bp;
+    AVBPrint bp, err;
     av_bprint_init(&bp, 0, AV_BPRINT_SIZE_UNLIMITED);
+    av_bprint_init(&err, 0, AV_BPRINT_SIZE_UNLIMITED);
     for (int i = 0; i < ds->nb_rows; i++)
         if (ds->rows[i].done)
             av_bprintf(&bp, "%s\n", ds->rows[i].json);
     if (error) {
-        av_bprintf(&bp, "{\"source\":");
-        json_str(&bp, c->path);
-        av_bprintf(&bp, ",\"clip\":");
-        json_str(&bp, c->name);
-        av_bprintf(&bp, ",\"error\":");
-        json_str(&bp, error);
-        av_bprintf(&bp, "}\n");
-    }
-    if (!av_bprint_is_complete(&bp)) {
-        av_bprint_finalize(&bp, NULL);
-        return AVERROR(ENOMEM);
+        av_bprintf(&err, "{\"source\":");
+        json_str(&err, c->path);
+        av_bprintf(&err, ",\"clip\":");
+        json_str(&err, c->name);
+        av_bprintf(&err, ",\"error\":");
+        json_str(&err, error);
+        av_bprintf(&err, "}\n");
+        av_bprint_append_data(&bp, err.str, err.len);
     }
     char *rows_path = state_path(ds, c, "jsonl"), *mark = state_path(ds, c, "complete");
-    int ret = rows_path && mark ? write_atomic(rows_path, bp.str, bp.len) : AVERROR(ENOMEM);
-    if (ret >= 0 && complete)
-        ret = write_atomic(mark, "", 0);
-    av_bprint_append_data(&ds->manifest, bp.str, bp.len);
+    int ret = rows_path && mark && av_bprint_is_complete(&bp) && av_bprint_is_complete(&err)
+              ? write_atomic(rows_path, bp.str, bp.len) : AVERROR(ENOMEM);
+    if (ret < 0 && rows_path)
+        report_write(ds, rows_path, ret);
+    if (ret >= 0 && complete && (ret = write_atomic(mark, "", 0)) < 0)
+        report_write(ds, mark, ret);
+    if (error && av_bprint_is_complete(&err)) {
+        pthread_mutex_lock(&ds->lock);
+        manifest_add_locked(ds, err.str, err.len);
+        pthread_mutex_unlock(&ds->lock);
+    }
     av_bprint_finalize(&bp, NULL);
+    av_bprint_finalize(&err, NULL);
     av_free(rows_path);
     av_free(mark);
     return ret;
@@ -864,8 +939,10 @@ static int load_saved_rows(Dataset *ds, const Clip *c)
         av_free(path);
         return AVERROR(ENOENT);
     }
+    pthread_mutex_lock(&ds->lock);
     while (fgets(line, sizeof(line), f))
-        av_bprintf(&ds->manifest, "%s", line);
+        manifest_add_locked(ds, line, strlen(line));
+    pthread_mutex_unlock(&ds->lock);
     fclose(f);
     av_free(path);
     return ret;
@@ -1212,6 +1289,20 @@ int dataset_run(const CliOptions *opt, const char *chain)
     }
     av_free(state);
 
+    /* the manifest, rewritten by every run (a restart lists again the rows
+     * of what an earlier run made) */
+    char name[96];
+    if (d->shard_count > 1)
+        snprintf(name, sizeof(name), "manifest-%d-of-%d", d->shard_index, d->shard_count);
+    else
+        snprintf(name, sizeof(name), "manifest");
+    if (!(ds.mf_path = av_asprintf("%s/%s.jsonl", d->dir, name)))
+        goto end;
+    if (!(ds.mf = fopen(ds.mf_path, "w"))) {
+        av_log(NULL, AV_LOG_ERROR, "cannot create '%s': %s\n", ds.mf_path, strerror(errno));
+        goto end;
+    }
+
     char prefix[64] = "shard";
     if (d->shard_count > 1)
         snprintf(prefix, sizeof(prefix), "shard-%d-of-%d", d->shard_index, d->shard_count);
@@ -1270,19 +1361,16 @@ int dataset_run(const CliOptions *opt, const char *chain)
     if (ret >= 0)
         ret = tret;
 
-    /* the run's manifest */
-    char name[96];
-    if (d->shard_count > 1)
-        snprintf(name, sizeof(name), "manifest-%d-of-%d", d->shard_index, d->shard_count);
-    else
-        snprintf(name, sizeof(name), "manifest");
-    char *path = av_asprintf("%s/%s.jsonl", d->dir, name);
-    int mret = path && av_bprint_is_complete(&ds.manifest)
-               ? write_atomic(path, ds.manifest.str, ds.manifest.len) : AVERROR(ENOMEM);
-    av_free(path);
+    /* the run's manifest is written; its table */
+    int mret = ds.write_error;
+    if (fclose(ds.mf) != 0 && mret >= 0)
+        report_write(&ds, ds.mf_path, mret = AVERROR(errno));
+    ds.mf = NULL;
     if (mret >= 0 && d->csv) {
-        path = av_asprintf("%s/%s.csv", d->dir, name);
+        char *path = av_asprintf("%s/%s.csv", d->dir, name);
         mret = path ? write_csv(&ds, path) : AVERROR(ENOMEM);
+        if (mret < 0)
+            report_write(&ds, path ? path : "manifest.csv", mret);
         av_free(path);
     }
     if (ret >= 0)
@@ -1321,6 +1409,9 @@ end:
     av_free(ds.rows);
     set_free(&ds.in_shards);
     av_bprint_finalize(&ds.manifest, NULL);
+    if (ds.mf)
+        fclose(ds.mf);
+    av_free(ds.mf_path);
     for (int i = 0; i < list.nb; i++)
         av_free(list.clips[i].path);
     av_free(list.clips);
