@@ -547,6 +547,9 @@ static int encode_job(Worker *w, const Job *job, const Row *row)
                   w->conv->data, w->conv->linesize);
         send = w->conv;
     }
+    /* with a fixed quantiser the encoder takes it from each frame */
+    if (w->enc->flags & AV_CODEC_FLAG_QSCALE)
+        send->quality = w->enc->global_quality;
     if ((ret = avcodec_send_frame(w->enc, send)) < 0 ||
         (ret = avcodec_receive_packet(w->enc, w->pkt)) < 0)
         return ret;
@@ -647,7 +650,8 @@ static int wait_idle(Dataset *ds)
 
 typedef struct Sampled {
     AVFrame *frame;
-    int64_t  index;  ///< frame number in the clip, from 0
+    int64_t  index;   ///< frame number in the clip, from 0
+    int      skipped; ///< not sampled: frame has only its timestamp and size
 } Sampled;
 
 typedef struct Decoder {
@@ -663,14 +667,14 @@ typedef struct Decoder {
     double          duration;   ///< of the clip, for the progress bar
 } Decoder;
 
-static int push_sampled(Decoder *dec, AVFrame *f, int64_t index)
+static int push_sampled(Decoder *dec, AVFrame *f, int64_t index, int skipped)
 {
     pthread_mutex_lock(&dec->lock);
     while (dec->count == FRAME_QUEUE && !dec->stop)
         pthread_cond_wait(&dec->cond, &dec->lock);
     int stop = dec->stop;
     if (!stop) {
-        dec->queue[(dec->head + dec->count) % FRAME_QUEUE] = (Sampled){ f, index };
+        dec->queue[(dec->head + dec->count) % FRAME_QUEUE] = (Sampled){ f, index, skipped };
         dec->count++;
         pthread_cond_broadcast(&dec->cond);
     }
@@ -718,12 +722,24 @@ static void *decoder_main(void *opaque)
                 next_t = d->start + (floor((t - d->start) * d->fps + 1e-9) + 1) / d->fps;
         }
         if (!take) {
+            /* its timestamp still steps the schedules, so that a sampled
+             * frame gets the parameters it gets in a run over every frame */
+            AVFrame *light = av_frame_alloc();
+            if (light) {
+                light->pts = frame->pts;
+                light->time_base = tb;
+                light->width = frame->width;
+                light->height = frame->height;
+                light->format = frame->format;
+            }
             av_frame_unref(frame);
+            if (!light || push_sampled(dec, light, index, 1) < 0)
+                break;
             continue;
         }
         AVFrame *f = av_frame_clone(frame);
         av_frame_unref(frame);
-        if (!f || push_sampled(dec, f, index) < 0)
+        if (!f || push_sampled(dec, f, index, 0) < 0)
             break;
         if (d->max_per_clip && ++taken >= d->max_per_clip)
             break;
@@ -1033,6 +1049,15 @@ static int process_clip(Dataset *ds, const Clip *c)
 
     Sampled s;
     while (ret >= 0 && !cli_stop_signal && pop_sampled(&dec, &s)) {
+        if (s.skipped) {
+            for (int k = 0; k < d->variants && ret >= 0; k++) {
+                char *json = NULL;
+                ret = smear_evaluate(ctx[k], s.frame, &json);
+                av_free(json);
+            }
+            av_frame_free(&s.frame);
+            continue;
+        }
         char clean_rel[256] = "";
         char base[224];
         snprintf(base, sizeof(base), "%s/%06" PRId64, c->name, s.index);
