@@ -55,6 +55,9 @@ int input_open(Input *in, const char *url, const char *format, AVDictionary **op
     in->vindex = -1;
     in->next_pts = AV_NOPTS_VALUE;
     in->timeout_us = timeout_us > 0 ? timeout_us : 5000000;
+    const int retry = live == INPUT_LIVE_RETRY;
+    if (retry)
+        live = 1;
     if (format && !(ifmt = av_find_input_format(format))) {
         av_log(NULL, AV_LOG_ERROR, "unknown input format '%s'\n", format);
         return AVERROR(EINVAL);
@@ -66,7 +69,8 @@ int input_open(Input *in, const char *url, const char *format, AVDictionary **op
     in->fmt->interrupt_callback = (AVIOInterruptCB){ interrupt_cb, in };
     in->last_io_us = av_gettime_relative(); /* opening counts against the timeout too */
     if ((ret = avformat_open_input(&in->fmt, open_url, ifmt, opts)) < 0) {
-        av_log(NULL, AV_LOG_ERROR, "cannot open input '%s': %s\n", url, av_err2str(ret));
+        av_log(NULL, retry ? AV_LOG_WARNING : AV_LOG_ERROR, "cannot open input '%s': %s\n", url,
+               ret == AVERROR_EXIT ? "no data yet" : av_err2str(ret));
         return ret;
     }
     if ((ret = avformat_find_stream_info(in->fmt, NULL)) < 0) {

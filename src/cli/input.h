@@ -43,11 +43,14 @@ typedef enum InputEvent {
 /**
  * Opens url (format forces the demuxer; opts are its options, consumed
  * entries removed). live: 1 or 0 to force real-time reading on or off, -1
- * to decide (on for devices and network protocols). timeout_us: how long
+ * to decide (on for devices and network protocols), INPUT_LIVE_RETRY for a
+ * live source opened again (a failure is then a warning: the caller tries
+ * again). timeout_us: how long
  * a live source may stay silent before it counts as lost (0: 5 s).
  * Blocking reads stop on SIGINT/SIGTERM. Returns 0, or a negative AVERROR
  * with one error line logged.
  */
+#define INPUT_LIVE_RETRY 2
 int input_open(Input *in, const char *url, const char *format, AVDictionary **opts,
                int live, int64_t timeout_us);
 

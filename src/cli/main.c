@@ -60,7 +60,7 @@ static void usage(FILE *f)
 "  -vf_pre GRAPH     an FFmpeg filter chain run before the augmentation (scale, crop, ...)\n"
 "  -vf_post GRAPH    an FFmpeg filter chain run after it\n"
 "  -c:v CODEC        video encoder (default: libx264 for mp4/mkv/mov/ts/nut where available)\n"
-"  -crf N, -b:v RATE, -preset P, -g N, ...  encoder and muxer options, as in ffmpeg\n"
+"  -crf N, -b:v RATE, -q:v Q, -preset P, -g N, ...  encoder and muxer options, as in ffmpeg\n"
 "  -pix_fmt FMT      pixel format for the encoder\n"
 "  -an, -sn, -dn     drop audio, subtitle, data streams (copied by default)\n"
 "  -t SECONDS        stop after this much input time;  -frames:v N  after N frames\n"

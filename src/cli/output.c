@@ -8,6 +8,7 @@
  * for inspection and says so.
  */
 #include <errno.h>
+#include <math.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -144,6 +145,7 @@ int output_open(Output *o, const CliOptions *opt, const Input *in)
 
     memset(o, 0, sizeof(*o));
     o->last_pts = AV_NOPTS_VALUE;
+    o->qscale = -1;
     o->path = path;
     o->in = in;
     if (is_stdout && !opt->output_format) {
@@ -205,6 +207,18 @@ int output_open(Output *o, const CliOptions *opt, const Input *in)
     /* every option must mean something to the encoder or the muxer */
     const AVDictionaryEntry *e = NULL;
     while ((e = av_dict_get(opt->output_opts, "", e, AV_DICT_IGNORE_SUFFIX))) {
+        if (!strcmp(e->key, "q") || !strcmp(e->key, "qscale")) {
+            /* a fixed quantiser, as ffmpeg's -q:v */
+            char *end;
+            const double q = strtod(e->value, &end);
+            if (*end || !(q >= 0 && q <= 1000)) {
+                av_log(NULL, AV_LOG_ERROR, "-%s: '%s' is not a quantiser (a number)\n", e->key,
+                       e->value);
+                return AVERROR(EINVAL);
+            }
+            o->qscale = q;
+            continue;
+        }
         if (!option_known(o->codec, ofmt, e->key)) {
             av_log(NULL, AV_LOG_ERROR, "unknown option -%s (not an option of the %s encoder "
                    "or the %s muxer)\n", e->key, o->codec->name, ofmt->name);
@@ -212,6 +226,8 @@ int output_open(Output *o, const CliOptions *opt, const Input *in)
         }
     }
     av_dict_copy(&o->opts, opt->output_opts, 0);
+    av_dict_set(&o->opts, "q", NULL, 0);
+    av_dict_set(&o->opts, "qscale", NULL, 0);
 
     /* streams in the input's order: the augmented video and the copies */
     o->nb_in_streams = (int)in->fmt->nb_streams;
@@ -394,6 +410,10 @@ static int open_encoder(Output *o, const AVFrame *f, AVRational tb, AVRational f
     }
     if (o->oc->oformat->flags & AVFMT_GLOBALHEADER)
         o->enc->flags |= AV_CODEC_FLAG_GLOBAL_HEADER;
+    if (o->qscale >= 0) {
+        o->enc->flags |= AV_CODEC_FLAG_QSCALE;
+        o->enc->global_quality = (int)lrint(FF_QP2LAMBDA * o->qscale);
+    }
     if ((ret = avcodec_open2(o->enc, o->codec, &o->opts)) < 0) {
         av_log(NULL, AV_LOG_ERROR, "cannot open the %s encoder for %dx%d %s: %s\n", o->codec->name,
                f->width, f->height, av_get_pix_fmt_name(o->enc->pix_fmt), av_err2str(ret));
@@ -517,6 +537,9 @@ int output_write_frame(Output *o, AVFrame *f, AVRational tb, AVRational frame_ra
     o->dur_pts[o->dur_next] = send->pts;
     o->dur_val[o->dur_next] = compat_frame_duration(send);
     o->dur_next = (o->dur_next + 1) % OUTPUT_DURATION_RING;
+    /* with a fixed quantiser the encoder takes it from each frame */
+    if (o->enc->flags & AV_CODEC_FLAG_QSCALE)
+        send->quality = o->enc->global_quality;
     if ((ret = avcodec_send_frame(o->enc, send)) < 0) {
         av_log(NULL, AV_LOG_ERROR, "the %s encoder refused a frame: %s\n", o->codec->name,
                av_err2str(ret));

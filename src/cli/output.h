@@ -28,6 +28,7 @@ typedef struct Output {
     const Input     *in;
     AVDictionary    *opts;        ///< encoder and muxer options left to use
     const char      *pix_fmt_name;
+    double           qscale;      ///< -q:v, a fixed quantiser; < 0 when not given
 
     /* packets of copied streams that arrive before the video encoder can
      * open (it needs the first frame), and the encoder's own packets */

@@ -63,20 +63,28 @@ static int push(Reader *r, ReaderItem it)
 }
 
 /* Opens the lost live source again, waiting longer between tries. The
- * first input stays open (not read): its streams describe the output. */
+ * first input stays open (not read): its streams describe the output; its
+ * connection is let go, so that the address it listened on (a UDP port, a
+ * TCP listener) is free for the new one. */
 static int reopen(Reader *r)
 {
     const char *url = r->in->url;
     int64_t wait = 500000;
+    if (r->cur == &r->again) {
+        input_close(&r->again);
+        r->cur = r->in;
+    }
+    AVFormatContext *first = r->in->fmt;
+    if (first && first->pb && !(first->iformat->flags & AVFMT_NOFILE) &&
+        !(first->flags & AVFMT_FLAG_CUSTOM_IO))
+        avio_closep(&first->pb);
     while (!cli_stop_signal && !r->stop) {
         Input fresh;
         AVDictionary *opts = NULL;
         av_dict_copy(&opts, r->reopen_opts, 0);
-        int ret = input_open(&fresh, url, r->format, &opts, 1, r->in->timeout_us);
+        int ret = input_open(&fresh, url, r->format, &opts, INPUT_LIVE_RETRY, r->in->timeout_us);
         av_dict_free(&opts);
         if (ret >= 0) {
-            if (r->cur == &r->again)
-                input_close(&r->again);
             r->again = fresh;
             r->cur = &r->again;
             r->reconnects++;
