@@ -19,6 +19,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include <libavcodec/avcodec.h>
 #include <libavfilter/avfilter.h>
@@ -45,6 +46,7 @@
 #include "defocus.h"
 #include "gaussian.h"
 #include "motion.h"
+#include "pipeline.h"
 
 #define FRAME_W 1920
 #define FRAME_H 1080
@@ -2180,10 +2182,59 @@ typedef struct Section {
     int (*run)(Bench *b);
 } Section;
 
+/* The sections of whole runs (pipeline.c) */
+static char smear_program[1024];
+
+static PipelineOptions pipeline_options(const Bench *b)
+{
+    return (PipelineOptions){ b->o.quick, b->o.verbose, smear_program };
+}
+
+static int run_transcode(Bench *b)
+{
+    const PipelineOptions o = pipeline_options(b);
+    return bench_transcode(&o);
+}
+
+static int run_dataset(Bench *b)
+{
+    const PipelineOptions o = pipeline_options(b);
+    return bench_dataset(&o);
+}
+
+static int run_live(Bench *b)
+{
+    const PipelineOptions o = pipeline_options(b);
+    return bench_live(&o);
+}
+
+static int run_soak(Bench *b)
+{
+    const PipelineOptions o = pipeline_options(b);
+    return bench_soak(&o);
+}
+
+static int run_all(Bench *b)
+{
+    int (*const all[])(Bench *) = { run_speed, run_accuracy, run_transcode, run_dataset,
+                                    run_live, run_soak };
+    for (size_t i = 0; i < FF_ARRAY_ELEMS(all); i++) {
+        const int ret = all[i](b);
+        if (ret < 0)
+            return ret;
+    }
+    return 0;
+}
+
 static const Section sections[] = {
-    { "kernels",  "the speed table, then the accuracy table (the default)", run_kernels },
-    { "speed",    "smear's kernels and library next to FFmpeg's filters, ms per frame", run_speed },
-    { "accuracy", "worst error of each kernel (and of FFmpeg's gblur) against float64", run_accuracy },
+    { "kernels",   "the speed table, then the accuracy table (the default)", run_kernels },
+    { "speed",     "smear's kernels and library next to FFmpeg's filters, ms per frame", run_speed },
+    { "accuracy",  "worst error of each kernel (and of FFmpeg's gblur) against float64", run_accuracy },
+    { "transcode", "a 1080p H.264 transcode: plain, with FFmpeg's filters, with smear", run_transcode },
+    { "dataset",   "a 720p clip to PNG and JPEG images: ffmpeg next to smear --frames", run_dataset },
+    { "live",      "a paced 1080p30 stream through smear: drops, augmentation time, latency", run_live },
+    { "soak",      "100,000 small frames: resident memory, and valgrind on a short run", run_soak },
+    { "all",       "every section above", run_all },
 };
 
 static const Section *find_section(const char *name)
@@ -2322,6 +2373,19 @@ int main(int argc, char **argv)
     if (!nb_run)
         run[nb_run++] = &sections[0];
     av_log_set_level(b.o.verbose ? AV_LOG_INFO : AV_LOG_ERROR);
+    /* the smear program: $SMEAR, or the one built beside this program */
+    const char *env = getenv("SMEAR");
+    if (env && *env) {
+        snprintf(smear_program, sizeof(smear_program), "%s", env);
+    } else {
+        char self[900];
+        const ssize_t len = readlink("/proc/self/exe", self, sizeof(self) - 1);
+        self[len > 0 ? len : 0] = '\0';
+        char *slash = strrchr(self, '/');
+        if (slash)
+            *slash = '\0';
+        snprintf(smear_program, sizeof(smear_program), "%s/../src/smear", len > 0 ? self : ".");
+    }
 
     const double t0 = now_ms();
     if ((ret = frames_ensure(&b)) < 0)
