@@ -2176,66 +2176,49 @@ static int run_kernels(Bench *b)
     return run_accuracy(b);
 }
 
+/* A section runs on the frames (run), or is a whole run of the programs
+ * (pipeline.c: whole). */
 typedef struct Section {
     const char *name;
     const char *help;
     int (*run)(Bench *b);
+    int (*whole)(const PipelineOptions *o);
 } Section;
 
-/* The sections of whole runs (pipeline.c) */
+static int run_all(Bench *b);
+
+static const Section sections[] = {
+    { "kernels",   "the speed table, then the accuracy table (the default)", run_kernels, NULL },
+    { "speed",     "smear's kernels and library next to FFmpeg's filters, ms per frame", run_speed, NULL },
+    { "accuracy",  "worst error of each kernel (and of FFmpeg's gblur) against float64", run_accuracy, NULL },
+    { "transcode", "a 1080p H.264 transcode: plain, with FFmpeg's filters, with smear", NULL, bench_transcode },
+    { "dataset",   "a 720p clip to PNG and JPEG images: ffmpeg next to smear --frames", NULL, bench_dataset },
+    { "live",      "a paced 1080p30 stream through smear: drops, augmentation time, latency", NULL, bench_live },
+    { "soak",      "100,000 small frames: resident memory, and valgrind on a short run", NULL, bench_soak },
+    { "all",       "every section above", run_all, NULL },
+};
+
+/* the smear program, for the whole runs */
 static char smear_program[1024];
 
-static PipelineOptions pipeline_options(const Bench *b)
+static int run_section(Bench *b, const Section *sec)
 {
-    return (PipelineOptions){ b->o.quick, b->o.verbose, smear_program };
-}
-
-static int run_transcode(Bench *b)
-{
-    const PipelineOptions o = pipeline_options(b);
-    return bench_transcode(&o);
-}
-
-static int run_dataset(Bench *b)
-{
-    const PipelineOptions o = pipeline_options(b);
-    return bench_dataset(&o);
-}
-
-static int run_live(Bench *b)
-{
-    const PipelineOptions o = pipeline_options(b);
-    return bench_live(&o);
-}
-
-static int run_soak(Bench *b)
-{
-    const PipelineOptions o = pipeline_options(b);
-    return bench_soak(&o);
+    if (sec->run)
+        return sec->run(b);
+    const PipelineOptions o = { b->o.quick, b->o.verbose, smear_program };
+    return sec->whole(&o);
 }
 
 static int run_all(Bench *b)
 {
-    int (*const all[])(Bench *) = { run_speed, run_accuracy, run_transcode, run_dataset,
-                                    run_live, run_soak };
-    for (size_t i = 0; i < FF_ARRAY_ELEMS(all); i++) {
-        const int ret = all[i](b);
+    /* every section but kernels (speed and accuracy again) and all */
+    for (size_t i = 1; i + 1 < FF_ARRAY_ELEMS(sections); i++) {
+        const int ret = run_section(b, &sections[i]);
         if (ret < 0)
             return ret;
     }
     return 0;
 }
-
-static const Section sections[] = {
-    { "kernels",   "the speed table, then the accuracy table (the default)", run_kernels },
-    { "speed",     "smear's kernels and library next to FFmpeg's filters, ms per frame", run_speed },
-    { "accuracy",  "worst error of each kernel (and of FFmpeg's gblur) against float64", run_accuracy },
-    { "transcode", "a 1080p H.264 transcode: plain, with FFmpeg's filters, with smear", run_transcode },
-    { "dataset",   "a 720p clip to PNG and JPEG images: ffmpeg next to smear --frames", run_dataset },
-    { "live",      "a paced 1080p30 stream through smear: drops, augmentation time, latency", run_live },
-    { "soak",      "100,000 small frames: resident memory, and valgrind on a short run", run_soak },
-    { "all",       "every section above", run_all },
-};
 
 static const Section *find_section(const char *name)
 {
@@ -2250,7 +2233,9 @@ static void usage(FILE *f)
     fprintf(f,
             "usage: smear-bench [options] [section ...]\n\n"
             "Times smear's kernels next to FFmpeg's own filters on the same %dx%d %s frames, in\n"
-            "one process and on one thread, and measures the kernels' error against float64.\n\n"
+            "one process and on one thread, and measures the kernels' error against float64;\n"
+            "the sections transcode, dataset, live and soak time whole runs of the smear and\n"
+            "ffmpeg programs (smear is found beside this program, or through $SMEAR).\n\n"
             "sections:\n", FRAME_W, FRAME_H, av_get_pix_fmt_name(FRAME_FMT));
     for (size_t i = 0; i < FF_ARRAY_ELEMS(sections); i++)
         fprintf(f, "  %-10s %s\n", sections[i].name, sections[i].help);
@@ -2392,7 +2377,7 @@ int main(int argc, char **argv)
         return 1;
     print_header(&b);
     for (int i = 0; i < nb_run && ret >= 0; i++)
-        ret = run[i]->run(&b);
+        ret = run_section(&b, run[i]);
     if (ret >= 0) {
         print_targets(&b);
         printf("Total: %.1f s\n", (now_ms() - t0) / 1e3);

@@ -13,6 +13,7 @@ SMEAR_E2E_KEEP_GOING=1 to see every failure of a run; the status is still
 """
 
 import atexit
+import contextlib
 import json
 import os
 import shutil
@@ -111,6 +112,31 @@ def workdir():
     path = tempfile.mkdtemp(prefix="smear-e2e-")
     atexit.register(shutil.rmtree, path, True)
     return path
+
+
+class Clips:
+    """What a test makes and shares between its parts: d is its folder."""
+
+
+def start():
+    """The programs checked, and a Clips with a fresh folder."""
+    require_programs()
+    c = Clips()
+    c.d = workdir()
+    return c
+
+
+@contextlib.contextmanager
+def tmpfs(path, opts):
+    """A small tmpfs mounted on path (created) while the block runs; yields
+    False, mounting nothing, where mounting is not allowed (not root)."""
+    os.makedirs(path, exist_ok=True)
+    mounted = run(["mount", "-t", "tmpfs", "-o", opts, "tmpfs", path], timeout=30).returncode == 0
+    try:
+        yield mounted
+    finally:
+        if mounted:
+            run(["umount", path], timeout=30)
 
 
 # ------------------------------------------------------------- programs

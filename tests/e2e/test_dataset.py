@@ -22,7 +22,6 @@
 import csv
 import json
 import os
-import shutil
 import signal
 import subprocess
 import sys
@@ -335,11 +334,10 @@ def bad_inputs(c):
 
 def full_disk(c):
     disk = os.path.join(c.d, "full")
-    os.makedirs(disk)
-    if e2e.run(["mount", "-t", "tmpfs", "-o", "size=1m", "tmpfs", disk]).returncode != 0:
-        skip("a full disk: cannot mount a small tmpfs here (needs root)")
-        return
-    try:
+    with e2e.tmpfs(disk, "size=1m") as mounted:
+        if not mounted:
+            skip("a full disk: cannot mount a small tmpfs here (needs root)")
+            return
         out = os.path.join(disk, "ds")
         p = dataset(["-i", c.long, "-a", "blur=sigma=1", "--frames", out, "--seed", "1",
                      "--keep-clean"], "a full disk", FAILED)
@@ -356,18 +354,10 @@ def full_disk(c):
         check(rows and all(r["image"] in images for r in rows),
               "a full disk: every manifest row is whole and names an image that is there",
               "%d rows" % len(images), "%d rows" % len(rows))
-    finally:
-        e2e.run(["umount", disk])
-
-
-class Clips:
-    pass
 
 
 def main():
-    e2e.require_programs()
-    c = Clips()
-    c.d = e2e.workdir()
+    c = e2e.start()
     # lossless RGB sources, so the clean frames compare exactly
     c.a = e2e.make_clip(os.path.join(c.d, "a.mkv"), size="160x120", rate=10, duration=4,
                         pix_fmt="gbrp", vcodec=("-c:v", "ffv1"), audio=False)

@@ -157,14 +157,9 @@ def fails_midway(c):
         os.unlink(partial)
 
 
-class Clips:
-    pass
-
 
 def main():
-    e2e.require_programs()
-    c = Clips()
-    c.d = e2e.workdir()
+    c = e2e.start()
     c.src = e2e.make_clip(os.path.join(c.d, "in.mp4"), duration=2,
                           vcodec=("-c:v", "mpeg4", "-q:v", "3"))
     audio = os.path.join(c.d, "audio_only.m4a")

@@ -249,14 +249,9 @@ def reconnect(c):
           "%d, %s frames (%s)" % (s.returncode, n, e2e.tail(err)))
 
 
-class Clips:
-    pass
-
 
 def main():
-    e2e.require_programs()
-    c = Clips()
-    c.d = e2e.workdir()
+    c = e2e.start()
     c.clip = e2e.make_clip(os.path.join(c.d, "clip.mkv"), duration=2, audio=False,
                            vcodec=("-c:v", "ffv1"))
     try:

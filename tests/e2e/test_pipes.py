@@ -152,14 +152,9 @@ def lavfi_input(c):
                                                       times[bad] if bad >= 0 else "-"))
 
 
-class Clips:
-    pass
-
 
 def main():
-    e2e.require_programs()
-    c = Clips()
-    c.d = e2e.workdir()
+    c = e2e.start()
     c.x264 = e2e.have_encoder("libx264")
     c.src = e2e.make_clip(os.path.join(c.d, "in.mp4"), duration=2,
                           vcodec=("-c:v", "mpeg4", "-q:v", "3", "-bf", "2"))

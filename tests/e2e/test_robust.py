@@ -26,7 +26,6 @@ are in test_errors.py.
 
 import os
 import random
-import signal
 import subprocess
 import sys
 
@@ -239,23 +238,12 @@ def huge_frame(c):
 
 # -------------------------------------------------------- resource faults
 
-def mounted(path, opts):
-    os.makedirs(path, exist_ok=True)
-    p = e2e.run(["mount", "-t", "tmpfs", "-o", opts, "tmpfs", path], timeout=30)
-    return p.returncode == 0
-
-
-def unmount(path):
-    e2e.run(["umount", path], timeout=30)
-
-
 def full_disk(c):
-    disk = os.path.join(c.d, "full")
-    if not mounted(disk, "size=1m"):
-        skip("a full disk: cannot mount a small tmpfs here (needs root)")
-        return
-    try:
-        out = os.path.join(disk, "out.mkv")
+    with e2e.tmpfs(os.path.join(c.d, "full"), "size=1m") as mounted:
+        if not mounted:
+            skip("a full disk: cannot mount a small tmpfs here (needs root)")
+            return
+        out = os.path.join(c.d, "full", "out.mkv")
         p = e2e.smear(["-i", c.noisy, "-a", "blur=sigma=1", "-c:v", "ffv1", out], timeout=240)
         check(p.returncode == FAILED, "full disk: exit status 1", FAILED,
               "%d (stderr: %s)" % (p.returncode, e2e.tail(p.stderr)))
@@ -269,17 +257,14 @@ def full_disk(c):
         n = frames_of(partial) if os.path.exists(partial) else 0
         check(n > 0, "full disk: the frames written before stay readable in the .partial file",
               "> 0 frames", n)
-    finally:
-        unmount(disk)
 
 
 def read_only(c):
-    disk = os.path.join(c.d, "ro")
-    if not mounted(disk, "ro,size=1m"):
-        skip("a read-only file system: cannot mount a tmpfs here (needs root)")
-        return
-    try:
-        out = os.path.join(disk, "out.mkv")
+    with e2e.tmpfs(os.path.join(c.d, "ro"), "ro,size=1m") as mounted:
+        if not mounted:
+            skip("a read-only file system: cannot mount a tmpfs here (needs root)")
+            return
+        out = os.path.join(c.d, "ro", "out.mkv")
         p = e2e.smear(["-i", c.noisy, "-a", "blur=sigma=1", out], timeout=120)
         check(p.returncode == FAILED, "read-only file system: exit status 1", FAILED,
               "%d (stderr: %s)" % (p.returncode, e2e.tail(p.stderr)))
@@ -287,8 +272,6 @@ def read_only(c):
         check(len(lines) == 1 and "out.mkv" in lines[0] and "read-only" in lines[0].lower(),
               "read-only file system: one error line naming the output and the cause",
               "one line with out.mkv and 'read-only'", e2e.tail(p.stderr))
-    finally:
-        unmount(disk)
 
 
 def closed_stdout(c):
@@ -313,14 +296,9 @@ def closed_stdout(c):
           "status 1, one line with '-'", "%d: %s" % (p.returncode, e2e.tail(p.stderr)))
 
 
-class Clips:
-    pass
-
 
 def main():
-    e2e.require_programs()
-    c = Clips()
-    c.d = e2e.workdir()
+    c = e2e.start()
     c.noisy = e2e.make_clip(os.path.join(c.d, "noisy.mkv"), duration=4, audio=False,
                             vf="noise=alls=30:allf=t")
     e2e.part(damaged_clips, c)

@@ -168,12 +168,8 @@ def video_bytes(path):
     return sum(size for _, size, _ in e2e.packet_list(path, "v:0"))
 
 
-class Clips:
-    """The inputs every part uses, and what is known about them."""
-
-
 def make_inputs(d):
-    c = Clips()
+    c = e2e.Clips()
     c.d = d
     c.x264 = e2e.have_encoder("libx264")
     # the input: a test card with B-frames, a tone, 4:3 pixels, a title
