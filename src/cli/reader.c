@@ -79,20 +79,19 @@ static int reopen(Reader *r)
         !(first->flags & AVFMT_FLAG_CUSTOM_IO))
         avio_closep(&first->pb);
     while (!cli_stop_signal && !r->stop) {
-        Input fresh;
+        /* opened in place: the input's I/O keeps a pointer to it */
         AVDictionary *opts = NULL;
         av_dict_copy(&opts, r->reopen_opts, 0);
-        int ret = input_open(&fresh, url, r->format, &opts, INPUT_LIVE_RETRY, r->in->timeout_us);
+        int ret = input_open(&r->again, url, r->format, &opts, INPUT_LIVE_RETRY, r->in->timeout_us);
         av_dict_free(&opts);
         if (ret >= 0) {
-            r->again = fresh;
             r->cur = &r->again;
             r->reconnects++;
             r->need_anchor = 1;
             av_log(NULL, AV_LOG_INFO, "input '%s': reconnected\n", url);
             return 0;
         }
-        input_close(&fresh);
+        input_close(&r->again);
         av_log(NULL, AV_LOG_WARNING, "input '%s': reconnecting in %.1f s\n", url, wait / 1e6);
         av_usleep((unsigned)wait);
         wait = FFMIN(wait * 2, 5000000);
