@@ -280,7 +280,14 @@ static int configure_slanted(GaussPriv *g, const SmearGaussianParams *gp,
     s->S = smear_buf_get(&g->buf_s, (size_t)s->sw * s->sh * sizeof(float));
     const int apad = s->axis.type == GAUSS_FIR ? s->axis.radius : s->axis.pad;
     const int line = s->along_x ? s->sw : s->sh;
-    const size_t work = 3 * (size_t)(line + 2 * apad) + (size_t)s->w;
+    /* the axis pass's line in and out; the slanted pass's row and, after
+     * it, its taps' pointers and weights */
+    const size_t taps = 2 * (size_t)R + 1;
+    size_t work = 3 * (size_t)(line + 2 * apad) + (size_t)s->w;
+    if (work < (size_t)s->w + 16 + 6 * taps)
+        work = (size_t)s->w + 16 + 6 * taps;
+    if (s->axis.type == GAUSS_IIR && work < 33 * (size_t)(line + 2 * apad))
+        work = 33 * (size_t)(line + 2 * apad); /* 16 lines in and out at once, a map */
     s->work_floats = (work + 15) & ~(size_t)15;
     s->nb_work = info->nb_threads > 0 ? info->nb_threads : 1;
     s->work = smear_buf_get(&g->buf_swork, s->work_floats * s->nb_work * sizeof(float));

@@ -309,11 +309,62 @@ static void axis_line(const GaussAxis *a, const float *in, int n, int pad, float
 
 /* The axis pass into the padded scratch: along_x filters rows [i0, i1) of
  * the scratch (plane rows i - my); else columns [i0, i1). */
+/* The recursive axis pass over 16 lines of the scratch at once, one per
+ * vector lane: lines [i0, i0 + 16) (those from i1 on are computed but not
+ * stored). Each lane's arithmetic is its own, so any grouping gives the
+ * same bytes. */
+static void slant_axis_iir16(const GaussSlant *g, const SmearPlane *src, int i0, int i1,
+                             float *work)
+{
+    const GaussAxis *a = &g->axis;
+    const IIRCoef k = iir_coef(a);
+    const int n = g->along_x ? g->sw : g->sh, pad = a->pad, count = n + 2 * pad;
+    float *F = work, *C = work + (ptrdiff_t)count * 16;
+    int *map = (int *)(C + (ptrdiff_t)count * 16); /* plane index of each position */
+    const int deep = g->depth > 8;
+    const float fill = (float)g->border.fill;
+    /* each lane's line and each position mapped through the border once */
+    int line[16];
+    for (int l = 0; l < 16; l++)
+        line[l] = g->along_x ? smear_border_index(i0 + l - g->my, g->h, g->border.mode)
+                             : smear_border_index(i0 + l - g->mx, g->w, g->border.mode);
+    for (int j = 0; j < count; j++)
+        map[j] = g->along_x ? smear_border_index(j - pad - g->mx, g->w, g->border.mode)
+                            : smear_border_index(j - pad - g->my, g->h, g->border.mode);
+    for (int j = 0; j < count; j++) {
+        float *f = F + (ptrdiff_t)j * 16;
+        for (int l = 0; l < 16; l++) {
+            const int x = g->along_x ? map[j] : line[l], y = g->along_x ? line[l] : map[j];
+            const uint8_t *row = src->data + (ptrdiff_t)(y < 0 ? 0 : y) * src->stride;
+            const float v = deep ? (float)((const uint16_t *)row)[x < 0 ? 0 : x]
+                                 : (float)row[x < 0 ? 0 : x];
+            f[l] = (x | y) < 0 ? fill : v;
+        }
+    }
+    IIR_LINE(1, F, C, count, {});
+    const int lanes = i1 - i0 < 16 ? i1 - i0 : 16;
+    for (int j = 0; j < n; j++) {
+        const float *c = C + (ptrdiff_t)(j + pad) * 16;
+        for (int l = 0; l < lanes; l++) {
+            const int i = i0 + l;
+            if (g->along_x)
+                g->S[(ptrdiff_t)i * g->sw + j] = c[l];
+            else
+                g->S[(ptrdiff_t)j * g->sw + i] = c[l];
+        }
+    }
+}
+
 void SMEAR_DSP(smear_gauss_slant_axis)(const GaussSlant *g, const SmearPlane *src, int i0,
                                        int i1, float *work)
 {
     const GaussAxis *a = &g->axis;
     const int n = g->along_x ? g->sw : g->sh;
+    if (a->type == GAUSS_IIR) {
+        for (int i = i0; i < i1; i += 16)
+            slant_axis_iir16(g, src, i, i1, work);
+        return;
+    }
     const int pad = a->type == GAUSS_FIR ? a->radius : a->type == GAUSS_IIR ? a->pad : 0;
     float *F = work, *tmp = work + (n + 2 * pad), *out = tmp + (n + 2 * pad);
     for (int i = i0; i < i1; i++) {
@@ -355,23 +406,46 @@ void SMEAR_DSP(smear_gauss_slant_pass)(const GaussSlant *g, const SmearPlane *ds
             smear_f32_to_row(dst->data + y * dst->stride, acc, W, g->depth);
             continue;
         }
+        /* the taps' rows (along_x) or row pairs, and their two weights */
+        const float **r0 = (const float **)(acc + ((W + 15) & ~15)), **r1 = r0 + (2 * R + 1);
+        float *w0 = (float *)(r1 + (2 * R + 1)), *w1 = w0 + (2 * R + 1);
         for (int t = -R; t <= R; t++) {
             const float wt = g->wt[t + R];
             const float shift = g->slope * (float)t;
             const int kk = (int)floorf(shift);
-            const float f = shift - (float)kk, f0 = 1.0f - f;
+            const float f = shift - (float)kk;
+            /* the tap's weight split between the two samples it falls between */
+            w0[t + R] = wt * (1.0f - f);
+            w1[t + R] = wt * f;
             if (g->along_x) {
                 /* tap t: row y + t, shifted by slope * t columns */
-                const float *row = g->S + (ptrdiff_t)(y + t + g->my) * g->sw + g->mx + kk;
-                for (int x = 0; x < W; x++)
-                    acc[x] += wt * (f0 * row[x] + f * row[x + 1]);
+                r0[t + R] = g->S + (ptrdiff_t)(y + t + g->my) * g->sw + g->mx + kk;
+                r1[t + R] = r0[t + R] + 1;
             } else {
                 /* tap t: column x + t, shifted by slope * t rows */
-                const float *r0 = g->S + (ptrdiff_t)(y + kk + g->my) * g->sw + g->mx + t;
-                const float *r1 = r0 + g->sw;
-                for (int x = 0; x < W; x++)
-                    acc[x] += wt * (f0 * r0[x] + f * r1[x]);
+                r0[t + R] = g->S + (ptrdiff_t)(y + kk + g->my) * g->sw + g->mx + t;
+                r1[t + R] = r0[t + R] + g->sw;
             }
+        }
+        /* 64 outputs at a time kept in registers over every tap, then the
+         * rest one by one: the same operations in the same order */
+        int x = 0;
+        for (; x + STRIP <= W; x += STRIP) {
+            vf16 a[NV];
+            for (int v = 0; v < NV; v++)
+                a[v] = vf16_set1(0.0f);
+            for (int t = 0; t <= 2 * R; t++)
+                for (int v = 0; v < NV; v++)
+                    a[v] = vf16_fmas(vf16_load(r1[t] + x + 16 * v), w1[t],
+                                     vf16_fmas(vf16_load(r0[t] + x + 16 * v), w0[t], a[v]));
+            for (int v = 0; v < NV; v++)
+                vf16_store(acc + x + 16 * v, a[v]);
+        }
+        for (; x < W; x++) {
+            float a = 0;
+            for (int t = 0; t <= 2 * R; t++)
+                a = fmaf(r1[t][x], w1[t], fmaf(r0[t][x], w0[t], a));
+            acc[x] = a;
         }
         smear_f32_to_row(dst->data + y * dst->stride, acc, W, g->depth);
     }
