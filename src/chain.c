@@ -326,6 +326,16 @@ void smear_chain_uninit(SmearChain *chain)
     chain->nb_filters = 0;
 }
 
+int smear_chain_check(SmearChain *chain, double fps)
+{
+    for (int i = 0; i < chain->nb_filters; i++)
+        for (int k = 0; k < CHAIN_MAX_OPTIONS; k++)
+            if (chain->filters[i].sched[k] &&
+                smear_schedule_check(chain->filters[i].sched[k], fps, 60, 1920, 1080) < 0)
+                return AVERROR(EINVAL);
+    return 0;
+}
+
 void smear_chain_reseed(SmearChain *chain, uint64_t seed)
 {
     chain->seed = seed;

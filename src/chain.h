@@ -107,6 +107,10 @@ int  smear_chain_parse(SmearChain *chain, const char *text, uint64_t seed, void 
 void smear_chain_uninit(SmearChain *chain);
 /** Restarts every schedule with a new seed. */
 void smear_chain_reseed(SmearChain *chain, uint64_t seed);
+/** Evaluates every schedule over the first minute at fps, so that an
+ *  expression that stops being finite fails before the first frame (see
+ *  smear_schedule_check). Returns 0 or AVERROR(EINVAL) (logged). */
+int  smear_chain_check(SmearChain *chain, double fps);
 
 /** Evaluates every option for one frame (schedules, clamping to the option's
  *  range, resolve()). Returns 0 or a negative AVERROR. */

@@ -47,6 +47,7 @@ typedef struct Generator {
 
 struct SmearSchedule {
     int        is_const;
+    int        stateful;    ///< the expression keeps values between frames (st, ld, random)
     double     value;       ///< the constant
     AVExpr    *expr;
     Generator  gen[MAX_GENERATORS];
@@ -451,6 +452,8 @@ int smear_schedule_parse(SmearSchedule **ps, const char *text, uint64_t seed,
         ret = AVERROR(EINVAL);
         goto fail;
     }
+    s->stateful = strstr(text, "random") || strstr(text, "st(") || strstr(text, "ld(") ||
+                  strstr(text, "time");
     /* a generator-free expression that uses no variable is a constant */
     if (s->nb_gen == 0) {
         const double probe[VAR_COUNT] = { 0 };
@@ -605,6 +608,21 @@ int smear_schedule_eval(SmearSchedule *s, const SmearScheduleVars *v, double *va
         return AVERROR(EDOM);
     }
     return 0;
+}
+
+int smear_schedule_check(SmearSchedule *s, double fps, double seconds, int w, int h)
+{
+    if (s->is_const || s->stateful || !(fps > 0))
+        return 0;
+    const double frames = fmin(ceil(seconds * fps), 100000);
+    int ret = 0;
+    for (double n = 0; n < frames && ret >= 0; n++) {
+        const SmearScheduleVars v = { n / fps, n, w, h, fps };
+        double value;
+        ret = smear_schedule_eval(s, &v, &value);
+    }
+    smear_schedule_reseed(s, s->seed);
+    return ret;
 }
 
 int smear_schedule_constant(const SmearSchedule *s, double *value)

@@ -52,6 +52,14 @@ int smear_schedule_parse(SmearSchedule **ps, const char *text, uint64_t seed,
  */
 int smear_schedule_eval(SmearSchedule *s, const SmearScheduleVars *v, double *value);
 
+/**
+ * Evaluates the schedule over the first seconds at fps on a w x h frame and
+ * starts it afresh: an expression that is finite at first and not later
+ * (1/(t-2)) fails here, before any frame. Expressions that keep state
+ * between frames are left alone. Returns 0 or AVERROR(EDOM) (logged).
+ */
+int smear_schedule_check(SmearSchedule *s, double fps, double seconds, int w, int h);
+
 /** 1 and *value set when the schedule is a plain constant, else 0. */
 int smear_schedule_constant(const SmearSchedule *s, double *value);
 

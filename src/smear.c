@@ -91,7 +91,8 @@ int smear_open(SmearContext **pctx, const SmearSettings *s)
     }
     ctx->s.source = ctx->source;
     ctx->s.chain = NULL;
-    if ((ret = smear_chain_parse(&ctx->chain, s->chain, ctx->s.seed, ctx)) < 0)
+    if ((ret = smear_chain_parse(&ctx->chain, s->chain, ctx->s.seed, ctx)) < 0 ||
+        (ret = smear_chain_check(&ctx->chain, av_q2d(s->frame_rate))) < 0)
         goto fail;
     if (!(ctx->pool = smear_threadpool_new(s->threads))) {
         ret = AVERROR(ENOMEM);
