@@ -12,6 +12,8 @@ and receiver, on 127.0.0.1 only.
   same slow chain from a file drops nothing.
 - The sender killed mid-stream: smear ends by itself after --input-timeout
   with a finished, playable file.
+- Raw video through pipes with its size stated; a camera that is not there
+  (one error line naming the device).
 - --reconnect: a second sender on the same address after the first one
   went away; the output holds both, timestamps still increasing. SIGINT and
   SIGTERM end a live run with a playable file.
@@ -250,6 +252,44 @@ def reconnect(c):
 
 
 
+def raw_pipe_and_camera(c):
+    """Raw video through pipes with its size stated, both ways; a camera
+    that is not there."""
+    w, h, n = 160, 120, 2 * RATE
+    src = subprocess.Popen(["ffmpeg", "-v", "error", "-f", "lavfi", "-i",
+                            "testsrc2=size=%dx%d:rate=%d:duration=2" % (w, h, RATE),
+                            "-f", "rawvideo", "-pix_fmt", "yuv420p", "-"],
+                           stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                           stderr=subprocess.DEVNULL)
+    children.append(src)
+    p = subprocess.run([e2e.SMEAR, "-f", "rawvideo", "-video_size", "%dx%d" % (w, h),
+                        "-pixel_format", "yuv420p", "-framerate", str(RATE), "-i", "-",
+                        "-a", "blur=sigma=2", "-f", "rawvideo", "-"],
+                       stdin=src.stdout, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                       timeout=120)
+    src.stdout.close()
+    src.wait(timeout=30)
+    size = w * h * 3 // 2
+    check(p.returncode == 0 and len(p.stdout) == n * size,
+          "raw video in and out through pipes, the size stated: every frame", n * size,
+          "%d bytes, status %d (%s)" % (len(p.stdout), p.returncode, e2e.tail(p.stderr)))
+    raw = e2e.run(["ffmpeg", "-v", "error", "-f", "lavfi", "-i",
+                   "testsrc2=size=%dx%d:rate=%d:duration=0.04" % (w, h, RATE),
+                   "-f", "rawvideo", "-pix_fmt", "yuv420p", "-"]).stdout[:size]
+    sharp_in = e2e.sharpness(e2e.Plane(w, h, raw[:w * h]))
+    sharp_out = e2e.sharpness(e2e.Plane(w, h, p.stdout[:w * h]))
+    check(sharp_out < 0.7 * sharp_in, "raw video through pipes: the frames are blurred",
+          "< 70%% of %.1f" % sharp_in, sharp_out)
+
+    camera = "/dev/video-smear-test-absent"
+    p = e2e.smear(["-f", "v4l2", "-i", camera, "-a", "blur", "-y", os.path.join(c.d, "cam.mkv")],
+                  timeout=60)
+    errs = [l for l in p.stderr.decode("utf-8", "replace").splitlines() if "error" in l.lower()]
+    check(p.returncode == 1 and len(errs) == 1 and camera in errs[0],
+          "a camera that is not there: status 1 and one error line naming it", camera,
+          "%d: %s" % (p.returncode, errs))
+
+
 def main():
     c = e2e.start()
     c.clip = e2e.make_clip(os.path.join(c.d, "clip.mkv"), duration=2, audio=False,
@@ -260,6 +300,7 @@ def main():
         e2e.part(falling_behind, c)
         e2e.part(sender_killed, c)
         e2e.part(reconnect, c)
+        e2e.part(raw_pipe_and_camera, c)
     finally:
         stop_all()
     e2e.finish()
