@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "box.h"
 #include "motion.h"
 #include "motion_dsp.h"
 
@@ -21,6 +22,8 @@ typedef struct MotionPriv {
     void (*rows)(const MotionPlan *, const SmearPlane *, int, int, float *);
     const SmearPlane *src, *dst;
     SmearBuf   buf_p, buf_work;
+    void      *box;     ///< a straight centred path along x or y: the box kernel's state
+    int        use_box;
 } MotionPriv;
 
 /* Frees the plan; the scratch buffers are kept for the next configuration
@@ -28,12 +31,19 @@ typedef struct MotionPriv {
 static void priv_free(MotionPriv *m, int all)
 {
     SmearBuf keep[2] = { m->buf_p, m->buf_work };
+    void *box = m->box;
     free(m->plan.taps);
-    if (all)
+    if (all) {
         for (int i = 0; i < 2; i++)
             smear_buf_free(&keep[i]);
+        if (box)
+            smear_kernel_box.uninit(box);
+        free(box);
+        box = NULL;
+    }
     memset(m, 0, sizeof(*m));
     m->buf_p = keep[0], m->buf_work = keep[1];
+    m->box = box;
 }
 
 static int cmp_double(const void *a, const void *b)
@@ -81,6 +91,28 @@ static int add_segment(double *k, int kw, int x0, int y0, SmearMotionPoint a, Sm
     return 0;
 }
 
+/* A straight path centred on the sample and along x or y, at least a
+ * sample long: the time it spends over each sample is its overlap with the
+ * sample, which is the area weighting of a box one sample thick. */
+static int straight_axis_box(const SmearMotionParams *mp, SmearBoxParams *bp)
+{
+    if (mp->nb_points != 2)
+        return 0;
+    const SmearMotionPoint a = mp->points[0], b = mp->points[1];
+    if (!isfinite(a.x) || !isfinite(a.y) || !isfinite(b.x) || !isfinite(b.y) ||
+        fabs(a.x + b.x) > 1e-9 || fabs(a.y + b.y) > 1e-9)
+        return 0;
+    const double lx = fabs(b.x - a.x), ly = fabs(b.y - a.y);
+    if (ly < 1e-9 && lx >= 1 && lx <= 1e5)
+        bp->w = lx, bp->h = 1;
+    else if (lx < 1e-9 && ly >= 1 && ly <= 1e5)
+        bp->w = 1, bp->h = ly;
+    else
+        return 0;
+    bp->border = mp->border;
+    return 1;
+}
+
 static int motion_configure(void *priv, const void *params, const SmearPlaneInfo *info)
 {
     MotionPriv *m = priv;
@@ -88,6 +120,16 @@ static int motion_configure(void *priv, const void *params, const SmearPlaneInfo
     priv_free(m, 0);
     if (mp->nb_points < 1 || mp->nb_points > SMEAR_MOTION_MAX_POINTS)
         return -EINVAL;
+    SmearBoxParams bp;
+    if (straight_axis_box(mp, &bp)) {
+        /* a running sum: the same weights at a cost that does not grow with
+         * the length */
+        if (!m->box && !(m->box = calloc(1, smear_kernel_box.priv_size)))
+            return -ENOMEM;
+        int ret = smear_kernel_box.configure(m->box, &bp, info);
+        m->use_box = ret >= 0;
+        return ret;
+    }
     double minx = INFINITY, maxx = -INFINITY, miny = INFINITY, maxy = -INFINITY;
     for (int i = 0; i < mp->nb_points; i++) {
         const SmearMotionPoint q = mp->points[i];
@@ -170,6 +212,10 @@ static void motion_process(void *priv, const SmearPlane *dst, const SmearPlane *
                            const SmearExec *ex)
 {
     MotionPriv *m = priv;
+    if (m->use_box) {
+        smear_kernel_box.process(m->box, dst, src, ex);
+        return;
+    }
     if (m->identity) {
         smear_plane_copy(dst, src);
         return;

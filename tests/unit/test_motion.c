@@ -98,6 +98,17 @@ int main(void)
                     mp.border = (SmearBorder){ (SmearBorderMode)b, 123 };
                     worst = fmax(worst, check("line", &mp, &img, lengths[l] > 20 ? 2 : 1, 1));
                 }
+        /* straight paths centred along x or y (a running sum), and one that
+         * is not quite centred (the general pass) */
+        static const double axis[][2] = { { 1, 0 }, { 2.5, 180 }, { 11.75, 0 }, { 40, 270 },
+                                          { 6.5, 90 } };
+        for (size_t l = 0; l < sizeof(axis) / sizeof(axis[0]); l++)
+            for (int b = 0; b < 4; b++) {
+                memset(&mp, 0, sizeof(mp));
+                line(&mp, axis[l][0], axis[l][1], l == 4 ? -0.45 : -0.5);
+                mp.border = (SmearBorder){ (SmearBorderMode)b, 77 };
+                worst = fmax(worst, check("centred line", &mp, &img, 1, 1));
+            }
         /* a zig-zag polyline and a path much longer than the plane */
         memset(&mp, 0, sizeof(mp));
         static const double zz[][2] = { { -4, 1 }, { -1, -3 }, { 2.5, 2 }, { 6, -1.5 }, { 7, 4 } };
@@ -119,6 +130,8 @@ int main(void)
         line(&mp, 9.5, 33, -0.5);
         mp.border = (SmearBorder){ SMEAR_BORDER_CONSTANT, 900 };
         check("deep line", &mp, &img, 1, 1 << (depth - 8));
+        line(&mp, 9.5, 0, -0.5);
+        check("deep centred line", &mp, &img, 1, 1 << (depth - 8));
         test_image_free(&img);
     }
     test_image_alloc(&img, 1921, 1081, 8, "edges");
