@@ -151,7 +151,9 @@ static void check_cut_short(Input *in)
         return;
     const int64_t start = in->vst->start_time != AV_NOPTS_VALUE ? in->vst->start_time : 0;
     const double tb = av_q2d(in->vst->time_base);
-    const double got = (double)(in->next_pts - in->pts_offset - start) * tb, want = (double)dur * tb;
+    /* timestamps that jumped back were carried on: the span played, if
+     * anything, is longer than the file's own, never shorter */
+    const double got = (double)(in->next_pts - start) * tb, want = (double)dur * tb;
     if (want - got > 0.5 && got < 0.95 * want) {
         in->nb_read_errors++;
         av_log(NULL, AV_LOG_WARNING, "input '%s': the video ends at %.2f s of the %.2f s its "
