@@ -145,9 +145,10 @@ static int configure_axis_aligned(GaussPriv *g, double sx, double sy, const Smea
     p->padx = p->horz.type == GAUSS_FIR ? p->horz.radius : p->horz.pad;
     p->pady = p->vert.type == GAUSS_FIR ? p->vert.radius : p->vert.pad;
     p->nb_strips = (p->w + GAUSS_STRIP - 1) / GAUSS_STRIP;
+    p->nb_vstrips = (p->w + GAUSS_VSTRIP - 1) / GAUSS_VSTRIP;
     p->nb_blocks = (p->h + GAUSS_LANES - 1) / GAUSS_LANES;
     if (p->vert.type == GAUSS_IIR &&
-        !(p->T = smear_buf_get(&g->buf_t, (size_t)p->nb_strips * p->h * GAUSS_STRIP * sizeof(float))))
+        !(p->T = smear_buf_get(&g->buf_t, (size_t)p->nb_vstrips * p->h * GAUSS_VSTRIP * sizeof(float))))
         return -ENOMEM;
     const int bps = p->depth > 8 ? 2 : 1;
     p->fill_row = malloc((size_t)(p->w + GAUSS_STRIP) * bps);
@@ -412,7 +413,7 @@ static void gauss_process(void *priv, const SmearPlane *dst, const SmearPlane *s
     }
     (void)bps;
     if (p->vert.type == GAUSS_IIR) {
-        PassArgs a = { g, src, p->nb_strips };
+        PassArgs a = { g, src, p->nb_vstrips };
         smear_exec_run(ex, vpass_job, &a, nb_jobs(ex, p->nb_work, a.units));
     }
     PassArgs b = { g, dst, p->nb_blocks };

@@ -23,28 +23,31 @@
 _Static_assert(GAUSS_LANES == LANES, "the block layout is lanes.h's");
 #define STRIP GAUSS_STRIP
 #define NV (STRIP / 16) /* vectors per strip row */
+#define VSTRIP GAUSS_VSTRIP
+#define NVV (VSTRIP / 16) /* vectors per row of a recursive strip */
 
 
-/* Columns [x0, x0 + n) of a source row as floats; STRIP floats are written,
+/* Columns [x0, x0 + n) of a source row as floats; width floats are written,
  * those past n are zero. */
-static inline void load_strip(float *restrict out, const uint8_t *row, int x0, int n, int depth)
+static inline void load_strip(float *restrict out, const uint8_t *row, int x0, int n, int depth,
+                              const int width)
 {
     /* plain loops of a fixed count: the compiler widens and converts them
      * with vector instructions */
-    if (n == STRIP && depth <= 8) {
+    if (n == width && depth <= 8) {
         const uint8_t *s = row + x0;
-        for (int x = 0; x < STRIP; x++)
+        for (int x = 0; x < width; x++)
             out[x] = (float)s[x];
         return;
     }
-    if (n == STRIP) {
+    if (n == width) {
         const uint16_t *s = (const uint16_t *)row + x0;
-        for (int x = 0; x < STRIP; x++)
+        for (int x = 0; x < width; x++)
             out[x] = (float)s[x];
         return;
     }
     smear_row_to_f32(out, row + (ptrdiff_t)x0 * (depth > 8 ? 2 : 1), n, depth);
-    for (int x = n; x < STRIP; x++)
+    for (int x = n; x < width; x++)
         out[x] = 0;
 }
 
@@ -136,11 +139,11 @@ static void vpass_iir(const GaussPlan *p, int st, float *work)
 {
     const IIRCoef k = iir_coef(&p->vert);
     const int P = p->vert.pad, H = p->h, rows = H + 2 * P;
-    const int x0 = st * STRIP, n = p->w - x0 < STRIP ? p->w - x0 : STRIP;
+    const int x0 = st * VSTRIP, n = p->w - x0 < VSTRIP ? p->w - x0 : VSTRIP;
     float *F = work;                             /* rows -P .. H+P-1 */
-    float *T = p->T + (ptrdiff_t)st * H * STRIP;
+    float *T = p->T + (ptrdiff_t)st * H * VSTRIP;
     /* without padding the result goes straight into T */
-    float *C = P ? work + (ptrdiff_t)rows * STRIP : T;
+    float *C = P ? work + (ptrdiff_t)rows * VSTRIP : T;
     const int bps = p->depth > 8 ? 2 : 1;
     for (int r = 0; r < rows; r++) {
         /* the strip reads a little of many rows: fetch rows ahead, which the
@@ -151,11 +154,11 @@ static void vpass_iir(const GaussPlan *p, int st, float *work)
             if (bps == 2)
                 __builtin_prefetch(ahead + 64);
         }
-        load_strip(F + (ptrdiff_t)r * STRIP, p->rows[r - P + p->pady], x0, n, p->depth);
+        load_strip(F + (ptrdiff_t)r * VSTRIP, p->rows[r - P + p->pady], x0, n, p->depth, VSTRIP);
     }
-    IIR_LINE(NV, F, C, rows, {
+    IIR_LINE(NVV, F, C, rows, {
         if (P && r >= P && r < H + P)
-            memcpy(T + (ptrdiff_t)(r - P) * STRIP, c, sizeof(float) * STRIP);
+            memcpy(T + (ptrdiff_t)(r - P) * VSTRIP, c, sizeof(float) * VSTRIP);
     });
 }
 
@@ -174,14 +177,14 @@ static void vertical_block(const GaussPlan *p, int b, float *B, float *work)
     float *Bx = B + (ptrdiff_t)p->padx * LANES;
     float *tile = work; /* LANES rows of STRIP */
     if (a->type == GAUSS_IIR) {
-        for (int st = 0; st < p->nb_strips; st++) {
-            const int x0 = st * STRIP, n = p->w - x0 < STRIP ? p->w - x0 : STRIP;
-            const float *T = p->T + ((ptrdiff_t)st * H + y0) * STRIP;
+        for (int st = 0; st < p->nb_vstrips; st++) {
+            const int x0 = st * VSTRIP, n = p->w - x0 < VSTRIP ? p->w - x0 : VSTRIP;
+            const float *T = p->T + ((ptrdiff_t)st * H + y0) * VSTRIP;
             if (y0 + LANES <= H) {
-                lanes_from_tile(Bx, x0, n, T, STRIP);
+                lanes_from_tile(Bx, x0, n, T, VSTRIP);
             } else {
-                memcpy(tile, T, sizeof(float) * STRIP * (size_t)(H - y0));
-                lanes_from_tile(Bx, x0, n, tile, STRIP);
+                memcpy(tile, T, sizeof(float) * VSTRIP * (size_t)(H - y0));
+                lanes_from_tile(Bx, x0, n, tile, VSTRIP);
             }
         }
         return;
@@ -196,7 +199,7 @@ static void vertical_block(const GaussPlan *p, int b, float *B, float *work)
             /* rows past the plane's end inside the last block only feed
              * lanes that are never written out */
             const int yy = y < H + p->pady ? y : H + p->pady - 1;
-            load_strip(F + (ptrdiff_t)(r + R) * STRIP, p->rows[yy + p->pady], x0, n, p->depth);
+            load_strip(F + (ptrdiff_t)(r + R) * STRIP, p->rows[yy + p->pady], x0, n, p->depth, STRIP);
         }
         for (int l = 0; l < LANES; l++) {
             const float *c = F + (ptrdiff_t)(l + R) * STRIP;

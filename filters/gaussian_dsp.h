@@ -25,7 +25,9 @@
 #include "kernel.h"
 
 #define GAUSS_LANES 32        /* rows filtered together in the horizontal pass */
-#define GAUSS_STRIP 64        /* columns per strip in the vertical pass */
+#define GAUSS_STRIP 64        /* columns per strip of the FIR vertical pass */
+#define GAUSS_VSTRIP 32       /* columns per strip of the recursive vertical pass: its input
+                               * and output strips stay in the second-level cache */
 #define GAUSS_MAX_RADIUS 4096 /* FIR taps each side, at most */
 
 enum { GAUSS_NONE, GAUSS_FIR, GAUSS_IIR };
@@ -48,10 +50,11 @@ typedef struct GaussPlan {
     SmearBorder     border;
     GaussAxis       vert, horz;
     int             nb_strips; ///< ceil(w / GAUSS_STRIP)
+    int             nb_vstrips; ///< ceil(w / GAUSS_VSTRIP)
     int             nb_blocks; ///< ceil(h / GAUSS_LANES)
     int             padx;      ///< columns of border extension for the horizontal pass
     int             pady;      ///< rows of border extension for the vertical pass
-    float          *T;         ///< recursive vertical pass: [strip][h][GAUSS_STRIP]
+    float          *T;         ///< recursive vertical pass: [strip][h][GAUSS_VSTRIP]
     uint8_t        *fill_row;  ///< w + GAUSS_STRIP samples of the fill value
     const uint8_t **rows;      ///< source rows -pady .. h + pady - 1, set per frame
     /* scratch per job */
