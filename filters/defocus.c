@@ -16,13 +16,12 @@ typedef struct DefocusPriv {
     DefocusPlan plan;
     int         identity;
     int         nb_work;
-    float      *work;
-    void (*pad)(const DefocusPlan *, const SmearPlane *, int, int);
-    void (*prefix)(const DefocusPlan *, int, int);
-    void (*rows)(const DefocusPlan *, const SmearPlane *, int, int, float *);
+    size_t      work_size;     ///< bytes of scratch per job
+    uint8_t    *work;
+    void (*rows)(const DefocusPlan *, const SmearPlane *, const SmearPlane *, int, int, void *);
     const SmearPlane *src; /* of the frame being processed */
     const SmearPlane *dst;
-    SmearBuf    buf_p, buf_c, buf_work;
+    SmearBuf    buf_work;
 } DefocusPriv;
 
 /* Antiderivative of sqrt(r^2 - x^2), for x in [-r, r]. */
@@ -108,14 +107,13 @@ static double sample_weight(const SmearDefocusParams *d, int dx, int dy)
  * unless all is set. */
 static void priv_free(DefocusPriv *d, int all)
 {
-    SmearBuf keep[3] = { d->buf_p, d->buf_c, d->buf_work };
+    SmearBuf keep = d->buf_work;
     free(d->plan.runs);
     free(d->plan.taps);
     if (all)
-        for (int i = 0; i < 3; i++)
-            smear_buf_free(&keep[i]);
+        smear_buf_free(&keep);
     memset(d, 0, sizeof(*d));
-    d->buf_p = keep[0], d->buf_c = keep[1], d->buf_work = keep[2];
+    d->buf_work = keep;
 }
 
 static int defocus_configure(void *priv, const void *params, const SmearPlaneInfo *info)
@@ -187,40 +185,29 @@ static int defocus_configure(void *priv, const void *params, const SmearPlaneInf
     }
     free(k);
     p->inv_total = (float)(1 / total);
-    p->pw = p->w + 2 * p->rx;
-    p->ph = p->h + 2 * p->ry;
-    /* the passes read and write whole tiles of 64 columns: slack past the
-     * ends for a plane narrower than a tile */
-    const size_t slack = 128 + 2 * (size_t)p->rx;
-    p->P = smear_buf_get(&d->buf_p, ((size_t)p->pw * p->ph + slack) * sizeof(float));
-    p->C = smear_buf_get(&d->buf_c, ((size_t)p->pw * (p->ph + 1) + slack) * sizeof(float));
+    /* a chunk of runs summed as integers stays below 2^31 */
+    const double run_max = 2.0 * ((1 << p->depth) - 1) * kh;
+    p->run_chunk = (int)fmin(fmax(floor(2147483647.0 / run_max), 1), 1 << 20);
+    /* strips wide enough that the columns each side (read, not written)
+     * cost little; narrower for a huge radius, whose rings would not fit */
+    int strip = 8 * p->rx > 256 ? 8 * p->rx : 256;
+    strip = strip > 2048 ? 256 : strip;
+    strip = (strip + DEFOCUS_TILE - 1) / DEFOCUS_TILE * DEFOCUS_TILE;
+    const int wt = (p->w + DEFOCUS_TILE - 1) / DEFOCUS_TILE * DEFOCUS_TILE;
+    p->strip = strip < wt ? strip : wt;
+    p->sw = (p->strip + 2 * p->rx + 15) & ~15;
     d->nb_work = info->nb_threads > 0 ? info->nb_threads : 1;
-    d->work = smear_buf_get(&d->buf_work, sizeof(float) * 64 * d->nb_work);
-    if (!p->P || !p->C || !d->work) {
+    d->work_size = smear_defocus_work_size(p);
+    d->work = smear_buf_get(&d->buf_work, d->work_size * d->nb_work);
+    if (!d->work) {
         priv_free(d, 0);
         return -ENOMEM;
     }
-    d->pad = SMEAR_DSP_PICK(smear_defocus_pad, info->cpu);
-    d->prefix = SMEAR_DSP_PICK(smear_defocus_prefix, info->cpu);
+    /* the last tile of a strip reads past the strip's columns (into lanes
+     * it does not write out): keep those finite */
+    memset(d->work, 0, d->work_size * d->nb_work);
     d->rows = SMEAR_DSP_PICK(smear_defocus_rows, info->cpu);
     return 0;
-}
-
-static void pad_job(void *arg, int j, int nb)
-{
-    DefocusPriv *d = arg;
-    int r0, r1;
-    smear_job_rows(d->plan.ph, j, nb, &r0, &r1);
-    d->pad(&d->plan, d->src, r0, r1);
-}
-
-static void prefix_job(void *arg, int j, int nb)
-{
-    DefocusPriv *d = arg;
-    int x0, x1;
-    smear_job_rows(d->plan.pw, j, nb, &x0, &x1);
-    if (x1 > x0)
-        d->prefix(&d->plan, x0, x1);
 }
 
 static void rows_job(void *arg, int j, int nb)
@@ -228,7 +215,8 @@ static void rows_job(void *arg, int j, int nb)
     DefocusPriv *d = arg;
     int y0, y1;
     smear_job_rows(d->plan.h, j, nb, &y0, &y1);
-    d->rows(&d->plan, d->dst, y0, y1, d->work + (size_t)j * 64);
+    if (y1 > y0)
+        d->rows(&d->plan, d->dst, d->src, y0, y1, d->work + (size_t)j * d->work_size);
 }
 
 static void defocus_process(void *priv, const SmearPlane *dst, const SmearPlane *src,
@@ -244,9 +232,15 @@ static void defocus_process(void *priv, const SmearPlane *dst, const SmearPlane 
     int jobs = ex ? ex->nb_threads : 1;
     jobs = jobs > d->nb_work ? d->nb_work : jobs;
     jobs = jobs < 1 ? 1 : jobs;
-    smear_exec_run(ex, pad_job, d, jobs);
-    smear_exec_run(ex, prefix_job, d, jobs);
     smear_exec_run(ex, rows_job, d, jobs > d->plan.h ? d->plan.h : jobs);
+}
+
+size_t smear_defocus_work_size(const DefocusPlan *p)
+{
+    const size_t np = 2 * (size_t)p->ry + 1, nc = np + 1, a = 63;
+    return ((sizeof(float) * np * p->sw + a) & ~a) + ((sizeof(uint32_t) * nc * p->sw + a) & ~a) +
+           ((sizeof(void *) * np + a) & ~a) + ((sizeof(void *) * nc + a) & ~a) +
+           sizeof(float) * DEFOCUS_TILE;
 }
 
 static void defocus_uninit(void *priv)

@@ -1,5 +1,5 @@
 /*
- * smear - defocus: the passes, compiled once per instruction set.
+ * smear - defocus: the pass, compiled once per instruction set.
  */
 #include "config.h"
 
@@ -8,87 +8,153 @@
 
 #include "border.h"
 #include "defocus_dsp.h"
-#include "padded.h"
 #include "sample.h"
 #include "simd.h"
 
-void SMEAR_DSP(smear_defocus_pad)(const DefocusPlan *p, const SmearPlane *src, int r0, int r1)
+typedef uint32_t vu16 __attribute__((vector_size(64)));
+typedef int32_t vi16 __attribute__((vector_size(64)));
+
+static inline vu16 vu16_load(const uint32_t *p)
 {
-    smear_pad_rows(p->P, p->pw, src, p->rx, p->ry, p->border, r0, r1);
+    vu16 v;
+    memcpy(&v, p, sizeof(v));
+    return v;
 }
 
-void SMEAR_DSP(smear_defocus_prefix)(const DefocusPlan *p, int x0, int x1)
+/* The exact integer sums (below 2^31 by the plan's run_chunk) as floats. */
+static inline vf16 vu16_to_f(vu16 v)
 {
-    const int n = x1 - x0;
-    float *c = p->C + x0;
-    memset(c, 0, sizeof(float) * (size_t)n);
-    for (int j = 0; j < p->ph; j++) {
-        const float *prev = c + (ptrdiff_t)j * p->pw, *row = p->P + (ptrdiff_t)j * p->pw + x0;
-        float *next = c + (ptrdiff_t)(j + 1) * p->pw;
-        for (int x = 0; x < n; x++)
-            next[x] = prev[x] + row[x];
+    return __builtin_convertvector((vi16)v, vf16);
+}
+
+/* One ring row: input row r (any integer, mapped by the border) at padded
+ * columns c0 .. c0 + n - 1, as floats. */
+static void fill_row(const DefocusPlan *p, const SmearPlane *src, int r, int c0, int n,
+                     float *restrict out)
+{
+    const int ri = smear_border_index(r, src->h, p->border.mode);
+    if (ri < 0) {
+        for (int i = 0; i < n; i++)
+            out[i] = (float)p->border.fill;
+        return;
     }
+    const uint8_t *row = src->data + (ptrdiff_t)ri * src->stride;
+    const int bps = src->depth > 8 ? 2 : 1;
+    /* [i0, i1): the columns inside the plane */
+    const int i0 = c0 < 0 ? (-c0 < n ? -c0 : n) : 0;
+    const int i1 = src->w - c0 < n ? (src->w - c0 > i0 ? src->w - c0 : i0) : n;
+    for (int i = 0; i < n; i++) {
+        if (i == i0)
+            i = i1;
+        if (i >= n)
+            break;
+        const int m = smear_border_index((int64_t)c0 + i, src->w, p->border.mode);
+        out[i] = m < 0 ? (float)p->border.fill
+                       : (float)(bps == 2 ? ((const uint16_t *)row)[m] : row[m]);
+    }
+    smear_row_to_f32(out + i0, row + (ptrdiff_t)(c0 + i0) * bps, i1 - i0, src->depth);
 }
 
-/* Columns per tile: the tile's rows of P and C within the kernel's reach
- * (2 ry + 2 of each) stay in the first-level cache while the tile moves
- * down, so each row loaded serves every tap that reaches it. */
-#define TILE 64
-
-void SMEAR_DSP(smear_defocus_rows)(const DefocusPlan *p, const SmearPlane *dst, int y0, int y1,
-                                   float *work)
+static inline size_t align64(size_t n)
 {
-    const int W = p->w, nr = p->nb_runs, nt = p->nb_taps;
+    return (n + 63) & ~(size_t)63;
+}
+
+void SMEAR_DSP(smear_defocus_rows)(const DefocusPlan *p, const SmearPlane *dst,
+                                   const SmearPlane *src, int y0, int y1, void *work)
+{
+    const int W = p->w, rx = p->rx, ry = p->ry, nr = p->nb_runs, nt = p->nb_taps;
+    const int np = 2 * ry + 1, nc = 2 * ry + 2, sw = p->sw;
     const int bps = p->depth > 8 ? 2 : 1;
-    const ptrdiff_t pw = p->pw;
-    float *restrict acc = work;
-    for (int x0 = 0; x0 < W; x0 += TILE) {
-        const int n = W - x0 < TILE ? W - x0 : TILE;
+    uint8_t *w8 = work;
+    float *P = (float *)w8;
+    w8 += align64(sizeof(float) * (size_t)np * sw);
+    uint32_t *C = (uint32_t *)w8;
+    w8 += align64(sizeof(uint32_t) * (size_t)nc * sw);
+    const float **prow = (const float **)w8;
+    w8 += align64(sizeof(*prow) * (size_t)np);
+    const uint32_t **crow = (const uint32_t **)w8;
+    w8 += align64(sizeof(*crow) * (size_t)nc);
+    float *restrict acc = (float *)w8;
+
+    /* ring slots: input row r at P slot (r - base) % np, the sums of rows
+     * base .. r - 1 at C slot (r - base) % nc */
+    const int base = y0 - ry;
+    for (int sx0 = 0; sx0 < W; sx0 += p->strip) {
+        const int sn = W - sx0 < p->strip ? W - sx0 : p->strip;
+        const int n = sn + 2 * rx, c0 = sx0 - rx;
+        memset(C, 0, sizeof(*C) * (size_t)n);
+        int next = base; /* next input row into the ring */
         for (int y = y0; y < y1; y++) {
-            const float *centre = p->P + (ptrdiff_t)(y + p->ry) * pw + p->rx + x0;
-            const float *cbase = p->C + (ptrdiff_t)(y + p->ry) * pw + p->rx + x0;
-            /* a whole tile (four vectors) per run and per tap, in registers */
-            vf16 s0 = vf16_set1(0), s1 = s0, s2 = s0, s3 = s0;
-            for (int i = 0; i < nr; i++) {
-                const DefocusRun *r = &p->runs[i];
-                const float *hi = cbase + (ptrdiff_t)(r->b + 1) * pw, *lo = cbase + (ptrdiff_t)r->a * pw;
-                const float *h0 = hi + r->dx, *l0 = lo + r->dx, *h1 = hi - r->dx, *l1 = lo - r->dx;
-#define RUN(S, o) S += (vf16_load(h0 + o) - vf16_load(l0 + o)) + (vf16_load(h1 + o) - vf16_load(l1 + o))
-                RUN(s0, 0);
-                RUN(s1, 16);
-                RUN(s2, 32);
-                RUN(s3, 48);
+            for (; next <= y + ry; next++) {
+                float *pr = P + (ptrdiff_t)((next - base) % np) * sw;
+                fill_row(p, src, next, c0, n, pr);
+                const uint32_t *cp = C + (ptrdiff_t)((next - base) % nc) * sw;
+                uint32_t *restrict cn = C + (ptrdiff_t)((next + 1 - base) % nc) * sw;
+                for (int i = 0; i < n; i++)
+                    cn[i] = cp[i] + (uint32_t)(int32_t)pr[i];
+            }
+            for (int k = 0, s = (y - y0) % np; k < np; k++, s = s + 1 == np ? 0 : s + 1)
+                prow[k] = P + (ptrdiff_t)s * sw;
+            for (int k = 0, s = (y - y0) % nc; k < nc; k++, s = s + 1 == nc ? 0 : s + 1)
+                crow[k] = C + (ptrdiff_t)s * sw;
+            const float *const *pr = prow + ry;      /* pr[dy], dy in [-ry, ry] */
+            const uint32_t *const *cr = crow + ry;   /* cr[k]: sums of rows y - ry .. y + k - 1 */
+            for (int x0 = 0; x0 < sn; x0 += DEFOCUS_TILE) {
+                const int cx = rx + x0;
+                /* a whole tile (four vectors) per run and per tap, in registers */
+                vf16 s0 = vf16_set1(0), s1 = s0, s2 = s0, s3 = s0;
+                for (int i = 0; i < nr; i += p->run_chunk) {
+                    const int end = nr - i < p->run_chunk ? nr : i + p->run_chunk;
+                    vu16 t0 = { 0 }, t1 = t0, t2 = t0, t3 = t0;
+                    for (int k = i; k < end; k++) {
+                        const DefocusRun *r = &p->runs[k];
+                        const uint32_t *hi = cr[r->b + 1] + cx, *lo = cr[r->a] + cx;
+                        const uint32_t *h0 = hi + r->dx, *l0 = lo + r->dx;
+                        const uint32_t *h1 = hi - r->dx, *l1 = lo - r->dx;
+#define RUN(T, o) T += (vu16_load(h0 + o) - vu16_load(l0 + o)) + (vu16_load(h1 + o) - vu16_load(l1 + o))
+                        RUN(t0, 0);
+                        RUN(t1, 16);
+                        RUN(t2, 32);
+                        RUN(t3, 48);
 #undef RUN
-            }
-            if (p->has_centre_run) {
-                const DefocusRun *r = &p->centre_run;
-                const float *hi = cbase + (ptrdiff_t)(r->b + 1) * pw, *lo = cbase + (ptrdiff_t)r->a * pw;
-                s0 += vf16_load(hi) - vf16_load(lo);
-                s1 += vf16_load(hi + 16) - vf16_load(lo + 16);
-                s2 += vf16_load(hi + 32) - vf16_load(lo + 32);
-                s3 += vf16_load(hi + 48) - vf16_load(lo + 48);
-            }
-            for (int i = 0; i < nt; i++) {
-                const DefocusTap *t = &p->taps[i];
-                const ptrdiff_t ox = t->dx, oy = (ptrdiff_t)t->dy * pw;
-                const float *a = centre - oy - ox, *b = centre - oy + ox;
-                const float *c = centre + oy - ox, *d = centre + oy + ox;
-                const float w = t->w;
+                    }
+                    s0 += vu16_to_f(t0);
+                    s1 += vu16_to_f(t1);
+                    s2 += vu16_to_f(t2);
+                    s3 += vu16_to_f(t3);
+                }
+                if (p->has_centre_run) {
+                    const DefocusRun *r = &p->centre_run;
+                    const uint32_t *hi = cr[r->b + 1] + cx, *lo = cr[r->a] + cx;
+                    s0 += vu16_to_f(vu16_load(hi) - vu16_load(lo));
+                    s1 += vu16_to_f(vu16_load(hi + 16) - vu16_load(lo + 16));
+                    s2 += vu16_to_f(vu16_load(hi + 32) - vu16_load(lo + 32));
+                    s3 += vu16_to_f(vu16_load(hi + 48) - vu16_load(lo + 48));
+                }
+                for (int i = 0; i < nt; i++) {
+                    const DefocusTap *t = &p->taps[i];
+                    const float *up = pr[-t->dy] + cx, *dn = pr[t->dy] + cx;
+                    const float *a = up - t->dx, *b = up + t->dx;
+                    const float *c = dn - t->dx, *d = dn + t->dx;
+                    const float w = t->w;
 #define TAP(S, o) S = vf16_fmas((vf16_load(a + o) + vf16_load(b + o)) + \
                                 (vf16_load(c + o) + vf16_load(d + o)), w, S)
-                TAP(s0, 0);
-                TAP(s1, 16);
-                TAP(s2, 32);
-                TAP(s3, 48);
+                    TAP(s0, 0);
+                    TAP(s1, 16);
+                    TAP(s2, 32);
+                    TAP(s3, 48);
 #undef TAP
+                }
+                const float inv = p->inv_total;
+                vf16_store(acc, s0 * inv);
+                vf16_store(acc + 16, s1 * inv);
+                vf16_store(acc + 32, s2 * inv);
+                vf16_store(acc + 48, s3 * inv);
+                const int m = sn - x0 < DEFOCUS_TILE ? sn - x0 : DEFOCUS_TILE;
+                smear_f32_to_row(dst->data + (ptrdiff_t)y * dst->stride + (ptrdiff_t)(sx0 + x0) * bps,
+                                 acc, m, p->depth);
             }
-            const float inv = p->inv_total;
-            vf16_store(acc, s0 * inv);
-            vf16_store(acc + 16, s1 * inv);
-            vf16_store(acc + 32, s2 * inv);
-            vf16_store(acc + 48, s3 * inv);
-            smear_f32_to_row(dst->data + (ptrdiff_t)y * dst->stride + (ptrdiff_t)x0 * bps, acc, n,
-                             p->depth);
         }
     }
 }

@@ -1,18 +1,30 @@
 /*
  * smear - defocus: the plan shared by the set-up (defocus.c) and the
- * passes (defocus_dsp.c).
+ * pass (defocus_dsp.c).
  *
  * The disk's kernel is split, column by column, into a run of samples it
  * covers fully (weight 1) and the samples of its edge it covers in part.
  * A run is a difference of two column prefix sums, so only the edge costs
  * a load per sample: about 2 pi r taps plus two loads per column, instead
  * of pi r^2; samples mirrored about the centre share one multiply.
+ *
+ * The pass walks down a strip of columns with a ring of the rows the
+ * kernel reaches: the padded input as floats, and its column prefix sums
+ * as 32-bit integers (exact, so a run's sum does not depend on where the
+ * sums started, and the output not on how the plane is cut into jobs).
+ * The ring of a strip stays in the second-level cache, and each input row
+ * is converted and summed once per strip as it enters the ring.
  */
 #ifndef SMEAR_FILTERS_DEFOCUS_DSP_H
 #define SMEAR_FILTERS_DEFOCUS_DSP_H
 
+#include <stddef.h>
+
 #include "cpu.h"
 #include "kernel.h"
+
+/** Output columns computed together, in registers. */
+#define DEFOCUS_TILE 64
 
 typedef struct DefocusRun {
     int dx, a, b;     ///< rows a .. b (relative) of columns dx and -dx are fully covered
@@ -29,24 +41,23 @@ typedef struct DefocusPlan {
     int         w, h, depth;
     SmearBorder border;
     int         rx, ry;        ///< kernel reach each side
-    int         pw, ph;        ///< padded plane: (w + 2 rx) x (h + 2 ry + 1)
     DefocusRun *runs;          ///< columns dx > 0 (and their mirror -dx)
     int         nb_runs;
+    int         run_chunk;     ///< runs summed as integers before one conversion (no overflow)
     DefocusRun  centre_run;    ///< column 0, when has_centre_run
     int         has_centre_run;
     DefocusTap *taps;
     int         nb_taps;
     float       inv_total;     ///< 1 / the kernel's sum
-    float      *P;             ///< the padded plane as floats
-    float      *C;             ///< column prefix sums of P: row j holds rows 0 .. j-1
+    int         strip;         ///< output columns per strip, a multiple of DEFOCUS_TILE
+    int         sw;            ///< floats (or integers) per ring row: strip + 2 rx + slack
 } DefocusPlan;
 
-/* Builds rows [r0, r1) of the padded plane from src. */
-SMEAR_DSP_DECL(void, smear_defocus_pad, (const DefocusPlan *p, const SmearPlane *src, int r0, int r1));
-/* Prefix sums of padded columns [x0, x1). */
-SMEAR_DSP_DECL(void, smear_defocus_prefix, (const DefocusPlan *p, int x0, int x1));
-/* Output rows [y0, y1); work holds w floats. */
-SMEAR_DSP_DECL(void, smear_defocus_rows, (const DefocusPlan *p, const SmearPlane *dst, int y0,
-                                          int y1, float *work));
+/** Bytes of scratch one job needs (its rings and row tables). */
+size_t smear_defocus_work_size(const DefocusPlan *p);
+
+/* Output rows [y0, y1); work: smear_defocus_work_size() bytes, 64-byte aligned. */
+SMEAR_DSP_DECL(void, smear_defocus_rows, (const DefocusPlan *p, const SmearPlane *dst,
+                                          const SmearPlane *src, int y0, int y1, void *work));
 
 #endif /* SMEAR_FILTERS_DEFOCUS_DSP_H */

@@ -117,6 +117,16 @@ int main(void)
         check("deep disk", &d, &img, 1, 1 << (depth - 8));
         test_image_free(&img);
     }
+    /* 16 bits and a radius whose column sums are added in several chunks
+     * (each chunk's integer sum must stay below 2^31) */
+    test_image_alloc(&img, 45, 31, 16, "bright edges");
+    test_fill_edges(&img, 16);
+    for (int y = 0; y < 31; y++) /* near the top of the range, where sums overflow first */
+        for (int x = 0; x < 45; x++)
+            test_image_set(&img, x, y, 65535 - test_image_get(&img, x, y) / 16);
+    SmearDefocusParams deep_big = { 120, 120, 0, { SMEAR_BORDER_REFLECT, 0 } };
+    check("deep huge disk", &deep_big, &img, 1, 1 << 8);
+    test_image_free(&img);
     /* a radius far larger than the plane, and a large odd plane sampled */
     test_image_alloc(&img, 7, 3, 8, "noise");
     test_fill_noise(&img, 3);
