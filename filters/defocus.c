@@ -11,6 +11,7 @@
 
 #include "defocus.h"
 #include "defocus_dsp.h"
+#include "padded.h"
 
 typedef struct DefocusPriv {
     DefocusPlan plan;
@@ -188,13 +189,7 @@ static int defocus_configure(void *priv, const void *params, const SmearPlaneInf
     /* a chunk of runs summed as integers stays below 2^31 */
     const double run_max = 2.0 * ((1 << p->depth) - 1) * kh;
     p->run_chunk = (int)fmin(fmax(floor(2147483647.0 / run_max), 1), 1 << 20);
-    /* strips wide enough that the columns each side (read, not written)
-     * cost little; narrower for a huge radius, whose rings would not fit */
-    int strip = 8 * p->rx > 256 ? 8 * p->rx : 256;
-    strip = strip > 2048 ? 256 : strip;
-    strip = (strip + DEFOCUS_TILE - 1) / DEFOCUS_TILE * DEFOCUS_TILE;
-    const int wt = (p->w + DEFOCUS_TILE - 1) / DEFOCUS_TILE * DEFOCUS_TILE;
-    p->strip = strip < wt ? strip : wt;
+    p->strip = smear_strip_width(p->rx, p->w, DEFOCUS_TILE);
     p->sw = (p->strip + 2 * p->rx + 15) & ~15;
     d->nb_work = info->nb_threads > 0 ? info->nb_threads : 1;
     d->work_size = smear_defocus_work_size(p);

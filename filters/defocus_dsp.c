@@ -6,8 +6,8 @@
 #include <math.h>
 #include <string.h>
 
-#include "border.h"
 #include "defocus_dsp.h"
+#include "padded.h"
 #include "sample.h"
 #include "simd.h"
 
@@ -25,34 +25,6 @@ static inline vu16 vu16_load(const uint32_t *p)
 static inline vf16 vu16_to_f(vu16 v)
 {
     return __builtin_convertvector((vi16)v, vf16);
-}
-
-/* One ring row: input row r (any integer, mapped by the border) at padded
- * columns c0 .. c0 + n - 1, as floats. */
-static void fill_row(const DefocusPlan *p, const SmearPlane *src, int r, int c0, int n,
-                     float *restrict out)
-{
-    const int ri = smear_border_index(r, src->h, p->border.mode);
-    if (ri < 0) {
-        for (int i = 0; i < n; i++)
-            out[i] = (float)p->border.fill;
-        return;
-    }
-    const uint8_t *row = src->data + (ptrdiff_t)ri * src->stride;
-    const int bps = src->depth > 8 ? 2 : 1;
-    /* [i0, i1): the columns inside the plane */
-    const int i0 = c0 < 0 ? (-c0 < n ? -c0 : n) : 0;
-    const int i1 = src->w - c0 < n ? (src->w - c0 > i0 ? src->w - c0 : i0) : n;
-    for (int i = 0; i < n; i++) {
-        if (i == i0)
-            i = i1;
-        if (i >= n)
-            break;
-        const int m = smear_border_index((int64_t)c0 + i, src->w, p->border.mode);
-        out[i] = m < 0 ? (float)p->border.fill
-                       : (float)(bps == 2 ? ((const uint16_t *)row)[m] : row[m]);
-    }
-    smear_row_to_f32(out + i0, row + (ptrdiff_t)(c0 + i0) * bps, i1 - i0, src->depth);
 }
 
 static inline size_t align64(size_t n)
@@ -88,16 +60,14 @@ void SMEAR_DSP(smear_defocus_rows)(const DefocusPlan *p, const SmearPlane *dst,
         for (int y = y0; y < y1; y++) {
             for (; next <= y + ry; next++) {
                 float *pr = P + (ptrdiff_t)((next - base) % np) * sw;
-                fill_row(p, src, next, c0, n, pr);
+                smear_pad_strip_row(pr, src, p->border, next, c0, n);
                 const uint32_t *cp = C + (ptrdiff_t)((next - base) % nc) * sw;
                 uint32_t *restrict cn = C + (ptrdiff_t)((next + 1 - base) % nc) * sw;
                 for (int i = 0; i < n; i++)
                     cn[i] = cp[i] + (uint32_t)(int32_t)pr[i];
             }
-            for (int k = 0, s = (y - y0) % np; k < np; k++, s = s + 1 == np ? 0 : s + 1)
-                prow[k] = P + (ptrdiff_t)s * sw;
-            for (int k = 0, s = (y - y0) % nc; k < nc; k++, s = s + 1 == nc ? 0 : s + 1)
-                crow[k] = C + (ptrdiff_t)s * sw;
+            smear_ring_table((const void **)prow, P, sizeof(*P) * sw, np, y - y0);
+            smear_ring_table((const void **)crow, C, sizeof(*C) * sw, nc, y - y0);
             const float *const *pr = prow + ry;      /* pr[dy], dy in [-ry, ry] */
             const uint32_t *const *cr = crow + ry;   /* cr[k]: sums of rows y - ry .. y + k - 1 */
             for (int x0 = 0; x0 < sn; x0 += DEFOCUS_TILE) {

@@ -12,16 +12,17 @@
 #include "box.h"
 #include "motion.h"
 #include "motion_dsp.h"
+#include "padded.h"
 
 typedef struct MotionPriv {
     MotionPlan plan;
     int        identity;
     int        nb_work;
-    float     *work;
-    void (*pad)(const MotionPlan *, const SmearPlane *, int, int);
-    void (*rows)(const MotionPlan *, const SmearPlane *, int, int, float *);
+    size_t     work_size; ///< bytes of scratch per job
+    uint8_t   *work;
+    void (*rows)(const MotionPlan *, const SmearPlane *, const SmearPlane *, int, int, void *);
     const SmearPlane *src, *dst;
-    SmearBuf   buf_p, buf_work;
+    SmearBuf   buf_work;
     void      *box;     ///< a straight centred path along x or y: the box kernel's state
     int        use_box;
 } MotionPriv;
@@ -30,19 +31,19 @@ typedef struct MotionPriv {
  * unless all is set. */
 static void priv_free(MotionPriv *m, int all)
 {
-    SmearBuf keep[2] = { m->buf_p, m->buf_work };
+    SmearBuf keep = m->buf_work;
     void *box = m->box;
-    free(m->plan.taps);
+    free(m->plan.cols);
+    free(m->plan.w);
     if (all) {
-        for (int i = 0; i < 2; i++)
-            smear_buf_free(&keep[i]);
+        smear_buf_free(&keep);
         if (box)
             smear_kernel_box.uninit(box);
         free(box);
         box = NULL;
     }
     memset(m, 0, sizeof(*m));
-    m->buf_p = keep[0], m->buf_work = keep[1];
+    m->buf_work = keep;
     m->box = box;
 }
 
@@ -152,8 +153,9 @@ static int motion_configure(void *priv, const void *params, const SmearPlaneInfo
     for (int i = 0; i + 1 < mp->nb_points && ret >= 0; i++)
         ret = add_segment(k, kw, x0, y0, mp->points[i], mp->points[i + 1], 1.0 / (mp->nb_points - 1));
     MotionPlan *p = &m->plan;
-    p->taps = malloc(sizeof(*p->taps) * (size_t)kw * kh);
-    if (ret < 0 || !p->taps) {
+    p->cols = malloc(sizeof(*p->cols) * (size_t)kw);
+    p->w = malloc(sizeof(*p->w) * (size_t)kw * kh);
+    if (ret < 0 || !p->cols || !p->w) {
         free(k);
         priv_free(m, 0);
         return ret < 0 ? ret : -ENOMEM;
@@ -161,43 +163,50 @@ static int motion_configure(void *priv, const void *params, const SmearPlaneInfo
     double total = 0;
     for (int i = 0; i < kw * kh; i++)
         total += k[i];
-    for (int j = 0; j < kh; j++)
-        for (int i = 0; i < kw; i++)
-            if (k[j * kw + i] > 1e-12)
-                p->taps[p->nb_taps++] = (MotionTap){ x0 + i, y0 + j, (float)(k[j * kw + i] / total) };
+    /* each column's rows from its first to its last sample of weight */
+    int nb_w = 0, nonzero = 0, at_centre = 0;
+    for (int i = 0; i < kw; i++) {
+        int j0 = kh, j1 = -1;
+        for (int j = 0; j < kh; j++)
+            if (k[j * kw + i] > 1e-12) {
+                j0 = j < j0 ? j : j0;
+                j1 = j;
+                nonzero++;
+                at_centre |= x0 + i == 0 && y0 + j == 0;
+            }
+        if (j1 < j0)
+            continue;
+        p->cols[p->nb_cols++] = (MotionCol){ x0 + i, y0 + j0, j1 - j0 + 1, nb_w };
+        for (int j = j0; j <= j1; j++) {
+            const double w = k[j * kw + i];
+            p->w[nb_w++] = w > 1e-12 ? (float)(w / total) : 0;
+        }
+        p->mx = abs(x0 + i) > p->mx ? abs(x0 + i) : p->mx;
+        p->my = abs(y0 + j0) > p->my ? abs(y0 + j0) : p->my;
+        p->my = abs(y0 + j1) > p->my ? abs(y0 + j1) : p->my;
+    }
     free(k);
-    m->identity = p->nb_taps == 1 && p->taps[0].dx == 0 && p->taps[0].dy == 0;
+    m->identity = nonzero == 1 && at_centre;
     if (m->identity)
         return 0;
-    p->w = info->w;
+    p->width = info->w;
     p->h = info->h;
     p->depth = info->depth;
     p->border = mp->border;
-    for (int i = 0; i < p->nb_taps; i++) {
-        p->mx = abs(p->taps[i].dx) > p->mx ? abs(p->taps[i].dx) : p->mx;
-        p->my = abs(p->taps[i].dy) > p->my ? abs(p->taps[i].dy) : p->my;
-    }
-    p->pw = p->w + 2 * p->mx;
-    p->ph = p->h + 2 * p->my;
-    /* the pass reads whole tiles of 64 columns: slack for narrow planes */
-    p->P = smear_buf_get(&m->buf_p, ((size_t)p->pw * p->ph + 128 + 2 * (size_t)p->mx) * sizeof(float));
+    p->strip = smear_strip_width(p->mx, p->width, MOTION_TILE);
+    p->sw = (p->strip + 2 * p->mx + 15) & ~15;
     m->nb_work = info->nb_threads > 0 ? info->nb_threads : 1;
-    m->work = smear_buf_get(&m->buf_work, sizeof(float) * 64 * m->nb_work);
-    if (!p->P || !m->work) {
+    m->work_size = (smear_motion_work_size(p) + 63) & ~(size_t)63;
+    m->work = smear_buf_get(&m->buf_work, m->work_size * m->nb_work);
+    if (!m->work) {
         priv_free(m, 0);
         return -ENOMEM;
     }
-    m->pad = SMEAR_DSP_PICK(smear_motion_pad, info->cpu);
+    /* the last tile of a strip reads past the strip's columns (into lanes
+     * it does not write out): keep those finite */
+    memset(m->work, 0, m->work_size * m->nb_work);
     m->rows = SMEAR_DSP_PICK(smear_motion_rows, info->cpu);
     return 0;
-}
-
-static void pad_job(void *arg, int j, int nb)
-{
-    MotionPriv *m = arg;
-    int r0, r1;
-    smear_job_rows(m->plan.ph, j, nb, &r0, &r1);
-    m->pad(&m->plan, m->src, r0, r1);
 }
 
 static void rows_job(void *arg, int j, int nb)
@@ -205,7 +214,8 @@ static void rows_job(void *arg, int j, int nb)
     MotionPriv *m = arg;
     int y0, y1;
     smear_job_rows(m->plan.h, j, nb, &y0, &y1);
-    m->rows(&m->plan, m->dst, y0, y1, m->work + (size_t)j * 64);
+    if (y1 > y0)
+        m->rows(&m->plan, m->dst, m->src, y0, y1, m->work + (size_t)j * m->work_size);
 }
 
 static void motion_process(void *priv, const SmearPlane *dst, const SmearPlane *src,
@@ -224,7 +234,6 @@ static void motion_process(void *priv, const SmearPlane *dst, const SmearPlane *
     m->dst = dst;
     int jobs = ex ? ex->nb_threads : 1;
     jobs = jobs > m->nb_work ? m->nb_work : jobs < 1 ? 1 : jobs;
-    smear_exec_run(ex, pad_job, m, jobs);
     smear_exec_run(ex, rows_job, m, jobs > m->plan.h ? m->plan.h : jobs);
 }
 

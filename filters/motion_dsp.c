@@ -8,37 +8,49 @@
 #include "sample.h"
 #include "simd.h"
 
-#define TILE 64
-
-void SMEAR_DSP(smear_motion_pad)(const MotionPlan *p, const SmearPlane *src, int r0, int r1)
+void SMEAR_DSP(smear_motion_rows)(const MotionPlan *p, const SmearPlane *dst,
+                                  const SmearPlane *src, int y0, int y1, void *work)
 {
-    smear_pad_rows(p->P, p->pw, src, p->mx, p->my, p->border, r0, r1);
-}
-
-void SMEAR_DSP(smear_motion_rows)(const MotionPlan *p, const SmearPlane *dst, int y0, int y1,
-                                  float *work)
-{
-    const int W = p->w, nt = p->nb_taps, bps = p->depth > 8 ? 2 : 1;
-    const ptrdiff_t pw = p->pw;
-    for (int x0 = 0; x0 < W; x0 += TILE) {
-        const int n = W - x0 < TILE ? W - x0 : TILE;
+    const int W = p->width, nc = p->nb_cols, bps = p->depth > 8 ? 2 : 1;
+    const int mx = p->mx, my = p->my, nrows = 2 * my + 1, sw = p->sw;
+    float *P = work;
+    const float **prow = (const float **)(P + (size_t)nrows * sw);
+    float *acc = (float *)(prow + nrows) + 16 - ((uintptr_t)(prow + nrows) / sizeof(float)) % 16;
+    const int base = y0 - my; /* input row r in slot (r - base) % nrows */
+    for (int sx0 = 0; sx0 < W; sx0 += p->strip) {
+        const int sn = W - sx0 < p->strip ? W - sx0 : p->strip;
+        int next = base;
         for (int y = y0; y < y1; y++) {
-            const float *base = p->P + (ptrdiff_t)(y + p->my) * pw + p->mx + x0;
-            vf16 s0 = vf16_set1(0), s1 = s0, s2 = s0, s3 = s0;
-            for (int i = 0; i < nt; i++) {
-                const float *q = base + (ptrdiff_t)p->taps[i].dy * pw + p->taps[i].dx;
-                const float w = p->taps[i].w;
-                s0 = vf16_fmas(vf16_load(q), w, s0);
-                s1 = vf16_fmas(vf16_load(q + 16), w, s1);
-                s2 = vf16_fmas(vf16_load(q + 32), w, s2);
-                s3 = vf16_fmas(vf16_load(q + 48), w, s3);
+            for (; next <= y + my; next++)
+                smear_pad_strip_row(P + (ptrdiff_t)((next - base) % nrows) * sw, src, p->border,
+                                    next, sx0 - mx, sn + 2 * mx);
+            /* pr[dy]: input row y + dy, for dy in [-my, my] */
+            smear_ring_table((const void **)prow, P, sizeof(*P) * sw, nrows, y - y0);
+            const float *const *pr = prow + my;
+            for (int x0 = 0; x0 < sn; x0 += MOTION_TILE) {
+                vf16 s0 = vf16_set1(0), s1 = s0, s2 = s0, s3 = s0;
+                for (int c = 0; c < nc; c++) {
+                    const MotionCol *col = &p->cols[c];
+                    const float *w = p->w + col->w;
+                    const int off = mx + x0 + col->dx;
+                    for (int e = 0; e < col->n; e++) {
+                        if (w[e] == 0)
+                            continue;
+                        const float *q = pr[col->dy0 + e] + off;
+                        s0 = vf16_fmas(vf16_load(q), w[e], s0);
+                        s1 = vf16_fmas(vf16_load(q + 16), w[e], s1);
+                        s2 = vf16_fmas(vf16_load(q + 32), w[e], s2);
+                        s3 = vf16_fmas(vf16_load(q + 48), w[e], s3);
+                    }
+                }
+                vf16_store(acc, s0);
+                vf16_store(acc + 16, s1);
+                vf16_store(acc + 32, s2);
+                vf16_store(acc + 48, s3);
+                const int m = sn - x0 < MOTION_TILE ? sn - x0 : MOTION_TILE;
+                smear_f32_to_row(dst->data + (ptrdiff_t)y * dst->stride + (ptrdiff_t)(sx0 + x0) * bps,
+                                 acc, m, p->depth);
             }
-            vf16_store(work, s0);
-            vf16_store(work + 16, s1);
-            vf16_store(work + 32, s2);
-            vf16_store(work + 48, s3);
-            smear_f32_to_row(dst->data + (ptrdiff_t)y * dst->stride + (ptrdiff_t)x0 * bps, work, n,
-                             p->depth);
         }
     }
 }

@@ -3,34 +3,48 @@
  * pass (motion_dsp.c).
  *
  * The path's kernel is sparse: about two samples per sample of length. It
- * is applied as a list of taps over a padded float copy of the plane, a
- * tile of 64 columns at a time moving down the plane, so the rows within
- * the kernel's reach stay in cache and the sums stay in registers.
+ * is applied column by column of the kernel (the rows each column covers),
+ * to a tile of 64 columns at a time with the sums in registers, walking
+ * down strips of columns over a ring of the padded input rows within the
+ * kernel's reach (see padded.h).
  */
 #ifndef SMEAR_FILTERS_MOTION_DSP_H
 #define SMEAR_FILTERS_MOTION_DSP_H
 
+#include <stddef.h>
+
 #include "cpu.h"
 #include "kernel.h"
 
-typedef struct MotionTap {
-    int   dx, dy;
-    float w;
-} MotionTap;
+/** Output columns computed together, in registers. */
+#define MOTION_TILE 64
+
+/** Column dx of the kernel: rows dy0 .. dy0 + n - 1 (weights w, some may be 0). */
+typedef struct MotionCol {
+    int dx, dy0, n;
+    int w;                 ///< index of its first weight in MotionPlan.w
+} MotionCol;
 
 typedef struct MotionPlan {
-    int         w, h, depth;
+    int         width, h, depth;
     SmearBorder border;
-    int         mx, my;    ///< margins of the padded copy
-    int         pw, ph;
-    MotionTap  *taps;
-    int         nb_taps;
-    float      *P;         ///< padded copy, pw x ph floats (+ slack)
+    int         mx, my;    ///< the kernel's reach each side
+    MotionCol  *cols;
+    int         nb_cols;
+    float      *w;         ///< the columns' weights, the kernel's sum 1
+    int         strip;     ///< output columns per strip, a multiple of MOTION_TILE
+    int         sw;        ///< floats per ring row: strip + 2 mx + slack
 } MotionPlan;
 
-SMEAR_DSP_DECL(void, smear_motion_pad, (const MotionPlan *p, const SmearPlane *src, int r0, int r1));
-/* Output rows [y0, y1); work holds 64 floats. */
-SMEAR_DSP_DECL(void, smear_motion_rows, (const MotionPlan *p, const SmearPlane *dst, int y0, int y1,
-                                         float *work));
+/** Bytes of scratch one job needs: a ring of 2 my + 1 rows, its table, a tile. */
+static inline size_t smear_motion_work_size(const MotionPlan *p)
+{
+    const size_t rows = 2 * (size_t)p->my + 1;
+    return sizeof(float) * rows * p->sw + sizeof(void *) * rows + sizeof(float) * (MOTION_TILE + 16);
+}
+
+/* Output rows [y0, y1); work: smear_motion_work_size() bytes, 64-byte aligned. */
+SMEAR_DSP_DECL(void, smear_motion_rows, (const MotionPlan *p, const SmearPlane *dst,
+                                         const SmearPlane *src, int y0, int y1, void *work));
 
 #endif /* SMEAR_FILTERS_MOTION_DSP_H */

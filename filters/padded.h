@@ -1,7 +1,10 @@
 /*
- * smear - a float copy of a plane with margins filled by the border, for
- * kernels that read any sample within their reach without checking
- * (defocus, motion). Static inline, for the *_dsp.c files.
+ * smear - padded rows for kernels that read any sample within their reach
+ * without checking (defocus, motion). Static inline, for the *_dsp.c files.
+ *
+ * Such a pass walks down a strip of columns keeping a ring of the input
+ * rows its kernel reaches, each converted to floats once, with its margins
+ * filled by the border: input row r in slot (r - first row) % rows.
  */
 #ifndef SMEAR_FILTERS_PADDED_H
 #define SMEAR_FILTERS_PADDED_H
@@ -11,32 +14,56 @@
 #include "sample.h"
 
 /**
- * Rows [r0, r1) of the padded copy P (pw floats a row) of src: P row r is
- * plane row r - my, P column c plane column c - mx, through the border.
+ * Input row r (any integer: the border maps it) at columns c0 .. c0 + n - 1
+ * (any integers too) as floats.
  */
-static inline void smear_pad_rows(float *P, int pw, const SmearPlane *src, int mx, int my,
-                                  SmearBorder border, int r0, int r1)
+static inline void smear_pad_strip_row(float *restrict out, const SmearPlane *src,
+                                       SmearBorder border, int r, int c0, int n)
 {
-    const int bps = src->depth > 8 ? 2 : 1;
-    for (int r = r0; r < r1; r++) {
-        float *out = P + (ptrdiff_t)r * pw;
-        const int row_index = smear_border_index((long long)r - my, src->h, border.mode);
-        if (row_index < 0) {
-            for (int x = 0; x < pw; x++)
-                out[x] = (float)border.fill;
-            continue;
-        }
-        const uint8_t *row = src->data + (ptrdiff_t)row_index * src->stride;
-        smear_row_to_f32(out + mx, row, src->w, src->depth);
-        for (int x = 0; x < pw; x++) {
-            if (x == mx)
-                x = mx + src->w;
-            if (x >= pw)
-                break;
-            const int m = smear_border_index((long long)x - mx, src->w, border.mode);
-            out[x] = m >= 0 ? (bps == 2 ? ((const uint16_t *)row)[m] : row[m]) : (float)border.fill;
-        }
+    const int ri = smear_border_index(r, src->h, border.mode);
+    if (ri < 0) {
+        for (int i = 0; i < n; i++)
+            out[i] = (float)border.fill;
+        return;
     }
+    const uint8_t *row = src->data + (ptrdiff_t)ri * src->stride;
+    const int bps = src->depth > 8 ? 2 : 1;
+    /* [i0, i1): the columns inside the plane */
+    const int i0 = c0 < 0 ? (-c0 < n ? -c0 : n) : 0;
+    const int i1 = src->w - c0 < n ? (src->w - c0 > i0 ? src->w - c0 : i0) : n;
+    for (int i = 0; i < n; i++) {
+        if (i == i0)
+            i = i1;
+        if (i >= n)
+            break;
+        const int m = smear_border_index((int64_t)c0 + i, src->w, border.mode);
+        out[i] = m < 0 ? (float)border.fill
+                       : (float)(bps == 2 ? ((const uint16_t *)row)[m] : row[m]);
+    }
+    smear_row_to_f32(out + i0, row + (ptrdiff_t)(c0 + i0) * bps, i1 - i0, src->depth);
+}
+
+/**
+ * Output columns per strip for a kernel reaching mx columns each side:
+ * wide enough that the columns read on each side cost little, narrower
+ * for a huge reach (whose ring would not fit in cache anyway), a multiple
+ * of tile and no wider than the plane needs.
+ */
+static inline int smear_strip_width(int mx, int w, int tile)
+{
+    int strip = 8 * mx > 256 ? 8 * mx : 256;
+    strip = strip > 2048 ? 256 : strip;
+    strip = (strip + tile - 1) / tile * tile;
+    const int wt = (w + tile - 1) / tile * tile;
+    return strip < wt ? strip : wt;
+}
+
+/** tab[k] = the ring row in slot (first + k) % n, for k in [0, n). */
+static inline void smear_ring_table(const void **tab, const void *ring, size_t row_bytes, int n,
+                                    int first)
+{
+    for (int k = 0, s = first % n; k < n; k++, s = s + 1 == n ? 0 : s + 1)
+        tab[k] = (const uint8_t *)ring + (size_t)s * row_bytes;
 }
 
 #endif /* SMEAR_FILTERS_PADDED_H */
