@@ -30,16 +30,6 @@ static inline float sample(const AffinePlan *p, const SmearPlane *src, int64_t x
     return pixel(src, mx, my);
 }
 
-/* Catmull-Rom weights for the taps at -1, 0, 1, 2 around a fraction t. */
-static inline void cubic_weights(float t, float w[4])
-{
-    const float t2 = t * t, t3 = t2 * t;
-    w[0] = -0.5f * t3 + t2 - 0.5f * t;
-    w[1] = 1.5f * t3 - 2.5f * t2 + 1.0f;
-    w[2] = -1.5f * t3 + 2.0f * t2 + 0.5f * t;
-    w[3] = 0.5f * t3 - 0.5f * t2;
-}
-
 /* One output sample at input position (sx, sy), through the border. */
 static float interp_mapped(const AffinePlan *p, const SmearPlane *src, float sx, float sy)
 {
@@ -48,8 +38,8 @@ static float interp_mapped(const AffinePlan *p, const SmearPlane *src, float sx,
     const float fx = sx - fx0, fy = sy - fy0;
     if (p->interp == SMEAR_INTERP_BICUBIC) {
         float wx[4], wy[4], acc = 0;
-        cubic_weights(fx, wx);
-        cubic_weights(fy, wy);
+        smear_cubic_weights(fx, wx);
+        smear_cubic_weights(fy, wy);
         for (int j = 0; j < 4; j++) {
             float r = 0;
             for (int i = 0; i < 4; i++)
@@ -168,13 +158,134 @@ static void xshear_row(const AffinePlan *p, const SmearPlane *src, int y, float 
         ext[j] = sample(p, src, first + j, y);
     if (p->interp == SMEAR_INTERP_BICUBIC) {
         float w[4];
-        cubic_weights(f, w);
+        smear_cubic_weights(f, w);
         for (int x = 0; x < W; x++)
             out[x] = w[0] * ext[x] + w[1] * ext[x + 1] + w[2] * ext[x + 2] + w[3] * ext[x + 3];
     } else {
         const float f0 = 1.0f - f;
         for (int x = 0; x < W; x++)
             out[x] = ext[x + 1] * f0 + ext[x + 2] * f;
+    }
+}
+
+typedef uint8_t vb64 __attribute__((vector_size(64)));
+typedef uint16_t vw32 __attribute__((vector_size(64)));
+
+/* 64 bytes of row from column byte b (n valid bytes: the rest read as 0,
+ * never past the row's end). */
+static inline vb64 load_bytes(const uint8_t *row, int n)
+{
+    vb64 v = { 0 };
+    if (n == 64)
+        memcpy(&v, row, 64);
+    else
+        memcpy(&v, row, (size_t)n);
+    return v;
+}
+
+/* The taps of one tile of 64 columns, TAPS a column (a constant, so that
+ * the taps stay in registers): tap j of column x comes from the tile's row
+ * k = rel(x) + j, whose 64 samples are at rowp[k] + xb. */
+static inline __attribute__((always_inline)) void
+yshear_taps(const AffinePlan *p, int x0, int rows, const int TAPS, const uint8_t *const *rowp,
+            ptrdiff_t xb, uint8_t *tapbuf)
+{
+    if (p->depth <= 8) {
+        vb64 rel, tap[4] = { { 0 } };
+        memcpy(&rel, p->yrel8 + x0, sizeof(rel));
+        for (int k = 0; k < rows; k++) {
+            vb64 v;
+            memcpy(&v, rowp[k] + xb, sizeof(v));
+            for (int j = 0; j < TAPS; j++) {
+                const vb64 hit = (vb64)(rel + (uint8_t)j == (uint8_t)k);
+                tap[j] = (v & hit) | (tap[j] & ~hit);
+            }
+        }
+        memcpy(tapbuf, tap, sizeof(vb64) * TAPS);
+        return;
+    }
+    vw32 rel[2], tap[4][2] = { { { 0 } } };
+    memcpy(rel, p->yrel16 + x0, sizeof(rel));
+    for (int k = 0; k < rows; k++) {
+        vw32 v[2];
+        memcpy(v, rowp[k] + xb, sizeof(v));
+        for (int j = 0; j < TAPS; j++)
+            for (int h = 0; h < 2; h++) {
+                const vw32 hit = (vw32)(rel[h] + (uint16_t)j == (uint16_t)k);
+                tap[j][h] = (v[h] & hit) | (tap[j][h] & ~hit);
+            }
+    }
+    memcpy(tapbuf, tap, sizeof(vw32) * 2 * TAPS);
+}
+
+/* Output sample i of a tile from its taps: the same sums, in the same
+ * order, as the general path's. */
+#define YSHEAR_SUMS(T)                                                                   \
+    do {                                                                                 \
+        const T *t0 = (const T *)tapbuf, *t1 = t0 + 64, *t2 = t0 + 128, *t3 = t0 + 192; \
+        if (taps == 2)                                                                   \
+            for (int i = 0; i < n; i++)                                                  \
+                o[i] = (float)t0[i] * w[2 * i] + (float)t1[i] * w[2 * i + 1];            \
+        else                                                                             \
+            for (int i = 0; i < n; i++)                                                  \
+                o[i] = w[4 * i] * (float)t0[i] + w[4 * i + 1] * (float)t1[i] +           \
+                       w[4 * i + 2] * (float)t2[i] + w[4 * i + 3] * (float)t3[i];        \
+    } while (0)
+
+/* Vertically sheared rows [y0, y1): column x of output row y is
+ * interpolated down input column x around row y + K(x). Every tap lies in
+ * its column, so only the rows go through the border: a table of the band's
+ * input rows, mapped once. scratch: smear_affine_yshear_scratch() bytes. */
+static void yshear_rows(const AffinePlan *p, const SmearPlane *dst, const SmearPlane *src, int y0,
+                        int y1, float *out, uint8_t *scratch)
+{
+    const int W = p->w, taps = p->interp == SMEAR_INTERP_BICUBIC ? 4 : 2, bps = p->depth > 8 ? 2 : 1;
+    uint8_t *tapbuf = scratch, *copy = scratch + 512;
+    const uint8_t **cp = (const uint8_t **)(copy + 128 * YSHEAR_MAX_ROWS);
+    uint8_t *fill = (uint8_t *)(cp + YSHEAR_MAX_ROWS); /* a row of the fill value */
+    const uint8_t **tab = (const uint8_t **)(fill + (((size_t)W * 2 + 128 + 63) & ~(size_t)63));
+    for (int i = 0; i < W + 64; i++) {
+        if (bps == 2)
+            ((uint16_t *)fill)[i] = (uint16_t)p->border.fill;
+        else
+            fill[i] = (uint8_t)p->border.fill;
+    }
+    /* tab[i]: input row base + i, base the first row any tap of the band reads */
+    const int64_t base = (int64_t)y0 + p->ykmin - 1;
+    const int nb_rows = (y1 - y0) + (p->ykmax - p->ykmin) + 4;
+    for (int i = 0; i < nb_rows; i++) {
+        const int r = smear_border_index(base + i, p->h, p->border.mode);
+        tab[i] = r < 0 ? fill : src->data + (ptrdiff_t)r * src->stride;
+    }
+    for (int y = y0; y < y1; y++) {
+        for (int t = 0; t * 64 < W; t++) {
+            const int x0 = 64 * t, n = W - x0 < 64 ? W - x0 : 64;
+            const int rows = p->ytile_span[t] + taps;
+            const uint8_t *const *rowp = tab + (y + p->ytile_k[t] - (taps == 4) - base);
+            ptrdiff_t xb = (ptrdiff_t)x0 * bps;
+            if (n < 64) {
+                /* the last tile: copies, so that no load reads past a row's
+                 * end (the lanes past n are computed, never written out) */
+                for (int k = 0; k < rows; k++) {
+                    memcpy(copy + 128 * k, rowp[k] + xb, (size_t)n * bps);
+                    memset(copy + 128 * k + n * bps, 0, (size_t)(128 - n * bps));
+                    cp[k] = copy + 128 * k;
+                }
+                rowp = cp;
+                xb = 0;
+            }
+            if (taps == 2)
+                yshear_taps(p, x0, rows, 2, rowp, xb, tapbuf);
+            else
+                yshear_taps(p, x0, rows, 4, rowp, xb, tapbuf);
+            const float *w = p->yw + (size_t)taps * x0;
+            float *o = out + x0;
+            if (p->depth > 8)
+                YSHEAR_SUMS(uint16_t);
+            else
+                YSHEAR_SUMS(uint8_t);
+        }
+        smear_f32_to_row(dst->data + (ptrdiff_t)y * dst->stride, out, p->w, p->depth);
     }
 }
 
@@ -402,10 +513,10 @@ static void bicubic_span(const SmearPlane *src, int x0, int x1, float c0, float 
             const float sx = m0 * xf + c0, sy = m3 * xf + c1;
             const int ix = (int)sx, iy = (int)sy; /* >= 1 here: truncation is floor */
             float w[4];
-            cubic_weights(sx - (float)ix, w);
+            smear_cubic_weights(sx - (float)ix, w);
             for (int i = 0; i < 4; i++)
                 wx[i][l] = w[i];
-            cubic_weights(sy - (float)iy, w);
+            smear_cubic_weights(sy - (float)iy, w);
             for (int i = 0; i < 4; i++)
                 wy[i][l] = w[i];
             idx[l] = (iy - 1) * stride + ix - 1;
@@ -482,6 +593,10 @@ void SMEAR_DSP(smear_affine_rows)(const AffinePlan *p, const SmearPlane *dst,
                                   const SmearPlane *src, int y0, int y1, float *work)
 {
     float *out = work, *ext = work + p->w + 8;
+    if (p->yshear) {
+        yshear_rows(p, dst, src, y0, y1, out, (uint8_t *)(work + ((2 * (size_t)(p->w + 16) + 15) & ~(size_t)15)));
+        return;
+    }
     for (int y = y0; y < y1; y++) {
         if (p->xshear)
             xshear_row(p, src, y, out, ext);

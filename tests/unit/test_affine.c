@@ -144,6 +144,12 @@ int main(void)
             SmearAffineParams xs = { { 1, -0.2, 0.2 * 21, 0, 1, 0 }, (SmearInterp)interp,
                                      { SMEAR_BORDER_CONSTANT, 1000 } };
             check("deep x-shear", &xs, &img, 1);
+            SmearAffineParams ys = { { 1, 0, 0, 0.7, 1, -0.7 * 28 + 0.3 }, (SmearInterp)interp,
+                                     { SMEAR_BORDER_CONSTANT, 1000 } };
+            check("deep y-shear", &ys, &img, 1);
+            ys.border.mode = SMEAR_BORDER_WRAP;
+            ys.m[3] = -1;
+            check("deep y-shear", &ys, &img, 1);
         }
         test_image_free(&img);
     }
@@ -158,6 +164,9 @@ int main(void)
         SmearAffineParams xs = { { 1, -0.2, 0.2 * 540, 0, 1, 0 }, (SmearInterp)interp,
                                  { SMEAR_BORDER_REPLICATE, 0 } };
         check("big x-shear", &xs, &img, 7);
+        SmearAffineParams ys = { { 1, 0, 0, 0.2, 1, -0.2 * 960 - 11.6 }, (SmearInterp)interp,
+                                 { SMEAR_BORDER_REFLECT, 0 } };
+        check("big y-shear", &ys, &img, 7);
     }
     test_image_free(&img);
     static const char *const photos[] = { "baboon.jpg", "fruits.jpg" };
