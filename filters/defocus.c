@@ -111,10 +111,58 @@ static void priv_free(DefocusPriv *d, int all)
     SmearBuf keep = d->buf_work;
     free(d->plan.runs);
     free(d->plan.taps);
+    free(d->plan.terms);
+    free(d->plan.qw);
     if (all)
         smear_buf_free(&keep);
     memset(d, 0, sizeof(*d));
     d->buf_work = keep;
+}
+
+/* The narrow pass's terms (the runs, then the taps, each padded to an even
+ * count) and their integer weights: as fine as the 32-bit sums allow, at
+ * most 2^14 (an int16). */
+static int narrow_terms(DefocusPlan *p, double total)
+{
+    const int nr = p->nb_runs + p->has_centre_run, n = nr + 1 + p->nb_taps + 1;
+    int16_t *w = calloc((size_t)n, sizeof(*w));
+    p->terms = calloc((size_t)n, sizeof(*p->terms));
+    p->qw = calloc((size_t)n / 2 + 1, sizeof(*p->qw));
+    if (!w || !p->terms || !p->qw) {
+        free(w);
+        return -ENOMEM;
+    }
+    int q = 14;
+    while (q > 1 && 255.0 * total * 1.01 * (1 << q) >= 2147483647.0)
+        q--;
+    const int unit = 1 << q;
+    double qtotal = 0;
+    int k = 0;
+    for (int i = 0; i < nr; i++, k++) {
+        /* the centre column's run is loaded twice, at half the weight */
+        const DefocusRun *r = i < p->nb_runs ? &p->runs[i] : &p->centre_run;
+        p->terms[k] = (DefocusTerm){ r->dx, 0, r->a, r->b };
+        w[k] = (int16_t)(r->dx ? unit : unit / 2);
+        qtotal += 2.0 * w[k] * (r->b - r->a + 1);
+    }
+    if (k % 2) /* padding, of weight 0 */
+        p->terms[k++] = (DefocusTerm){ 0, 0, 0, 0 };
+    p->nb_run_terms = k;
+    for (int i = 0; i < p->nb_taps; i++, k++) {
+        const DefocusTap *t = &p->taps[i];
+        p->terms[k] = (DefocusTerm){ t->dx, t->dy, 0, 0 };
+        w[k] = (int16_t)lrint(t->w * unit);
+        qtotal += 4.0 * w[k];
+    }
+    if (k % 2)
+        p->terms[k++] = (DefocusTerm){ 0, 0, 0, 0 };
+    p->nb_terms = k;
+    for (int i = 0; i < k; i += 2)
+        p->qw[i / 2] = (int32_t)((uint32_t)(uint16_t)w[i] | (uint32_t)(uint16_t)w[i + 1] << 16);
+    free(w);
+    p->qscale = (float)(1 / qtotal);
+    p->narrow = 1;
+    return 0;
 }
 
 static int defocus_configure(void *priv, const void *params, const SmearPlaneInfo *info)
@@ -189,6 +237,11 @@ static int defocus_configure(void *priv, const void *params, const SmearPlaneInf
     /* a chunk of runs summed as integers stays below 2^31 */
     const double run_max = 2.0 * ((1 << p->depth) - 1) * kh;
     p->run_chunk = (int)fmin(fmax(floor(2147483647.0 / run_max), 1), 1 << 20);
+    int ret;
+    if (p->depth == 8 && p->ry <= DEFOCUS_NARROW_REACH && (ret = narrow_terms(p, total)) < 0) {
+        priv_free(d, 0);
+        return ret;
+    }
     p->strip = smear_strip_width(p->rx, p->w, DEFOCUS_TILE);
     p->sw = (p->strip + 2 * p->rx + 15) & ~15;
     d->nb_work = info->nb_threads > 0 ? info->nb_threads : 1;
@@ -235,7 +288,7 @@ size_t smear_defocus_work_size(const DefocusPlan *p)
     const size_t np = 2 * (size_t)p->ry + 1, nc = np + 1, a = 63;
     return ((sizeof(float) * np * p->sw + a) & ~a) + ((sizeof(uint32_t) * nc * p->sw + a) & ~a) +
            ((sizeof(void *) * np + a) & ~a) + ((sizeof(void *) * nc + a) & ~a) +
-           sizeof(float) * DEFOCUS_TILE;
+           sizeof(float) * (DEFOCUS_TILE + (size_t)p->sw);
 }
 
 static void defocus_uninit(void *priv)

@@ -37,6 +37,17 @@ typedef struct DefocusTap {
     float w;
 } DefocusTap;
 
+/** The narrow pass's reach, at most: a mirrored pair of runs of 2 ry + 1
+ *  samples of 8 bits sums to below 2^15. */
+#define DEFOCUS_NARROW_REACH 31
+
+/** A term of the narrow pass: a run's mirrored pair of columns (the centre
+ *  column's counted twice, at half the weight), or a tap's four mirrored
+ *  samples; padding terms have weight 0. */
+typedef struct DefocusTerm {
+    int dx, dy, a, b;
+} DefocusTerm;
+
 typedef struct DefocusPlan {
     int         w, h, depth;
     SmearBorder border;
@@ -49,11 +60,19 @@ typedef struct DefocusPlan {
     DefocusTap *taps;
     int         nb_taps;
     float       inv_total;     ///< 1 / the kernel's sum
+    /* the narrow pass (8-bit samples, ry <= DEFOCUS_NARROW_REACH): 16-bit
+     * words, integer weights */
+    int         narrow;
+    DefocusTerm *terms;        ///< the runs, then the taps, an even count of each
+    int         nb_run_terms;
+    int         nb_terms;
+    int32_t    *qw;            ///< per pair of terms: the first's weight | the second's << 16
+    float       qscale;        ///< 1 / the sum of the integer weights over the kernel
     int         strip;         ///< output columns per strip, a multiple of DEFOCUS_TILE
     int         sw;            ///< floats (or integers) per ring row: strip + 2 rx + slack
 } DefocusPlan;
 
-/** Bytes of scratch one job needs (its rings and row tables). */
+/** Bytes of scratch one job needs (its rings, row tables, a tile and a row). */
 size_t smear_defocus_work_size(const DefocusPlan *p);
 
 /* Output rows [y0, y1); work: smear_defocus_work_size() bytes, 64-byte aligned. */
