@@ -288,7 +288,7 @@ size_t smear_defocus_work_size(const DefocusPlan *p)
     const size_t np = 2 * (size_t)p->ry + 1, nc = np + 1, a = 63;
     return ((sizeof(float) * np * p->sw + a) & ~a) + ((sizeof(uint32_t) * nc * p->sw + a) & ~a) +
            ((sizeof(void *) * np + a) & ~a) + ((sizeof(void *) * nc + a) & ~a) +
-           sizeof(float) * (DEFOCUS_TILE + (size_t)p->sw);
+           sizeof(float) * DEFOCUS_TILE;
 }
 
 static void defocus_uninit(void *priv)

@@ -12,7 +12,6 @@
 #include "simd.h"
 
 typedef uint32_t vu16 __attribute__((vector_size(64)));
-typedef int32_t vi16 __attribute__((vector_size(64)));
 
 static inline vu16 vu16_load(const uint32_t *p)
 {
@@ -39,50 +38,7 @@ static inline size_t align64(size_t n)
  * a load as floats. Each term (a run's mirrored pair of columns, or a tap's
  * four mirrored samples) sums to below 2^15; two terms are interleaved and
  * multiplied by their integer weights (units of 2^-qbits) into 32-bit sums,
- * exact whatever the instruction set. In each 128-bit block of 8 words, the
- * pass's "lo" sums hold samples 0..3 of the block and "hi" 4..7. */
-
-typedef int16_t vh32 __attribute__((vector_size(64)));
-typedef uint16_t vw32 __attribute__((vector_size(64)));
-
-static inline vw32 vw32_load(const uint16_t *p)
-{
-    vw32 v;
-    memcpy(&v, p, sizeof(v));
-    return v;
-}
-
-/* lo, hi += a * wa + b * wb, word by word over interleaved pairs; wab holds
- * wa in its low 16 bits and wb in its high ones. */
-static inline void madd_pair(vi16 *lo, vi16 *hi, vh32 a, vh32 b, int32_t wab)
-{
-#if SMEAR_ISA_IS_AVX512
-    const __m512i A = (__m512i)a, B = (__m512i)b, Wt = _mm512_set1_epi32(wab);
-    *lo += (vi16)_mm512_madd_epi16(_mm512_unpacklo_epi16(A, B), Wt);
-    *hi += (vi16)_mm512_madd_epi16(_mm512_unpackhi_epi16(A, B), Wt);
-#elif SMEAR_ISA_IS_AVX2
-    __m256i A[2], B[2], L[2], H[2];
-    const __m256i Wt = _mm256_set1_epi32(wab);
-    memcpy(A, &a, sizeof(A));
-    memcpy(B, &b, sizeof(B));
-    for (int i = 0; i < 2; i++) {
-        L[i] = _mm256_madd_epi16(_mm256_unpacklo_epi16(A[i], B[i]), Wt);
-        H[i] = _mm256_madd_epi16(_mm256_unpackhi_epi16(A[i], B[i]), Wt);
-    }
-    vi16 l, h;
-    memcpy(&l, L, sizeof(l));
-    memcpy(&h, H, sizeof(h));
-    *lo += l;
-    *hi += h;
-#else
-    const int32_t wa = (int16_t)(wab & 0xffff), wb = (int16_t)(wab >> 16);
-    for (int blk = 0; blk < 4; blk++)
-        for (int i = 0; i < 4; i++) {
-            (*lo)[4 * blk + i] += a[8 * blk + i] * wa + b[8 * blk + i] * wb;
-            (*hi)[4 * blk + i] += a[8 * blk + 4 + i] * wa + b[8 * blk + 4 + i] * wb;
-        }
-#endif
-}
+ * exact whatever the instruction set (smear_madd_pair() in simd.h). */
 
 /* The sums of run term t over the 64 samples of a tile (two vectors). */
 static inline void run_sums(const DefocusTerm *t, const uint16_t *const *cr, int cx, vh32 s[2])
@@ -90,8 +46,8 @@ static inline void run_sums(const DefocusTerm *t, const uint16_t *const *cr, int
     const uint16_t *hi = cr[t->b + 1] + cx, *lo = cr[t->a] + cx;
     for (int v = 0; v < 2; v++) {
         const int o = 32 * v;
-        s[v] = (vh32)((vw32_load(hi + t->dx + o) - vw32_load(lo + t->dx + o)) +
-                      (vw32_load(hi - t->dx + o) - vw32_load(lo - t->dx + o)));
+        s[v] = (vh32)((smear_vw32_load(hi + t->dx + o) - smear_vw32_load(lo + t->dx + o)) +
+                      (smear_vw32_load(hi - t->dx + o) - smear_vw32_load(lo - t->dx + o)));
     }
 }
 
@@ -101,8 +57,8 @@ static inline void tap_sums(const DefocusTerm *t, const uint16_t *const *pr, int
     const uint16_t *up = pr[-t->dy] + cx, *dn = pr[t->dy] + cx;
     for (int v = 0; v < 2; v++) {
         const int o = 32 * v;
-        s[v] = (vh32)((vw32_load(up - t->dx + o) + vw32_load(up + t->dx + o)) +
-                      (vw32_load(dn - t->dx + o) + vw32_load(dn + t->dx + o)));
+        s[v] = (vh32)((smear_vw32_load(up - t->dx + o) + smear_vw32_load(up + t->dx + o)) +
+                      (smear_vw32_load(dn - t->dx + o) + smear_vw32_load(dn + t->dx + o)));
     }
 }
 
@@ -121,7 +77,6 @@ static void rows_narrow(const DefocusPlan *p, const SmearPlane *dst, const Smear
     const uint16_t **crow = (const uint16_t **)w8;
     w8 += align64(sizeof(*crow) * (size_t)nc);
     float *restrict acc = (float *)w8;
-    float *restrict row = acc + DEFOCUS_TILE;
     const float scale = p->qscale;
 
     const int base = y0 - ry; /* slots as in the float pass below */
@@ -133,13 +88,11 @@ static void rows_narrow(const DefocusPlan *p, const SmearPlane *dst, const Smear
         for (int y = y0; y < y1; y++) {
             for (; next <= y + ry; next++) {
                 uint16_t *restrict pr = P + (ptrdiff_t)((next - base) % np) * sw;
-                smear_pad_strip_row(row, src, p->border, next, c0, n);
+                smear_pad_strip_words(pr, src, p->border, next, c0, n);
                 const uint16_t *cp = C + (ptrdiff_t)((next - base) % nc) * sw;
                 uint16_t *restrict cn = C + (ptrdiff_t)((next + 1 - base) % nc) * sw;
-                for (int i = 0; i < n; i++) {
-                    pr[i] = (uint16_t)row[i];
+                for (int i = 0; i < n; i++)
                     cn[i] = (uint16_t)(cp[i] + pr[i]);
-                }
             }
             smear_ring_table((const void **)prow, P, sizeof(*P) * sw, np, y - y0);
             smear_ring_table((const void **)crow, C, sizeof(*C) * sw, nc, y - y0);
@@ -151,23 +104,18 @@ static void rows_narrow(const DefocusPlan *p, const SmearPlane *dst, const Smear
                     vh32 a[2], b[2];
                     run_sums(&p->terms[i], cr, cx, a);
                     run_sums(&p->terms[i + 1], cr, cx, b);
-                    madd_pair(&lo0, &hi0, a[0], b[0], p->qw[i / 2]);
-                    madd_pair(&lo1, &hi1, a[1], b[1], p->qw[i / 2]);
+                    smear_madd_pair(&lo0, &hi0, a[0], b[0], p->qw[i / 2]);
+                    smear_madd_pair(&lo1, &hi1, a[1], b[1], p->qw[i / 2]);
                 }
                 for (int i = nrt; i < nt; i += 2) {
                     vh32 a[2], b[2];
                     tap_sums(&p->terms[i], pr, cx, a);
                     tap_sums(&p->terms[i + 1], pr, cx, b);
-                    madd_pair(&lo0, &hi0, a[0], b[0], p->qw[i / 2]);
-                    madd_pair(&lo1, &hi1, a[1], b[1], p->qw[i / 2]);
+                    smear_madd_pair(&lo0, &hi0, a[0], b[0], p->qw[i / 2]);
+                    smear_madd_pair(&lo1, &hi1, a[1], b[1], p->qw[i / 2]);
                 }
-                for (int blk = 0; blk < 4; blk++)
-                    for (int i = 0; i < 4; i++) {
-                        acc[8 * blk + i] = (float)lo0[4 * blk + i] * scale;
-                        acc[8 * blk + 4 + i] = (float)hi0[4 * blk + i] * scale;
-                        acc[32 + 8 * blk + i] = (float)lo1[4 * blk + i] * scale;
-                        acc[32 + 8 * blk + 4 + i] = (float)hi1[4 * blk + i] * scale;
-                    }
+                smear_vi16_pair_to_f32(acc, lo0, hi0, scale);
+                smear_vi16_pair_to_f32(acc + 32, lo1, hi1, scale);
                 const int m = sn - x0 < DEFOCUS_TILE ? sn - x0 : DEFOCUS_TILE;
                 smear_f32_to_row(dst->data + (ptrdiff_t)y * dst->stride + sx0 + x0, acc, m, 8);
             }

@@ -72,7 +72,7 @@ typedef struct DefocusPlan {
     int         sw;            ///< floats (or integers) per ring row: strip + 2 rx + slack
 } DefocusPlan;
 
-/** Bytes of scratch one job needs (its rings, row tables, a tile and a row). */
+/** Bytes of scratch one job needs (its rings, row tables and a tile). */
 size_t smear_defocus_work_size(const DefocusPlan *p);
 
 /* Output rows [y0, y1); work: smear_defocus_work_size() bytes, 64-byte aligned. */

@@ -35,6 +35,8 @@ static void priv_free(MotionPriv *m, int all)
     void *box = m->box;
     free(m->plan.cols);
     free(m->plan.w);
+    free(m->plan.taps);
+    free(m->plan.qw);
     if (all) {
         smear_buf_free(&keep);
         if (box)
@@ -112,6 +114,49 @@ static int straight_axis_box(const SmearMotionParams *mp, SmearBoxParams *bp)
         return 0;
     bp->border = mp->border;
     return 1;
+}
+
+/* The integer pass's taps (the nonzero samples, column by column, padded
+ * to an even count) and weights: as fine as an int16 holds the largest, the
+ * 32-bit sums of 8-bit samples allowing. */
+static int narrow_taps(MotionPlan *p)
+{
+    int n = 0;
+    double wmax = 0;
+    for (int c = 0; c < p->nb_cols; c++)
+        for (int e = 0; e < p->cols[c].n; e++) {
+            const double w = p->w[p->cols[c].w + e];
+            n += w > 0;
+            wmax = w > wmax ? w : wmax;
+        }
+    int16_t *qw = calloc((size_t)n + 1, sizeof(*qw));
+    p->taps = calloc((size_t)n + 1, sizeof(*p->taps));
+    p->qw = calloc((size_t)n / 2 + 1, sizeof(*p->qw));
+    if (!qw || !p->taps || !p->qw) {
+        free(qw);
+        return -ENOMEM;
+    }
+    int q = 22; /* 2^22 * 255 * (1 + rounding) stays below 2^31 */
+    while (q > 0 && wmax * (1 << q) > 32000)
+        q--;
+    double qtotal = 0;
+    for (int c = 0; c < p->nb_cols; c++)
+        for (int e = 0; e < p->cols[c].n; e++) {
+            const double w = p->w[p->cols[c].w + e];
+            if (w <= 0)
+                continue;
+            p->taps[p->nb_taps] = (MotionTap){ p->cols[c].dx, p->cols[c].dy0 + e };
+            qw[p->nb_taps++] = (int16_t)lrint(w * (1 << q));
+            qtotal += qw[p->nb_taps - 1];
+        }
+    if (p->nb_taps % 2) /* padding, of weight 0 */
+        p->taps[p->nb_taps++] = (MotionTap){ 0, 0 };
+    for (int i = 0; i < p->nb_taps; i += 2)
+        p->qw[i / 2] = (int32_t)((uint32_t)(uint16_t)qw[i] | (uint32_t)(uint16_t)qw[i + 1] << 16);
+    free(qw);
+    p->qscale = (float)(1 / qtotal);
+    p->narrow = 1;
+    return 0;
 }
 
 static int motion_configure(void *priv, const void *params, const SmearPlaneInfo *info)
@@ -193,6 +238,10 @@ static int motion_configure(void *priv, const void *params, const SmearPlaneInfo
     p->h = info->h;
     p->depth = info->depth;
     p->border = mp->border;
+    if (p->depth == 8 && (ret = narrow_taps(p)) < 0) {
+        priv_free(m, 0);
+        return ret;
+    }
     p->strip = smear_strip_width(p->mx, p->width, MOTION_TILE);
     p->sw = (p->strip + 2 * p->mx + 15) & ~15;
     m->nb_work = info->nb_threads > 0 ? info->nb_threads : 1;

@@ -8,9 +8,53 @@
 #include "sample.h"
 #include "simd.h"
 
+/* The integer pass, on 8-bit planes: 16-bit words in the ring, taps in
+ * pairs through smear_madd_pair(). */
+static void rows_narrow(const MotionPlan *p, const SmearPlane *dst, const SmearPlane *src, int y0,
+                        int y1, void *work)
+{
+    const int W = p->width, nt = p->nb_taps;
+    const int mx = p->mx, my = p->my, nrows = 2 * my + 1, sw = p->sw;
+    uint16_t *P = work;
+    const uint16_t **prow = (const uint16_t **)((float *)work + (size_t)nrows * sw);
+    float *acc = (float *)(prow + nrows) + 16 - ((uintptr_t)(prow + nrows) / sizeof(float)) % 16;
+    const int base = y0 - my;
+    for (int sx0 = 0; sx0 < W; sx0 += p->strip) {
+        const int sn = W - sx0 < p->strip ? W - sx0 : p->strip;
+        int next = base;
+        for (int y = y0; y < y1; y++) {
+            for (; next <= y + my; next++)
+                smear_pad_strip_words(P + (ptrdiff_t)((next - base) % nrows) * sw, src,
+                                      p->border, next, sx0 - mx, sn + 2 * mx);
+            smear_ring_table((const void **)prow, P, sizeof(*P) * sw, nrows, y - y0);
+            const uint16_t *const *pr = prow + my;
+            for (int x0 = 0; x0 < sn; x0 += MOTION_TILE) {
+                vi16 lo0 = { 0 }, hi0 = lo0, lo1 = lo0, hi1 = lo0;
+                for (int i = 0; i < nt; i += 2) {
+                    const MotionTap *ta = &p->taps[i], *tb = ta + 1;
+                    const uint16_t *a = pr[ta->dy] + mx + x0 + ta->dx;
+                    const uint16_t *b = pr[tb->dy] + mx + x0 + tb->dx;
+                    smear_madd_pair(&lo0, &hi0, (vh32)smear_vw32_load(a), (vh32)smear_vw32_load(b),
+                                    p->qw[i / 2]);
+                    smear_madd_pair(&lo1, &hi1, (vh32)smear_vw32_load(a + 32),
+                                    (vh32)smear_vw32_load(b + 32), p->qw[i / 2]);
+                }
+                smear_vi16_pair_to_f32(acc, lo0, hi0, p->qscale);
+                smear_vi16_pair_to_f32(acc + 32, lo1, hi1, p->qscale);
+                const int m = sn - x0 < MOTION_TILE ? sn - x0 : MOTION_TILE;
+                smear_f32_to_row(dst->data + (ptrdiff_t)y * dst->stride + sx0 + x0, acc, m, 8);
+            }
+        }
+    }
+}
+
 void SMEAR_DSP(smear_motion_rows)(const MotionPlan *p, const SmearPlane *dst,
                                   const SmearPlane *src, int y0, int y1, void *work)
 {
+    if (p->narrow) {
+        rows_narrow(p, dst, src, y0, y1, work);
+        return;
+    }
     const int W = p->width, nc = p->nb_cols, bps = p->depth > 8 ? 2 : 1;
     const int mx = p->mx, my = p->my, nrows = 2 * my + 1, sw = p->sw;
     float *P = work;

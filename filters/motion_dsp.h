@@ -6,7 +6,9 @@
  * is applied column by column of the kernel (the rows each column covers),
  * to a tile of 64 columns at a time with the sums in registers, walking
  * down strips of columns over a ring of the padded input rows within the
- * kernel's reach (see padded.h).
+ * kernel's reach (see padded.h). On 8-bit planes the ring holds 16-bit
+ * words and the taps are summed two at a time in integers (half the loads
+ * of floats, identical bytes in every build).
  */
 #ifndef SMEAR_FILTERS_MOTION_DSP_H
 #define SMEAR_FILTERS_MOTION_DSP_H
@@ -25,6 +27,11 @@ typedef struct MotionCol {
     int w;                 ///< index of its first weight in MotionPlan.w
 } MotionCol;
 
+/** A tap of the integer pass. */
+typedef struct MotionTap {
+    int dx, dy;
+} MotionTap;
+
 typedef struct MotionPlan {
     int         width, h, depth;
     SmearBorder border;
@@ -32,6 +39,12 @@ typedef struct MotionPlan {
     MotionCol  *cols;
     int         nb_cols;
     float      *w;         ///< the columns' weights, the kernel's sum 1
+    /* the integer pass, on 8-bit planes */
+    int         narrow;
+    MotionTap  *taps;      ///< the nonzero samples, an even count (the last may weigh 0)
+    int         nb_taps;
+    int32_t    *qw;        ///< per pair of taps: the first's integer weight | the second's << 16
+    float       qscale;    ///< 1 / the sum of the integer weights
     int         strip;     ///< output columns per strip, a multiple of MOTION_TILE
     int         sw;        ///< floats per ring row: strip + 2 mx + slack
 } MotionPlan;

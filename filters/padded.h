@@ -13,17 +13,23 @@
 #include "kernel.h"
 #include "sample.h"
 
-/**
- * Input row r (any integer: the border maps it) at columns c0 .. c0 + n - 1
- * (any integers too) as floats.
- */
-static inline void smear_pad_strip_row(float *restrict out, const SmearPlane *src,
-                                       SmearBorder border, int r, int c0, int n)
+/* Input row r (any integer: the border maps it) at columns c0 .. c0 + n - 1
+ * (any integers too), into out as floats, or as 16-bit words when words is
+ * set (8-bit planes only). */
+static inline __attribute__((always_inline)) void
+smear_pad_strip(void *restrict out, int words, const SmearPlane *src, SmearBorder border, int r,
+                int c0, int n)
 {
+    float *of = out;
+    uint16_t *ow = out;
     const int ri = smear_border_index(r, src->h, border.mode);
     if (ri < 0) {
-        for (int i = 0; i < n; i++)
-            out[i] = (float)border.fill;
+        for (int i = 0; i < n; i++) {
+            if (words)
+                ow[i] = (uint16_t)border.fill;
+            else
+                of[i] = (float)border.fill;
+        }
         return;
     }
     const uint8_t *row = src->data + (ptrdiff_t)ri * src->stride;
@@ -37,10 +43,33 @@ static inline void smear_pad_strip_row(float *restrict out, const SmearPlane *sr
         if (i >= n)
             break;
         const int m = smear_border_index((int64_t)c0 + i, src->w, border.mode);
-        out[i] = m < 0 ? (float)border.fill
-                       : (float)(bps == 2 ? ((const uint16_t *)row)[m] : row[m]);
+        const int v = m < 0 ? border.fill : bps == 2 ? ((const uint16_t *)row)[m] : row[m];
+        if (words)
+            ow[i] = (uint16_t)v;
+        else
+            of[i] = (float)v;
     }
-    smear_row_to_f32(out + i0, row + (ptrdiff_t)(c0 + i0) * bps, i1 - i0, src->depth);
+    if (words) {
+        const uint8_t *in = row + c0 + i0;
+        for (int i = 0; i < i1 - i0; i++)
+            ow[i0 + i] = in[i];
+    } else {
+        smear_row_to_f32(of + i0, row + (ptrdiff_t)(c0 + i0) * bps, i1 - i0, src->depth);
+    }
+}
+
+/** Input row r at columns c0 .. c0 + n - 1 as floats (see above). */
+static inline void smear_pad_strip_row(float *out, const SmearPlane *src, SmearBorder border, int r,
+                                       int c0, int n)
+{
+    smear_pad_strip(out, 0, src, border, r, c0, n);
+}
+
+/** The same as 16-bit words, for 8-bit planes. */
+static inline void smear_pad_strip_words(uint16_t *out, const SmearPlane *src, SmearBorder border,
+                                         int r, int c0, int n)
+{
+    smear_pad_strip(out, 1, src, border, r, c0, n);
 }
 
 /**

@@ -69,6 +69,65 @@ static inline vf16 vf16_fmas(vf16 a, float b, vf16 c)
     return vf16_fma(a, vf16_set1(b), c);
 }
 
+/* 32 16-bit words, and 16 32-bit integers, for the passes on 8-bit samples
+ * that sum in integers (exact, so every build agrees). */
+typedef int16_t vh32 __attribute__((vector_size(64)));
+typedef uint16_t vw32 __attribute__((vector_size(64)));
+typedef int32_t vi16 __attribute__((vector_size(64)));
+
+static inline vw32 smear_vw32_load(const uint16_t *p)
+{
+    vw32 v;
+    memcpy(&v, p, sizeof(v));
+    return v;
+}
+
+/**
+ * lo, hi += a * wa + b * wb, word by word, wa in the low 16 bits of wab and
+ * wb in the high ones: a and b are interleaved and multiplied in pairs into
+ * 32-bit sums. In each 128-bit block of 8 words, lo gets words 0..3 of the
+ * block and hi words 4..7 (smear_vi16_pair_to_f32() puts them back in order).
+ */
+static inline void smear_madd_pair(vi16 *lo, vi16 *hi, vh32 a, vh32 b, int32_t wab)
+{
+#if SMEAR_ISA_IS_AVX512
+    const __m512i A = (__m512i)a, B = (__m512i)b, Wt = _mm512_set1_epi32(wab);
+    *lo += (vi16)_mm512_madd_epi16(_mm512_unpacklo_epi16(A, B), Wt);
+    *hi += (vi16)_mm512_madd_epi16(_mm512_unpackhi_epi16(A, B), Wt);
+#elif SMEAR_ISA_IS_AVX2
+    __m256i A[2], B[2], L[2], H[2];
+    const __m256i Wt = _mm256_set1_epi32(wab);
+    memcpy(A, &a, sizeof(A));
+    memcpy(B, &b, sizeof(B));
+    for (int i = 0; i < 2; i++) {
+        L[i] = _mm256_madd_epi16(_mm256_unpacklo_epi16(A[i], B[i]), Wt);
+        H[i] = _mm256_madd_epi16(_mm256_unpackhi_epi16(A[i], B[i]), Wt);
+    }
+    vi16 l, h;
+    memcpy(&l, L, sizeof(l));
+    memcpy(&h, H, sizeof(h));
+    *lo += l;
+    *hi += h;
+#else
+    const int32_t wa = (int16_t)(wab & 0xffff), wb = (int16_t)(wab >> 16);
+    for (int blk = 0; blk < 4; blk++)
+        for (int i = 0; i < 4; i++) {
+            (*lo)[4 * blk + i] += a[8 * blk + i] * wa + b[8 * blk + i] * wb;
+            (*hi)[4 * blk + i] += a[8 * blk + 4 + i] * wa + b[8 * blk + 4 + i] * wb;
+        }
+#endif
+}
+
+/** The 32 sums of smear_madd_pair()'s lo and hi, in word order, times scale. */
+static inline void smear_vi16_pair_to_f32(float out[32], vi16 lo, vi16 hi, float scale)
+{
+    for (int blk = 0; blk < 4; blk++)
+        for (int i = 0; i < 4; i++) {
+            out[8 * blk + i] = (float)lo[4 * blk + i] * scale;
+            out[8 * blk + 4 + i] = (float)hi[4 * blk + i] * scale;
+        }
+}
+
 /**
  * Sixteen unaligned 32-bit words, out[i] from base + idx[i] (byte offsets):
  * a gather where the instruction set has one. Every word must lie inside
