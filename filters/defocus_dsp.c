@@ -37,8 +37,9 @@ static inline size_t align64(size_t n)
  * sum is below 2^16, so its difference of two sums is exact), twice as many
  * a load as floats. Each term (a run's mirrored pair of columns, or a tap's
  * four mirrored samples) sums to below 2^15; two terms are interleaved and
- * multiplied by their integer weights (units of 2^-qbits) into 32-bit sums,
- * exact whatever the instruction set (smear_madd_pair() in simd.h). */
+ * multiplied by their integer weights (see narrow_terms() in defocus.c)
+ * into 32-bit sums, exact whatever the instruction set (smear_madd_pair()
+ * in simd.h). */
 
 /* The sums of run term t over the 64 samples of a tile (two vectors). */
 static inline void run_sums(const DefocusTerm *t, const uint16_t *const *cr, int cx, vh32 s[2])

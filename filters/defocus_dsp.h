@@ -13,7 +13,10 @@
  * as 32-bit integers (exact, so a run's sum does not depend on where the
  * sums started, and the output not on how the plane is cut into jobs).
  * The ring of a strip stays in the second-level cache, and each input row
- * is converted and summed once per strip as it enters the ring.
+ * is converted and summed once per strip as it enters the ring. On 8-bit
+ * planes with a reach of up to DEFOCUS_NARROW_REACH rows, the ring holds
+ * 16-bit words instead and the sums are integers throughout (half the
+ * loads; see defocus_dsp.c).
  */
 #ifndef SMEAR_FILTERS_DEFOCUS_DSP_H
 #define SMEAR_FILTERS_DEFOCUS_DSP_H
