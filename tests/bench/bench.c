@@ -643,7 +643,7 @@ enum {
     G_DEFOCUS20 = 1 << 4, ///< defocus, radius <= 20
     G_DEFOCUS   = 1 << 5,
     G_MOTION40  = 1 << 6, ///< motion, length <= 40
-    G_WARP      = 1 << 7, ///< shear x=0.2 or rotate 10 degrees, bilinear
+    G_WARP      = 1 << 7, ///< shear x=0.2 or y=0.2, or rotate 10 degrees, bilinear
     G_AFFINE    = 1 << 8,
 };
 
@@ -1127,7 +1127,7 @@ static void build_speed_ops(Bench *b, Op *ops, int *nb)
     op = op_new(ops, nb, OP_AFFINE, 0.2, 0, 0, G_WARP | G_AFFINE, 1, "shear x=0.2");
     op_chain(op, "shear=x=0.2");
     op_ff(op, "shear=shx=0.2");
-    op = op_new(ops, nb, OP_AFFINE, 0, 0.2, 0, G_AFFINE, 0, "shear y=0.2");
+    op = op_new(ops, nb, OP_AFFINE, 0, 0.2, 0, G_WARP | G_AFFINE, 0, "shear y=0.2");
     op_chain(op, "shear=y=0.2");
     op_ff(op, "shear=shy=0.2");
     op = op_new(ops, nb, OP_AFFINE, 0.2, 0.1, 0, G_AFFINE, 0, "shear x=0.2 y=0.1");
@@ -2035,7 +2035,7 @@ static void print_targets(const Bench *b)
         { G_BOX,       "Box, any size",                   1.5 },
         { G_DEFOCUS20, "Defocus radius<=20",              6.0 },
         { G_MOTION40,  "Motion length<=40, any angle",    4.0 },
-        { G_WARP,      "Shear x=0.2, rotate 10, bilinear", 2.0 },
+        { G_WARP,      "Shear x or y 0.2, rotate 10", 2.0 },
     };
     static const struct {
         unsigned    group;
