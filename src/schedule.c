@@ -429,6 +429,16 @@ int smear_schedule_parse(SmearSchedule **ps, const char *text, uint64_t seed,
         ret = AVERROR(ENOMEM);
         goto fail;
     }
+    /* the evaluator drops every white-space character before it parses (so
+     * "whi le" is a while): the checks below read the text as it will */
+    {
+        size_t n = 0;
+        for (size_t i = 0; i < bp.len; i++)
+            if (!av_isspace((unsigned char)bp.str[i]))
+                bp.str[n++] = bp.str[i];
+        bp.str[n] = '\0';
+        bp.len = (unsigned)n;
+    }
     /* a schedule is evaluated once a frame for hours: a loop that may never
      * end has no place in it */
     for (const char *w = bp.str; (w = strstr(w, "while")); w++) {
@@ -452,16 +462,15 @@ int smear_schedule_parse(SmearSchedule **ps, const char *text, uint64_t seed,
         ret = AVERROR(EINVAL);
         goto fail;
     }
-    s->stateful = strstr(text, "random") || strstr(text, "st(") || strstr(text, "ld(") ||
-                  strstr(text, "time");
+    s->stateful = strstr(bp.str, "random") || strstr(bp.str, "st(") || strstr(bp.str, "ld(") ||
+                  strstr(bp.str, "time");
     /* a generator-free expression that uses no variable is a constant */
     if (s->nb_gen == 0) {
         const double probe[VAR_COUNT] = { 0 };
         const double probe2[VAR_COUNT] = { 7.25, 181, 1280, 720, 29.97 };
         double a = av_expr_eval(s->expr, probe, NULL);
         double b = av_expr_eval(s->expr, probe2, NULL);
-        if (a == b && isfinite(a) && !strstr(text, "random") && !strstr(text, "st(") &&
-            !strstr(text, "ld(") && !strstr(text, "time")) {
+        if (a == b && isfinite(a) && !s->stateful) {
             av_expr_free(s->expr);
             s->expr = NULL;
             s->is_const = 1;

@@ -209,6 +209,8 @@ int main(void)
         { "drift(1,1,0)", "tau" }, { "keys(1:1,0:2)", "increase" }, { "keys(a:1)", "not two numbers" },
         { "burst(-1,1,1)", "burst" }, { "burst(1000,1,1)", "burst" }, { "uniform(1,2)@sometimes", "@sometimes" },
         { "(1+2", "parse" }, { "1+while(1,1)", "while" },
+        /* the evaluator drops white space before it parses: still a while */
+        { "whi\rle(1,1)", "while" }, { "1+wh ile (1, 1)", "while" },
     };
     for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
         SmearSchedule *e = NULL;
