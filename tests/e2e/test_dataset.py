@@ -208,6 +208,12 @@ def tar_shards(c):
 
 # ------------------------------------------------------------------ restart
 
+def leftovers(folder):
+    """Files under folder that are not finished images, sorted."""
+    return sorted(os.path.relpath(os.path.join(root, f), folder)
+                  for root, _, files in os.walk(folder) for f in files if not f.endswith(".png"))
+
+
 def snapshot(out):
     found = {}
     for root, _, files in os.walk(out):
@@ -246,10 +252,16 @@ def restart(c):
         broken = [rel for rel in before if len(rgb(os.path.join(out, rel))) != 320 * 240 * 3]
         check(not broken, "after %s: every image under its final name is whole" % name,
               "all %d decode" % len(before), broken[:3])
-        ok_names = all(n.endswith(".png") for _, _, fs in os.walk(os.path.join(out, "long"))
-                       for n in fs)
-        check(ok_names, "after %s: no temporary file left among the images" % name,
-              "only .png", sorted(os.listdir(os.path.join(out, "long")))[:5])
+        others = leftovers(os.path.join(out, "long"))
+        if sig == signal.SIGKILL:
+            # a kill can land while an image is written: its temporary file
+            # may stay (never a partial file under an image's name)
+            check(all(n.endswith(".png.tmp") for n in others),
+                  "after SIGKILL: besides whole images, at most temporary files (.png.tmp)",
+                  "only .png and .png.tmp", others[:5])
+        else:
+            check(not others, "after %s: no temporary file left among the images" % name,
+                  "only .png", others[:5])
         p2 = dataset(run_args, "restart after %s" % name)
         after = snapshot(out)
         check(all(after.get(k) == v for k, v in before.items()),
@@ -260,6 +272,9 @@ def restart(c):
         check("%d already there" % len(before) in said,
               "restart after %s: the summary counts the images already there" % name,
               "%d already there" % len(before), e2e.tail(said, 1))
+        check(not leftovers(os.path.join(out, "long")),
+              "restart after %s: no temporary file left among the images" % name,
+              "only .png", leftovers(os.path.join(out, "long"))[:5])
         rows = rows_of(os.path.join(out, "manifest.jsonl"))
         check(sorted(json.dumps(r, sort_keys=True) for r in rows) == whole_rows,
               "restart after %s: the manifest equals an uninterrupted run's, no row twice" % name,
