@@ -440,12 +440,19 @@ int smear_schedule_parse(SmearSchedule **ps, const char *text, uint64_t seed,
         bp.len = (unsigned)n;
     }
     /* a schedule is evaluated once a frame for hours: a loop that may never
-     * end has no place in it */
-    for (const char *w = bp.str; (w = strstr(w, "while")); w++) {
-        if ((w == bp.str || !is_ident_char((unsigned char)w[-1])) && !is_ident_char((unsigned char)w[5])) {
-            av_log(log_ctx, AV_LOG_ERROR, "%s: while() loops are not allowed in a schedule\n", what);
-            ret = AVERROR(EINVAL);
-            goto fail;
+     * end has no place in it, nor the iterative solvers (root() and taylor()
+     * iterate up to thousands of times, and nested they multiply) */
+    static const char *const refused[] = { "while", "root", "taylor" };
+    for (int k = 0; k < 3; k++) {
+        const size_t len = strlen(refused[k]);
+        for (const char *w = bp.str; (w = strstr(w, refused[k])); w++) {
+            if ((w == bp.str || !is_ident_char((unsigned char)w[-1])) &&
+                !is_ident_char((unsigned char)w[len])) {
+                av_log(log_ctx, AV_LOG_ERROR, "%s: %s() is not allowed in a schedule (%s)\n",
+                       what, refused[k], k ? "an iterative solver" : "a loop");
+                ret = AVERROR(EINVAL);
+                goto fail;
+            }
         }
     }
     ret = av_expr_parse(&s->expr, bp.str, var_names, NULL, NULL, NULL, NULL, QUIET_OFFSET,

@@ -211,6 +211,7 @@ int main(void)
         { "(1+2", "parse" }, { "1+while(1,1)", "while" },
         /* the evaluator drops white space before it parses: still a while */
         { "whi\rle(1,1)", "while" }, { "1+wh ile (1, 1)", "while" },
+        { "root(root(root(root(ld(0)-0.3,1)-0.2,1)-0.1,1),1)", "root" }, { "taylor(t,1)", "taylor" },
     };
     for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
         SmearSchedule *e = NULL;
