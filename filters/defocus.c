@@ -245,7 +245,7 @@ static int defocus_configure(void *priv, const void *params, const SmearPlaneInf
     p->strip = smear_strip_width(p->rx, p->w, DEFOCUS_TILE);
     p->sw = (p->strip + 2 * p->rx + 15) & ~15;
     d->nb_work = info->nb_threads > 0 ? info->nb_threads : 1;
-    d->work_size = smear_defocus_work_size(p);
+    d->work_size = smear_defocus_work(p, NULL, NULL);
     d->work = smear_buf_get(&d->buf_work, d->work_size * d->nb_work);
     if (!d->work) {
         priv_free(d, 0);
@@ -281,14 +281,6 @@ static void defocus_process(void *priv, const SmearPlane *dst, const SmearPlane 
     jobs = jobs > d->nb_work ? d->nb_work : jobs;
     jobs = jobs < 1 ? 1 : jobs;
     smear_exec_run(ex, rows_job, d, jobs > d->plan.h ? d->plan.h : jobs);
-}
-
-size_t smear_defocus_work_size(const DefocusPlan *p)
-{
-    const size_t np = 2 * (size_t)p->ry + 1, nc = np + 1, a = 63;
-    return ((sizeof(float) * np * p->sw + a) & ~a) + ((sizeof(uint32_t) * nc * p->sw + a) & ~a) +
-           ((sizeof(void *) * np + a) & ~a) + ((sizeof(void *) * nc + a) & ~a) +
-           sizeof(float) * DEFOCUS_TILE;
 }
 
 static void defocus_uninit(void *priv)

@@ -26,11 +26,6 @@ static inline vf16 vu16_to_f(vu16 v)
     return __builtin_convertvector((vi16)v, vf16);
 }
 
-static inline size_t align64(size_t n)
-{
-    return (n + 63) & ~(size_t)63;
-}
-
 /* ---- the narrow pass: 8-bit samples, a reach of at most 31 rows ----
  *
  * Samples and column sums are 16-bit words (the sums modulo 2^16: a run's
@@ -68,16 +63,11 @@ static void rows_narrow(const DefocusPlan *p, const SmearPlane *dst, const Smear
 {
     const int W = p->w, rx = p->rx, ry = p->ry, nt = p->nb_terms, nrt = p->nb_run_terms;
     const int np = 2 * ry + 1, nc = 2 * ry + 2, sw = p->sw;
-    uint8_t *w8 = work;
-    uint16_t *P = (uint16_t *)w8;
-    w8 += align64(sizeof(float) * (size_t)np * sw);
-    uint16_t *C = (uint16_t *)w8;
-    w8 += align64(sizeof(uint32_t) * (size_t)nc * sw);
-    const uint16_t **prow = (const uint16_t **)w8;
-    w8 += align64(sizeof(*prow) * (size_t)np);
-    const uint16_t **crow = (const uint16_t **)w8;
-    w8 += align64(sizeof(*crow) * (size_t)nc);
-    float *restrict acc = (float *)w8;
+    DefocusWork wk;
+    smear_defocus_work(p, work, &wk);
+    uint16_t *P = wk.P, *C = wk.C;
+    const uint16_t **prow = (const uint16_t **)wk.prow, **crow = (const uint16_t **)wk.crow;
+    float *restrict acc = wk.acc;
     const float scale = p->qscale;
 
     const int base = y0 - ry; /* slots as in the float pass below */
@@ -136,16 +126,13 @@ void SMEAR_DSP(smear_defocus_rows)(const DefocusPlan *p, const SmearPlane *dst,
     const int W = p->w, rx = p->rx, ry = p->ry, nr = p->nb_runs, nt = p->nb_taps;
     const int np = 2 * ry + 1, nc = 2 * ry + 2, sw = p->sw;
     const int bps = p->depth > 8 ? 2 : 1;
-    uint8_t *w8 = work;
-    float *P = (float *)w8;
-    w8 += align64(sizeof(float) * (size_t)np * sw);
-    uint32_t *C = (uint32_t *)w8;
-    w8 += align64(sizeof(uint32_t) * (size_t)nc * sw);
-    const float **prow = (const float **)w8;
-    w8 += align64(sizeof(*prow) * (size_t)np);
-    const uint32_t **crow = (const uint32_t **)w8;
-    w8 += align64(sizeof(*crow) * (size_t)nc);
-    float *restrict acc = (float *)w8;
+    DefocusWork wk;
+    smear_defocus_work(p, work, &wk);
+    float *P = wk.P;
+    uint32_t *C = wk.C;
+    const float **prow = (const float **)wk.prow;
+    const uint32_t **crow = (const uint32_t **)wk.crow;
+    float *restrict acc = wk.acc;
 
     /* ring slots: input row r at P slot (r - base) % np, the sums of rows
      * base .. r - 1 at C slot (r - base) % nc */

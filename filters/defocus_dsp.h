@@ -75,10 +75,35 @@ typedef struct DefocusPlan {
     int         sw;            ///< floats (or integers) per ring row: strip + 2 rx + slack
 } DefocusPlan;
 
-/** Bytes of scratch one job needs (its rings, row tables and a tile). */
-size_t smear_defocus_work_size(const DefocusPlan *p);
+/** A job's scratch: the ring of padded rows (floats, or 16-bit words in
+ *  the narrow pass), the ring of column sums (32-bit, or 16-bit words), the
+ *  rings' row tables and a tile of output. */
+typedef struct DefocusWork {
+    void        *P, *C;
+    const void **prow, **crow;
+    float       *acc;
+} DefocusWork;
 
-/* Output rows [y0, y1); work: smear_defocus_work_size() bytes, 64-byte aligned. */
+/** Lays a job's scratch out from base (64-byte aligned; NULL to size it
+ *  only) and returns its size in bytes. */
+static inline size_t smear_defocus_work(const DefocusPlan *p, void *base, DefocusWork *w)
+{
+    const size_t np = 2 * (size_t)p->ry + 1, nc = np + 1;
+    const size_t sizes[5] = { sizeof(float) * np * p->sw, sizeof(uint32_t) * nc * p->sw,
+                              sizeof(void *) * np, sizeof(void *) * nc,
+                              sizeof(float) * DEFOCUS_TILE };
+    void *at[5];
+    size_t off = 0;
+    for (int i = 0; i < 5; i++) {
+        at[i] = base ? (uint8_t *)base + off : NULL;
+        off += (sizes[i] + 63) & ~(size_t)63;
+    }
+    if (w)
+        *w = (DefocusWork){ at[0], at[1], (const void **)at[2], (const void **)at[3], at[4] };
+    return off;
+}
+
+/* Output rows [y0, y1); work: smear_defocus_work() bytes, 64-byte aligned. */
 SMEAR_DSP_DECL(void, smear_defocus_rows, (const DefocusPlan *p, const SmearPlane *dst,
                                           const SmearPlane *src, int y0, int y1, void *work));
 
