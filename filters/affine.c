@@ -68,6 +68,8 @@ void smear_affine_yshear_free(AffinePlan *p)
     free(p->yrel8);
     free(p->yrel16);
     free(p->yw);
+    free(p->yfill);
+    p->yfill = NULL;
     p->ytile_k = p->ytile_span = NULL;
     p->yrel8 = NULL;
     p->yrel16 = NULL;
@@ -82,9 +84,16 @@ int smear_affine_yshear_init(AffinePlan *p)
     p->yrel8 = calloc((size_t)W + 64, 1);
     p->yrel16 = calloc((size_t)W + 64, sizeof(uint16_t));
     p->yw = malloc(sizeof(float) * taps * (size_t)W);
-    if (!p->ytile_k || !p->ytile_span || !p->yrel8 || !p->yrel16 || !p->yw) {
+    p->yfill = malloc(((size_t)W + 64) * 2);
+    if (!p->ytile_k || !p->ytile_span || !p->yrel8 || !p->yrel16 || !p->yw || !p->yfill) {
         smear_affine_yshear_free(p);
         return -ENOMEM;
+    }
+    for (int i = 0; i < W + 64; i++) {
+        if (p->depth > 8)
+            ((uint16_t *)p->yfill)[i] = (uint16_t)p->border.fill;
+        else
+            p->yfill[i] = (uint8_t)p->border.fill;
     }
     for (int t = 0; t < tiles; t++) {
         const int x0 = 64 * t, n = W - x0 < 64 ? W - x0 : 64;

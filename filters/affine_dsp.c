@@ -242,14 +242,8 @@ static void yshear_rows(const AffinePlan *p, const SmearPlane *dst, const SmearP
     const int W = p->w, taps = p->interp == SMEAR_INTERP_BICUBIC ? 4 : 2, bps = p->depth > 8 ? 2 : 1;
     uint8_t *tapbuf = scratch, *copy = scratch + 512;
     const uint8_t **cp = (const uint8_t **)(copy + 128 * YSHEAR_MAX_ROWS);
-    uint8_t *fill = (uint8_t *)(cp + YSHEAR_MAX_ROWS); /* a row of the fill value */
-    const uint8_t **tab = (const uint8_t **)(fill + (((size_t)W * 2 + 128 + 63) & ~(size_t)63));
-    for (int i = 0; i < W + 64; i++) {
-        if (bps == 2)
-            ((uint16_t *)fill)[i] = (uint16_t)p->border.fill;
-        else
-            fill[i] = (uint8_t)p->border.fill;
-    }
+    const uint8_t **tab = (const uint8_t **)(cp + YSHEAR_MAX_ROWS);
+    const uint8_t *fill = p->yfill;
     /* tab[i]: input row base + i, base the first row any tap of the band reads */
     const int64_t base = (int64_t)y0 + p->ykmin - 1;
     const int nb_rows = (y1 - y0) + (p->ykmax - p->ykmin) + 4;

@@ -40,6 +40,7 @@ typedef struct AffinePlan {
     uint8_t    *yrel8;      ///< per column: K less its tile's least (w + 64 entries)
     uint16_t   *yrel16;     ///< the same as 16-bit words (w + 64 entries)
     float      *yw;         ///< per column: its taps' weights (2 or 4 a column)
+    uint8_t    *yfill;      ///< a row of the border's fill value (w + 64 samples)
 } AffinePlan;
 
 /** Catmull-Rom weights for the taps at -1, 0, 1, 2 around a fraction t. */
@@ -62,10 +63,10 @@ void smear_affine_yshear_free(AffinePlan *p);
 #define YSHEAR_MAX_ROWS 68
 
 /** Bytes of scratch a job of a vertical shear needs besides its output row:
- *  taps, copies of a tile's rows, a row of the fill value, the band's rows. */
+ *  taps, copies of a tile's rows, the band's rows. */
 static inline size_t smear_affine_yshear_scratch(const AffinePlan *p)
 {
-    return 512 + (128 + sizeof(void *)) * YSHEAR_MAX_ROWS + (((size_t)p->w * 2 + 128 + 63) & ~(size_t)63) +
+    return 512 + (128 + sizeof(void *)) * YSHEAR_MAX_ROWS +
            sizeof(void *) * ((size_t)p->h + (size_t)(p->ykmax - p->ykmin) + 4);
 }
 
