@@ -7,6 +7,7 @@
 #include "config.h"
 
 #include <math.h>
+#include <stdint.h>
 #include <string.h>
 
 #include "affine_dsp.h"
@@ -28,30 +29,6 @@ static inline float sample(const AffinePlan *p, const SmearPlane *src, int64_t x
     if (mx < 0 || my < 0)
         return (float)p->border.fill;
     return pixel(src, mx, my);
-}
-
-/* One output sample at input position (sx, sy), through the border. */
-static float interp_mapped(const AffinePlan *p, const SmearPlane *src, float sx, float sy)
-{
-    const float fx0 = floorf(sx), fy0 = floorf(sy);
-    const int64_t ix = (int64_t)fx0, iy = (int64_t)fy0;
-    const float fx = sx - fx0, fy = sy - fy0;
-    if (p->interp == SMEAR_INTERP_BICUBIC) {
-        float wx[4], wy[4], acc = 0;
-        smear_cubic_weights(fx, wx);
-        smear_cubic_weights(fy, wy);
-        for (int j = 0; j < 4; j++) {
-            float r = 0;
-            for (int i = 0; i < 4; i++)
-                r += wx[i] * sample(p, src, ix - 1 + i, iy - 1 + j);
-            acc += wy[j] * r;
-        }
-        return acc;
-    }
-    const float a = sample(p, src, ix, iy), b = sample(p, src, ix + 1, iy);
-    const float c = sample(p, src, ix, iy + 1), d = sample(p, src, ix + 1, iy + 1);
-    const float top = a * (1.0f - fx) + b * fx, bot = c * (1.0f - fx) + d * fx;
-    return top * (1.0f - fy) + bot * fy;
 }
 
 /* Maps 16 coordinates through the border; the common modes in loops the
@@ -78,6 +55,29 @@ static inline void map16(const int32_t i[16], int32_t m[16], int n, SmearBorderM
 static inline void fetch16(const AffinePlan *p, const SmearPlane *src, const int32_t cx[16],
                            const int32_t cy[16], float q[16])
 {
+#if SMEAR_ISA_IS_AVX512
+    /* gathered as 32-bit words, each read no further than the plane's last
+     * word and shifted down to its sample (planes of fewer than four bytes,
+     * or of more than 2^31, go sample by sample below) */
+    const int deep = p->depth > 8;
+    const int64_t last = (int64_t)(p->h - 1) * src->stride + (int64_t)(p->w - 1) * (deep ? 2 : 1) +
+                         deep;
+    if (last >= 3 && last < INT32_MAX) {
+        const __m512i vx = _mm512_loadu_si512((const void *)cx), vy = _mm512_loadu_si512((const void *)cy);
+        const __mmask16 in = (__mmask16)~_mm512_movepi32_mask(_mm512_or_si512(vx, vy));
+        __m512i off = _mm512_add_epi32(_mm512_mullo_epi32(vy, _mm512_set1_epi32((int32_t)src->stride)),
+                                       deep ? _mm512_slli_epi32(vx, 1) : vx);
+        off = _mm512_maskz_mov_epi32(in, off);
+        const __m512i at = _mm512_min_epi32(off, _mm512_set1_epi32((int32_t)last - 3));
+        __m512i w = _mm512_mask_i32gather_epi32(_mm512_setzero_si512(), in, at, src->data, 1);
+        w = _mm512_srlv_epi32(w, _mm512_slli_epi32(_mm512_sub_epi32(off, at), 3));
+        w = _mm512_and_si512(w, _mm512_set1_epi32(deep ? 0xffff : 0xff));
+        const __m512 v = _mm512_mask_blend_ps(in, _mm512_set1_ps((float)p->border.fill),
+                                              _mm512_cvtepi32_ps(w));
+        _mm512_storeu_ps(q, v);
+        return;
+    }
+#endif
     const float fill = (float)p->border.fill;
     for (int l = 0; l < 16; l++) {
         const int out = (cx[l] | cy[l]) < 0;
@@ -89,42 +89,104 @@ static inline void fetch16(const AffinePlan *p, const SmearPlane *src, const int
     }
 }
 
-/* Bilinear samples x0..x1 of a row whose taps may fall outside the plane,
- * 16 at a time: the arithmetic of interp_mapped. Positions beyond 2^30
- * samples from the plane (only absurd matrices reach them) are clamped
- * there. */
-static void bilinear_mapped(const AffinePlan *p, const SmearPlane *src, int x0, int x1,
-                            float c0, float c1, float m0, float m3, float *out)
+/* The positions of output samples x .. x + 15 of a row (lanes from n on
+ * repeat the first), clamped to 2^30 samples from the plane: their whole
+ * parts and fractions. */
+static inline void positions16(int x, int n, float c0, float c1, float m0, float m3,
+                               int32_t ix[16], int32_t iy[16], float fx[16], float fy[16])
 {
     const float far = (float)(1 << 30);
+#if SMEAR_ISA_IS_AVX512
+    const __m512i lanes = _mm512_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15);
+    const __m512i xs = _mm512_set1_epi32(x);
+    const __m512 xf = _mm512_cvtepi32_ps(
+        _mm512_mask_add_epi32(xs, (__mmask16)((1u << n) - 1), xs, lanes));
+    const __m512 lo = _mm512_set1_ps(-far), hi = _mm512_set1_ps(far);
+    __m512 sx = _mm512_add_ps(_mm512_mul_ps(_mm512_set1_ps(m0), xf), _mm512_set1_ps(c0));
+    __m512 sy = _mm512_add_ps(_mm512_mul_ps(_mm512_set1_ps(m3), xf), _mm512_set1_ps(c1));
+    sx = _mm512_min_ps(_mm512_max_ps(sx, lo), hi);
+    sy = _mm512_min_ps(_mm512_max_ps(sy, lo), hi);
+    const __m512 flx = _mm512_roundscale_ps(sx, _MM_FROUND_TO_NEG_INF | _MM_FROUND_NO_EXC);
+    const __m512 fly = _mm512_roundscale_ps(sy, _MM_FROUND_TO_NEG_INF | _MM_FROUND_NO_EXC);
+    _mm512_storeu_si512((void *)ix, _mm512_cvttps_epi32(flx));
+    _mm512_storeu_si512((void *)iy, _mm512_cvttps_epi32(fly));
+    _mm512_storeu_ps(fx, _mm512_sub_ps(sx, flx));
+    _mm512_storeu_ps(fy, _mm512_sub_ps(sy, fly));
+#else
+    for (int l = 0; l < 16; l++) {
+        const float xf = (float)(x + (l < n ? l : 0));
+        float sx = m0 * xf + c0, sy = m3 * xf + c1;
+        sx = sx < -far ? -far : sx > far ? far : sx;
+        sy = sy < -far ? -far : sy > far ? far : sy;
+        const float fx0 = floorf(sx), fy0 = floorf(sy);
+        ix[l] = (int32_t)fx0;
+        iy[l] = (int32_t)fy0;
+        fx[l] = sx - fx0;
+        fy[l] = sy - fy0;
+    }
+#endif
+}
+
+/* Samples x0..x1 of a row whose taps may fall outside the plane, 16 at a
+ * time, every tap mapped through the border: bilinear, or bicubic (the
+ * arithmetic of bicubic_span, summed in the same order). Positions beyond
+ * 2^30 samples from the plane (only absurd matrices reach them) are
+ * clamped there. */
+static void interp_mapped(const AffinePlan *p, const SmearPlane *src, int x0, int x1, float c0,
+                          float c1, float m0, float m3, float *out)
+{
+    const int taps = p->interp == SMEAR_INTERP_BICUBIC ? 4 : 2, first = taps == 4 ? -1 : 0;
     for (int x = x0; x < x1; x += 16) {
         const int n = x1 - x < 16 ? x1 - x : 16;
-        float fx[16], fy[16], q[4][16];
-        int32_t ix[16], iy[16], mx[2][16], my[2][16];
-        for (int l = 0; l < 16; l++) {
-            const float xf = (float)(x + (l < n ? l : 0));
-            float sx = m0 * xf + c0, sy = m3 * xf + c1;
-            sx = sx < -far ? -far : sx > far ? far : sx;
-            sy = sy < -far ? -far : sy > far ? far : sy;
-            const float fx0 = floorf(sx), fy0 = floorf(sy);
-            ix[l] = (int32_t)fx0;
-            iy[l] = (int32_t)fy0;
-            fx[l] = sx - fx0;
-            fy[l] = sy - fy0;
-        }
-        for (int k = 0; k < 2; k++) {
-            map16(ix, mx[k], p->w, p->border.mode);
-            map16(iy, my[k], p->h, p->border.mode);
+        float fx[16], fy[16], q[16], v[16];
+        float wx[4][16], wy[4][16];
+        int32_t ix[16], iy[16], t[16], mx[4][16], my[4][16];
+        positions16(x, n, c0, c1, m0, m3, ix, iy, fx, fy);
+        for (int i = 0; i < taps; i++) {
             for (int l = 0; l < 16; l++)
-                ix[l]++, iy[l]++;
+                t[l] = ix[l] + first + i;
+            map16(t, mx[i], p->w, p->border.mode);
+            for (int l = 0; l < 16; l++)
+                t[l] = iy[l] + first + i;
+            map16(t, my[i], p->h, p->border.mode);
         }
-        for (int j = 0; j < 4; j++)
-            fetch16(p, src, mx[j & 1], my[j >> 1], q[j]);
-        for (int l = 0; l < n; l++) {
-            const float top = q[0][l] * (1.0f - fx[l]) + q[1][l] * fx[l];
-            const float bot = q[2][l] * (1.0f - fx[l]) + q[3][l] * fx[l];
-            out[x + l] = top * (1.0f - fy[l]) + bot * fy[l];
+        if (taps == 2) {
+            float a[16], b[16], c[16];
+            fetch16(p, src, mx[0], my[0], a);
+            fetch16(p, src, mx[1], my[0], b);
+            fetch16(p, src, mx[0], my[1], c);
+            fetch16(p, src, mx[1], my[1], q);
+            for (int l = 0; l < 16; l++) {
+                const float top = a[l] * (1.0f - fx[l]) + b[l] * fx[l];
+                const float bot = c[l] * (1.0f - fx[l]) + q[l] * fx[l];
+                v[l] = top * (1.0f - fy[l]) + bot * fy[l];
+            }
+        } else {
+            for (int l = 0; l < 16; l++) {
+                float w[4];
+                smear_cubic_weights(fx[l], w);
+                for (int i = 0; i < 4; i++)
+                    wx[i][l] = w[i];
+                smear_cubic_weights(fy[l], w);
+                for (int i = 0; i < 4; i++)
+                    wy[i][l] = w[i];
+                v[l] = 0;
+            }
+            for (int j = 0; j < 4; j++) {
+                float r[16];
+                fetch16(p, src, mx[0], my[j], q);
+                for (int l = 0; l < 16; l++)
+                    r[l] = wx[0][l] * q[l];
+                for (int i = 1; i < 4; i++) {
+                    fetch16(p, src, mx[i], my[j], q);
+                    for (int l = 0; l < 16; l++)
+                        r[l] += wx[i][l] * q[l];
+                }
+                for (int l = 0; l < 16; l++)
+                    v[l] += wy[j][l] * r[l];
+            }
         }
+        memcpy(out + x, v, sizeof(float) * (size_t)n);
     }
 }
 
@@ -354,7 +416,7 @@ static void bilinear_span(const AffinePlan *p, const SmearPlane *src, int x0, in
 /* Input rows a group of 16 samples reads, for a slope m3 of the input row
  * position along the output row: the same for every group of a row, so
  * that the loop over them is predictable. */
-#define PERMUTE_MAX_ROWS 12
+#define PERMUTE_MAX_ROWS 18
 static inline int permute_rows(float m3)
 {
     return (int)ceilf(fminf(fabsf(m3), 1.0f) * 15.0f + 0.01f) + 2;
@@ -386,7 +448,7 @@ void permute_span(const AffinePlan *p, const SmearPlane *src, int x0, int x1, fl
     const unsigned shift = deep ? 16 : 8;
     const int nb_rows = permute_rows(m3);
     if (nb_rows > PERMUTE_MAX_ROWS) {
-        bilinear_mapped(p, src, x0, x1, c0, c1, m0, m3, out);
+        interp_mapped(p, src, x0, x1, c0, c1, m0, m3, out);
         return;
     }
     for (int x = x0; x < x1; x += 16) {
@@ -409,7 +471,7 @@ void permute_span(const AffinePlan *p, const SmearPlane *src, int x0, int x1, fl
         const int by = lo_y < 0 ? 0 : lo_y > p->h - 1 ? p->h - 1 : lo_y;
         const int ey = hi_y + 1 < 0 ? 0 : hi_y + 1 > p->h - 1 ? p->h - 1 : hi_y + 1;
         if (ex - bx >= win || ey - by >= nb_rows) {
-            bilinear_mapped(p, src, x, x + n, c0, c1, m0, m3, out);
+            interp_mapped(p, src, x, x + n, c0, c1, m0, m3, out);
             continue;
         }
         const __mmask16 live = (__mmask16)((1u << n) - 1);
@@ -557,12 +619,10 @@ static void general_row(const AffinePlan *p, const SmearPlane *src, int y, float
             xb = xa;
     }
     if (!bilinear) {
-        for (int64_t x = 0; x < xa; x++)
-            out[x] = interp_mapped(p, src, m0 * (float)x + c0, m3 * (float)x + c1);
+        interp_mapped(p, src, 0, (int)xa, c0, c1, m0, m3, out);
         if (xb > xa)
             bicubic_span(src, (int)xa, (int)xb, c0, c1, m0, m3, out);
-        for (int64_t x = xb; x < W; x++)
-            out[x] = interp_mapped(p, src, m0 * (float)x + c0, m3 * (float)x + c1);
+        interp_mapped(p, src, (int)xb, W, c0, c1, m0, m3, out);
         return;
     }
 #if SMEAR_ISA_IS_AVX512
@@ -571,16 +631,16 @@ static void general_row(const AffinePlan *p, const SmearPlane *src, int y, float
             permute_span_replicate(p, src, 0, (int)xa, c0, c1, m0, m3, out);
             permute_span_replicate(p, src, (int)xb, W, c0, c1, m0, m3, out);
         } else {
-            bilinear_mapped(p, src, 0, (int)xa, c0, c1, m0, m3, out);
-            bilinear_mapped(p, src, (int)xb, W, c0, c1, m0, m3, out);
+            interp_mapped(p, src, 0, (int)xa, c0, c1, m0, m3, out);
+            interp_mapped(p, src, (int)xb, W, c0, c1, m0, m3, out);
         }
         permute_span_inside(p, src, (int)xa, (int)xb, c0, c1, m0, m3, out);
         return;
     }
 #endif
-    bilinear_mapped(p, src, 0, (int)xa, c0, c1, m0, m3, out);
+    interp_mapped(p, src, 0, (int)xa, c0, c1, m0, m3, out);
     bilinear_span(p, src, (int)xa, (int)xb, c0, c1, m0, m3, out);
-    bilinear_mapped(p, src, (int)xb, W, c0, c1, m0, m3, out);
+    interp_mapped(p, src, (int)xb, W, c0, c1, m0, m3, out);
 }
 
 void SMEAR_DSP(smear_affine_rows)(const AffinePlan *p, const SmearPlane *dst,

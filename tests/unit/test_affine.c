@@ -120,8 +120,12 @@ int main(void)
                     check("x-shear", &xs, &img, 1);
                     check("y-shear", &ys, &img, 1);
                 }
-                static const double rots[][2] = { { 10, 1 }, { -33, 1 }, { 90, 1 }, { 180, 1 },
-                                                  { 5, 1.3 }, { 20, 0.6 }, { 0, 2 } };
+                /* small and steep slopes (45 to 135 degrees: the vector builds
+                 * pick from up to 18 rows, or fall back to gathers) */
+                static const double rots[][2] = { { 10, 1 },  { -33, 1 },   { 90, 1 },
+                                                  { 180, 1 }, { 5, 1.3 },   { 20, 0.6 },
+                                                  { 0, 2 },   { 45, 1 },    { 60, 1.2 },
+                                                  { 135, 0.8 }, { -100, 1 } };
                 for (size_t k = 0; k < sizeof(rots) / sizeof(rots[0]); k++) {
                     SmearAffineParams rp = { { 0 }, (SmearInterp)interp, br };
                     rotation(&rp, w, h, rots[k][0], rots[k][1]);
@@ -161,6 +165,8 @@ int main(void)
         SmearAffineParams rp = { { 0 }, (SmearInterp)interp, { SMEAR_BORDER_REPLICATE, 0 } };
         rotation(&rp, 1921, 1081, 10, 1);
         check("big rotation", &rp, &img, 13);
+        rotation(&rp, 1921, 1081, 50, 1);
+        check("big steep rotation", &rp, &img, 13);
         SmearAffineParams xs = { { 1, -0.2, 0.2 * 540, 0, 1, 0 }, (SmearInterp)interp,
                                  { SMEAR_BORDER_REPLICATE, 0 } };
         check("big x-shear", &xs, &img, 7);
