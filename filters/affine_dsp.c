@@ -535,6 +535,181 @@ void permute_span(const AffinePlan *p, const SmearPlane *src, int x0, int x1, fl
     }
 }
 
+/* Catmull-Rom weights of 16 fractions: smear_cubic_weights(), lane by lane. */
+static inline void cubic_weights16(__m512 t, __m512 w[4])
+{
+    const __m512 t2 = _mm512_mul_ps(t, t), t3 = _mm512_mul_ps(t2, t);
+    const __m512 h = _mm512_set1_ps(0.5f);
+    w[0] = _mm512_sub_ps(_mm512_add_ps(_mm512_mul_ps(_mm512_set1_ps(-0.5f), t3), t2),
+                         _mm512_mul_ps(h, t));
+    w[1] = _mm512_add_ps(_mm512_sub_ps(_mm512_mul_ps(_mm512_set1_ps(1.5f), t3),
+                                       _mm512_mul_ps(_mm512_set1_ps(2.5f), t2)),
+                         _mm512_set1_ps(1.0f));
+    w[2] = _mm512_add_ps(_mm512_add_ps(_mm512_mul_ps(_mm512_set1_ps(-1.5f), t3),
+                                       _mm512_mul_ps(_mm512_set1_ps(2.0f), t2)),
+                         _mm512_mul_ps(h, t));
+    w[3] = _mm512_sub_ps(_mm512_mul_ps(h, t3), _mm512_mul_ps(h, t2));
+}
+
+/* Bicubic samples x0..x1 of a row on CPUs with byte permutes: as
+ * permute_span, each input row a group of 16 samples reads is loaded once
+ * and every sample's four taps of that row picked out of it (one permute at
+ * 8 bits, two above), for the one of its four tap rows it is. With clamp,
+ * tap coordinates are clamped to the plane one by one (the replicated
+ * border); without, every tap lies inside. Same arithmetic as bicubic_span
+ * and interp_mapped. */
+static inline __attribute__((target("avx512vbmi"), always_inline))
+void permute_bicubic(const AffinePlan *p, const SmearPlane *src, int x0, int x1, float c0,
+                     float c1, float m0, float m3, float *out, const int clamp)
+{
+    const int deep = p->depth > 8;
+    const int win = deep ? 32 : 64; /* samples in a 64-byte window */
+    const int nb_rows = permute_rows(m3) + 2;
+    const float far = (float)(1 << 30);
+    const __m512 vm0 = _mm512_set1_ps(m0), vm3 = _mm512_set1_ps(m3);
+    const __m512 vc0 = _mm512_set1_ps(c0), vc1 = _mm512_set1_ps(c1);
+    const __m512 vlo = _mm512_set1_ps(-far), vhi = _mm512_set1_ps(far);
+    const __m512i lanes = _mm512_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15);
+    const __m512i zero = _mm512_setzero_si512();
+    const __m512i wmax = _mm512_set1_epi32(p->w - 1), hmax = _mm512_set1_epi32(p->h - 1);
+    for (int x = x0; x < x1; x += 16) {
+        const int n = x1 - x < 16 ? x1 - x : 16;
+        int cx[2], cy[2];
+        for (int e = 0; e < 2; e++) {
+            const float xf = (float)(e ? x + n - 1 : x);
+            float sx = m0 * xf + c0, sy = m3 * xf + c1;
+            sx = sx < -far ? -far : sx > far ? far : sx;
+            sy = sy < -far ? -far : sy > far ? far : sy;
+            cx[e] = (int)floorf(sx);
+            cy[e] = (int)floorf(sy);
+        }
+        int bx = (cx[0] < cx[1] ? cx[0] : cx[1]) - 1, ex = (cx[0] < cx[1] ? cx[1] : cx[0]) + 2;
+        int by = (cy[0] < cy[1] ? cy[0] : cy[1]) - 1, ey = (cy[0] < cy[1] ? cy[1] : cy[0]) + 2;
+        if (clamp) {
+            bx = bx < 0 ? 0 : bx > p->w - 1 ? p->w - 1 : bx;
+            ex = ex < 0 ? 0 : ex > p->w - 1 ? p->w - 1 : ex;
+            by = by < 0 ? 0 : by > p->h - 1 ? p->h - 1 : by;
+            ey = ey < 0 ? 0 : ey > p->h - 1 ? p->h - 1 : ey;
+        }
+        if (ex - bx >= win || ey - by >= nb_rows) {
+            interp_mapped(p, src, x, x + n, c0, c1, m0, m3, out);
+            continue;
+        }
+        const __mmask16 live = (__mmask16)((1u << n) - 1);
+        const __m512i xs = _mm512_set1_epi32(x);
+        const __m512 xf = _mm512_cvtepi32_ps(_mm512_mask_add_epi32(xs, live, xs, lanes));
+        __m512 sx = _mm512_add_ps(_mm512_mul_ps(vm0, xf), vc0);
+        __m512 sy = _mm512_add_ps(_mm512_mul_ps(vm3, xf), vc1);
+        __m512i ix, iy;
+        __m512 fx, fy;
+        if (clamp) {
+            sx = _mm512_min_ps(_mm512_max_ps(sx, vlo), vhi);
+            sy = _mm512_min_ps(_mm512_max_ps(sy, vlo), vhi);
+            const __m512 flx = _mm512_roundscale_ps(sx, _MM_FROUND_TO_NEG_INF | _MM_FROUND_NO_EXC);
+            const __m512 fly = _mm512_roundscale_ps(sy, _MM_FROUND_TO_NEG_INF | _MM_FROUND_NO_EXC);
+            fx = _mm512_sub_ps(sx, flx);
+            fy = _mm512_sub_ps(sy, fly);
+            ix = _mm512_cvttps_epi32(flx);
+            iy = _mm512_cvttps_epi32(fly);
+        } else {
+            /* every tap inside: positions >= 1, truncation is the floor */
+            ix = _mm512_cvttps_epi32(sx);
+            iy = _mm512_cvttps_epi32(sy);
+            fx = _mm512_sub_ps(sx, _mm512_cvtepi32_ps(ix));
+            fy = _mm512_sub_ps(sy, _mm512_cvtepi32_ps(iy));
+        }
+        __m512 wx[4], wy[4];
+        cubic_weights16(fx, wx);
+        cubic_weights16(fy, wy);
+        /* each tap's column in the window, and its row */
+        const __m512i vbx = _mm512_set1_epi32(bx);
+        __m512i col[4], trow[4];
+        for (int i = 0; i < 4; i++) {
+            col[i] = _mm512_add_epi32(ix, _mm512_set1_epi32(i - 1));
+            trow[i] = _mm512_add_epi32(iy, _mm512_set1_epi32(i - 1));
+            if (clamp) {
+                col[i] = _mm512_min_epi32(_mm512_max_epi32(col[i], zero), wmax);
+                trow[i] = _mm512_min_epi32(_mm512_max_epi32(trow[i], zero), hmax);
+            }
+            col[i] = _mm512_sub_epi32(col[i], vbx);
+        }
+        __m512i idx[2];
+        if (deep) {
+            idx[0] = _mm512_or_si512(col[0], _mm512_slli_epi32(col[1], 16));
+            idx[1] = _mm512_or_si512(col[2], _mm512_slli_epi32(col[3], 16));
+        } else {
+            idx[0] = _mm512_or_si512(_mm512_or_si512(col[0], _mm512_slli_epi32(col[1], 8)),
+                                     _mm512_or_si512(_mm512_slli_epi32(col[2], 16),
+                                                     _mm512_slli_epi32(col[3], 24)));
+            idx[1] = zero;
+        }
+        const int avail = p->w - bx < win ? p->w - bx : win;
+        __m512i tap[4][2];
+        for (int j = 0; j < 4; j++)
+            tap[j][0] = tap[j][1] = zero;
+        for (int k = 0; k < nb_rows; k++) {
+            /* rows past the last one read it again: no sample takes them */
+            const int r = by + k < ey ? by + k : ey;
+            const uint8_t *row = src->data + (ptrdiff_t)r * src->stride + (deep ? 2 * bx : bx);
+            __m512i pick[2];
+            if (deep) {
+                const __mmask32 m = avail >= 32 ? ~(__mmask32)0 : (((__mmask32)1 << avail) - 1);
+                const __m512i v = _mm512_maskz_loadu_epi16(m, row);
+                pick[0] = _mm512_permutexvar_epi16(idx[0], v);
+                pick[1] = _mm512_permutexvar_epi16(idx[1], v);
+            } else {
+                const __mmask64 m = avail >= 64 ? ~(__mmask64)0 : (((__mmask64)1 << avail) - 1);
+                pick[0] = _mm512_permutexvar_epi8(idx[0], _mm512_maskz_loadu_epi8(m, row));
+                pick[1] = zero;
+            }
+            const __m512i vr = _mm512_set1_epi32(r);
+            for (int j = 0; j < 4; j++) {
+                const __mmask16 mj = _mm512_cmpeq_epi32_mask(trow[j], vr);
+                tap[j][0] = _mm512_mask_mov_epi32(tap[j][0], mj, pick[0]);
+                if (deep)
+                    tap[j][1] = _mm512_mask_mov_epi32(tap[j][1], mj, pick[1]);
+            }
+        }
+        __m512 acc = _mm512_setzero_ps();
+        for (int j = 0; j < 4; j++) {
+            __m512 q[4];
+            if (deep) {
+                const __m512i lo16 = _mm512_set1_epi32(0xffff);
+                q[0] = _mm512_cvtepi32_ps(_mm512_and_si512(tap[j][0], lo16));
+                q[1] = _mm512_cvtepi32_ps(_mm512_srli_epi32(tap[j][0], 16));
+                q[2] = _mm512_cvtepi32_ps(_mm512_and_si512(tap[j][1], lo16));
+                q[3] = _mm512_cvtepi32_ps(_mm512_srli_epi32(tap[j][1], 16));
+            } else {
+                const __m512i lo8 = _mm512_set1_epi32(0xff);
+                for (int i = 0; i < 4; i++)
+                    q[i] = _mm512_cvtepi32_ps(
+                        _mm512_and_si512(_mm512_srli_epi32(tap[j][0], 8 * i), lo8));
+            }
+            __m512 r = _mm512_mul_ps(wx[0], q[0]);
+            for (int i = 1; i < 4; i++)
+                r = _mm512_add_ps(r, _mm512_mul_ps(wx[i], q[i]));
+            acc = _mm512_add_ps(acc, _mm512_mul_ps(wy[j], r));
+        }
+        _mm512_mask_storeu_ps(out + x, live, acc);
+    }
+}
+
+/* The span where every tap lies inside the plane, bicubic. */
+__attribute__((target("avx512vbmi")))
+static void permute_bicubic_inside(const AffinePlan *p, const SmearPlane *src, int x0, int x1,
+                                   float c0, float c1, float m0, float m3, float *out)
+{
+    permute_bicubic(p, src, x0, x1, c0, c1, m0, m3, out, 0);
+}
+
+/* Any span, with the replicated border, bicubic. */
+__attribute__((target("avx512vbmi")))
+static void permute_bicubic_replicate(const AffinePlan *p, const SmearPlane *src, int x0, int x1,
+                                      float c0, float c1, float m0, float m3, float *out)
+{
+    permute_bicubic(p, src, x0, x1, c0, c1, m0, m3, out, 1);
+}
+
 /* The span where every tap lies inside the plane. */
 __attribute__((target("avx512vbmi")))
 static void permute_span_inside(const AffinePlan *p, const SmearPlane *src, int x0, int x1,
@@ -619,6 +794,26 @@ static void general_row(const AffinePlan *p, const SmearPlane *src, int y, float
             xb = xa;
     }
     if (!bilinear) {
+#if SMEAR_ISA_IS_AVX512
+        if (p->vbmi && permute_rows(m3) <= PERMUTE_MAX_ROWS) {
+            /* taps at -1 .. +2 inside, at any depth: the loads are masked */
+            int64_t ia, ib, ya, yb;
+            inside_span(c0d, p->m[0], p->w, -1, 2, W, &ia, &ib);
+            inside_span(c1d, p->m[3], p->h, -1, 2, W, &ya, &yb);
+            ia = ia > ya ? ia : ya;
+            ib = ib < yb ? ib : yb;
+            ib = ib < ia ? ia : ib;
+            if (p->border.mode == SMEAR_BORDER_REPLICATE) {
+                permute_bicubic_replicate(p, src, 0, (int)ia, c0, c1, m0, m3, out);
+                permute_bicubic_replicate(p, src, (int)ib, W, c0, c1, m0, m3, out);
+            } else {
+                interp_mapped(p, src, 0, (int)ia, c0, c1, m0, m3, out);
+                interp_mapped(p, src, (int)ib, W, c0, c1, m0, m3, out);
+            }
+            permute_bicubic_inside(p, src, (int)ia, (int)ib, c0, c1, m0, m3, out);
+            return;
+        }
+#endif
         interp_mapped(p, src, 0, (int)xa, c0, c1, m0, m3, out);
         if (xb > xa)
             bicubic_span(src, (int)xa, (int)xb, c0, c1, m0, m3, out);
