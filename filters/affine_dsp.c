@@ -433,9 +433,8 @@ static inline int permute_rows(float m3)
  * arithmetic as bilinear_mapped (and bilinear_span), so the same bytes. */
 static inline __attribute__((target("avx512vbmi"), always_inline))
 void permute_span(const AffinePlan *p, const SmearPlane *src, int x0, int x1, float c0,
-                  float c1, float m0, float m3, float *out, const int clamp)
+                  float c1, float m0, float m3, float *out, const int clamp, const int deep)
 {
-    const int deep = p->depth > 8;
     const int win = deep ? 32 : 64; /* samples in a 64-byte window */
     const float far = (float)(1 << 30);
     const __m512 vm0 = _mm512_set1_ps(m0), vm3 = _mm512_set1_ps(m3);
@@ -453,27 +452,6 @@ void permute_span(const AffinePlan *p, const SmearPlane *src, int x0, int x1, fl
     }
     for (int x = x0; x < x1; x += 16) {
         const int n = x1 - x < 16 ? x1 - x : 16;
-        /* positions are monotonic along the group (rounding keeps order):
-         * the window's corners are the first and last samples' */
-        int cx[2], cy[2];
-        for (int e = 0; e < 2; e++) {
-            const float xf = (float)(e ? x + n - 1 : x);
-            float sx = m0 * xf + c0, sy = m3 * xf + c1;
-            sx = sx < -far ? -far : sx > far ? far : sx;
-            sy = sy < -far ? -far : sy > far ? far : sy;
-            cx[e] = (int)floorf(sx);
-            cy[e] = (int)floorf(sy);
-        }
-        const int lo_x = cx[0] < cx[1] ? cx[0] : cx[1], hi_x = cx[0] < cx[1] ? cx[1] : cx[0];
-        const int lo_y = cy[0] < cy[1] ? cy[0] : cy[1], hi_y = cy[0] < cy[1] ? cy[1] : cy[0];
-        const int bx = lo_x < 0 ? 0 : lo_x > p->w - 1 ? p->w - 1 : lo_x;
-        const int ex = hi_x + 1 < 0 ? 0 : hi_x + 1 > p->w - 1 ? p->w - 1 : hi_x + 1;
-        const int by = lo_y < 0 ? 0 : lo_y > p->h - 1 ? p->h - 1 : lo_y;
-        const int ey = hi_y + 1 < 0 ? 0 : hi_y + 1 > p->h - 1 ? p->h - 1 : hi_y + 1;
-        if (ex - bx >= win || ey - by >= nb_rows) {
-            interp_mapped(p, src, x, x + n, c0, c1, m0, m3, out);
-            continue;
-        }
         const __mmask16 live = (__mmask16)((1u << n) - 1);
         /* lanes past the span repeat the first column, as in bilinear_mapped */
         const __m512i xs = _mm512_set1_epi32(x);
@@ -503,26 +481,66 @@ void permute_span(const AffinePlan *p, const SmearPlane *src, int x0, int x1, fl
             fx = _mm512_sub_ps(sx, _mm512_cvtepi32_ps(ix0));
             fy = _mm512_sub_ps(sy, _mm512_cvtepi32_ps(iy0));
         }
+        /* positions are monotonic along the group (rounding keeps order):
+         * the window's corners are the first and last samples' taps */
+        int32_t tx0[16], tx1[16], ty0[16], ty1[16];
+        _mm512_storeu_si512((void *)tx0, ix0);
+        _mm512_storeu_si512((void *)tx1, ix1);
+        _mm512_storeu_si512((void *)ty0, iy0);
+        _mm512_storeu_si512((void *)ty1, iy1);
+        const int bx = tx0[0] < tx0[n - 1] ? tx0[0] : tx0[n - 1];
+        const int ex = tx1[0] < tx1[n - 1] ? tx1[n - 1] : tx1[0];
+        const int by = ty0[0] < ty0[n - 1] ? ty0[0] : ty0[n - 1];
+        const int ey = ty1[0] < ty1[n - 1] ? ty1[n - 1] : ty1[0];
+        if (ex - bx >= win || ey - by >= nb_rows) {
+            interp_mapped(p, src, x, x + n, c0, c1, m0, m3, out);
+            continue;
+        }
         const __m512i vbx = _mm512_set1_epi32(bx);
-        const __m512i idx = _mm512_or_si512(_mm512_sub_epi32(ix0, vbx),
-                                            _mm512_slli_epi32(_mm512_sub_epi32(ix1, vbx), shift));
         const int avail = p->w - bx < win ? p->w - bx : win;
-        __m512i top = zero, bot = zero;
-        for (int k = 0; k < nb_rows; k++) {
-            /* rows past the last one read it again: no lane takes them */
-            const int r = by + k < ey ? by + k : ey;
-            const uint8_t *row = src->data + (ptrdiff_t)r * src->stride + (deep ? 2 * bx : bx);
-            __m512i pick;
-            if (deep) {
-                const __mmask32 m = avail >= 32 ? ~(__mmask32)0 : (((__mmask32)1 << avail) - 1);
-                pick = _mm512_permutexvar_epi16(idx, _mm512_maskz_loadu_epi16(m, row));
-            } else {
-                const __mmask64 m = avail >= 64 ? ~(__mmask64)0 : (((__mmask64)1 << avail) - 1);
-                pick = _mm512_permutexvar_epi8(idx, _mm512_maskz_loadu_epi8(m, row));
+        __m512i top = zero, bot = zero, vr = _mm512_set1_epi32(by);
+        if (!deep) {
+            /* rows r and r + 1 side by side in one 128-byte table: each
+             * sample whose top row is r picks its four taps out of it at
+             * once (its bottom ones from r itself where clamping made the
+             * two rows one) */
+            const __m512i two = _mm512_or_si512(_mm512_sub_epi32(ix0, vbx),
+                                                _mm512_slli_epi32(_mm512_sub_epi32(ix1, vbx), 8));
+            const __m512i lower = _mm512_mask_add_epi32(two, _mm512_cmpneq_epi32_mask(iy0, iy1), two,
+                                                        _mm512_set1_epi32(0x4040));
+            const __m512i idx = _mm512_or_si512(two, _mm512_slli_epi32(lower, 16));
+            const __mmask64 m = avail >= 64 ? ~(__mmask64)0 : (((__mmask64)1 << avail) - 1);
+            const int last = ty0[0] < ty0[n - 1] ? ty0[n - 1] : ty0[0]; /* the last top row */
+            const uint8_t *row = src->data + (ptrdiff_t)by * src->stride + bx;
+            __m512i cur = _mm512_maskz_loadu_epi8(m, row);
+            for (int k = 0, r = by; k < nb_rows - 1; k++) {
+                /* rows past the last top row repeat it: no sample takes them */
+                const __m512i next = _mm512_maskz_loadu_epi8(m, r < ey ? row + src->stride : row);
+                const __m512i pick = _mm512_permutex2var_epi8(cur, idx, next);
+                top = _mm512_mask_mov_epi32(top, _mm512_cmpeq_epi32_mask(iy0, vr), pick);
+                if (r < last) {
+                    r++;
+                    row += src->stride;
+                    vr = _mm512_add_epi32(vr, ione);
+                    cur = next;
+                }
             }
-            const __m512i vr = _mm512_set1_epi32(r);
-            top = _mm512_mask_mov_epi32(top, _mm512_cmpeq_epi32_mask(iy0, vr), pick);
-            bot = _mm512_mask_mov_epi32(bot, _mm512_cmpeq_epi32_mask(iy1, vr), pick);
+            bot = _mm512_srli_epi32(top, 16);
+        } else {
+            const __m512i idx = _mm512_or_si512(_mm512_sub_epi32(ix0, vbx),
+                                                _mm512_slli_epi32(_mm512_sub_epi32(ix1, vbx), 16));
+            const __mmask32 m = avail >= 32 ? ~(__mmask32)0 : (((__mmask32)1 << avail) - 1);
+            const uint8_t *row = src->data + (ptrdiff_t)by * src->stride + 2 * bx;
+            for (int k = 0; k < nb_rows; k++) {
+                /* rows past the last one read it again: no sample takes them */
+                if (k && by + k <= ey) {
+                    row += src->stride;
+                    vr = _mm512_add_epi32(vr, ione);
+                }
+                const __m512i pick = _mm512_permutexvar_epi16(idx, _mm512_maskz_loadu_epi16(m, row));
+                top = _mm512_mask_mov_epi32(top, _mm512_cmpeq_epi32_mask(iy0, vr), pick);
+                bot = _mm512_mask_mov_epi32(bot, _mm512_cmpeq_epi32_mask(iy1, vr), pick);
+            }
         }
         const __m512 a = _mm512_cvtepi32_ps(_mm512_and_si512(top, low));
         const __m512 b = _mm512_cvtepi32_ps(_mm512_and_si512(_mm512_srli_epi32(top, shift), low));
@@ -560,9 +578,8 @@ static inline void cubic_weights16(__m512 t, __m512 w[4])
  * and interp_mapped. */
 static inline __attribute__((target("avx512vbmi"), always_inline))
 void permute_bicubic(const AffinePlan *p, const SmearPlane *src, int x0, int x1, float c0,
-                     float c1, float m0, float m3, float *out, const int clamp)
+                     float c1, float m0, float m3, float *out, const int clamp, const int deep)
 {
-    const int deep = p->depth > 8;
     const int win = deep ? 32 : 64; /* samples in a 64-byte window */
     const int nb_rows = permute_rows(m3) + 2;
     const float far = (float)(1 << 30);
@@ -574,27 +591,6 @@ void permute_bicubic(const AffinePlan *p, const SmearPlane *src, int x0, int x1,
     const __m512i wmax = _mm512_set1_epi32(p->w - 1), hmax = _mm512_set1_epi32(p->h - 1);
     for (int x = x0; x < x1; x += 16) {
         const int n = x1 - x < 16 ? x1 - x : 16;
-        int cx[2], cy[2];
-        for (int e = 0; e < 2; e++) {
-            const float xf = (float)(e ? x + n - 1 : x);
-            float sx = m0 * xf + c0, sy = m3 * xf + c1;
-            sx = sx < -far ? -far : sx > far ? far : sx;
-            sy = sy < -far ? -far : sy > far ? far : sy;
-            cx[e] = (int)floorf(sx);
-            cy[e] = (int)floorf(sy);
-        }
-        int bx = (cx[0] < cx[1] ? cx[0] : cx[1]) - 1, ex = (cx[0] < cx[1] ? cx[1] : cx[0]) + 2;
-        int by = (cy[0] < cy[1] ? cy[0] : cy[1]) - 1, ey = (cy[0] < cy[1] ? cy[1] : cy[0]) + 2;
-        if (clamp) {
-            bx = bx < 0 ? 0 : bx > p->w - 1 ? p->w - 1 : bx;
-            ex = ex < 0 ? 0 : ex > p->w - 1 ? p->w - 1 : ex;
-            by = by < 0 ? 0 : by > p->h - 1 ? p->h - 1 : by;
-            ey = ey < 0 ? 0 : ey > p->h - 1 ? p->h - 1 : ey;
-        }
-        if (ex - bx >= win || ey - by >= nb_rows) {
-            interp_mapped(p, src, x, x + n, c0, c1, m0, m3, out);
-            continue;
-        }
         const __mmask16 live = (__mmask16)((1u << n) - 1);
         const __m512i xs = _mm512_set1_epi32(x);
         const __m512 xf = _mm512_cvtepi32_ps(_mm512_mask_add_epi32(xs, live, xs, lanes));
@@ -621,8 +617,7 @@ void permute_bicubic(const AffinePlan *p, const SmearPlane *src, int x0, int x1,
         __m512 wx[4], wy[4];
         cubic_weights16(fx, wx);
         cubic_weights16(fy, wy);
-        /* each tap's column in the window, and its row */
-        const __m512i vbx = _mm512_set1_epi32(bx);
+        /* each tap's column and row */
         __m512i col[4], trow[4];
         for (int i = 0; i < 4; i++) {
             col[i] = _mm512_add_epi32(ix, _mm512_set1_epi32(i - 1));
@@ -631,8 +626,25 @@ void permute_bicubic(const AffinePlan *p, const SmearPlane *src, int x0, int x1,
                 col[i] = _mm512_min_epi32(_mm512_max_epi32(col[i], zero), wmax);
                 trow[i] = _mm512_min_epi32(_mm512_max_epi32(trow[i], zero), hmax);
             }
-            col[i] = _mm512_sub_epi32(col[i], vbx);
         }
+        /* positions are monotonic along the group: the window's corners
+         * are the first and last samples' outer taps */
+        int32_t tx0[16], tx3[16], ty0[16], ty3[16];
+        _mm512_storeu_si512((void *)tx0, col[0]);
+        _mm512_storeu_si512((void *)tx3, col[3]);
+        _mm512_storeu_si512((void *)ty0, trow[0]);
+        _mm512_storeu_si512((void *)ty3, trow[3]);
+        const int bx = tx0[0] < tx0[n - 1] ? tx0[0] : tx0[n - 1];
+        const int ex = tx3[0] < tx3[n - 1] ? tx3[n - 1] : tx3[0];
+        const int by = ty0[0] < ty0[n - 1] ? ty0[0] : ty0[n - 1];
+        const int ey = ty3[0] < ty3[n - 1] ? ty3[n - 1] : ty3[0];
+        if (ex - bx >= win || ey - by >= nb_rows) {
+            interp_mapped(p, src, x, x + n, c0, c1, m0, m3, out);
+            continue;
+        }
+        const __m512i vbx = _mm512_set1_epi32(bx);
+        for (int i = 0; i < 4; i++)
+            col[i] = _mm512_sub_epi32(col[i], vbx);
         __m512i idx[2];
         if (deep) {
             idx[0] = _mm512_or_si512(col[0], _mm512_slli_epi32(col[1], 16));
@@ -647,10 +659,14 @@ void permute_bicubic(const AffinePlan *p, const SmearPlane *src, int x0, int x1,
         __m512i tap[4][2];
         for (int j = 0; j < 4; j++)
             tap[j][0] = tap[j][1] = zero;
+        const uint8_t *row = src->data + (ptrdiff_t)by * src->stride + (deep ? 2 * bx : bx);
+        __m512i vr = _mm512_set1_epi32(by);
         for (int k = 0; k < nb_rows; k++) {
             /* rows past the last one read it again: no sample takes them */
-            const int r = by + k < ey ? by + k : ey;
-            const uint8_t *row = src->data + (ptrdiff_t)r * src->stride + (deep ? 2 * bx : bx);
+            if (k && by + k <= ey) {
+                row += src->stride;
+                vr = _mm512_add_epi32(vr, _mm512_set1_epi32(1));
+            }
             __m512i pick[2];
             if (deep) {
                 const __mmask32 m = avail >= 32 ? ~(__mmask32)0 : (((__mmask32)1 << avail) - 1);
@@ -662,7 +678,6 @@ void permute_bicubic(const AffinePlan *p, const SmearPlane *src, int x0, int x1,
                 pick[0] = _mm512_permutexvar_epi8(idx[0], _mm512_maskz_loadu_epi8(m, row));
                 pick[1] = zero;
             }
-            const __m512i vr = _mm512_set1_epi32(r);
             for (int j = 0; j < 4; j++) {
                 const __mmask16 mj = _mm512_cmpeq_epi32_mask(trow[j], vr);
                 tap[j][0] = _mm512_mask_mov_epi32(tap[j][0], mj, pick[0]);
@@ -699,7 +714,10 @@ __attribute__((target("avx512vbmi")))
 static void permute_bicubic_inside(const AffinePlan *p, const SmearPlane *src, int x0, int x1,
                                    float c0, float c1, float m0, float m3, float *out)
 {
-    permute_bicubic(p, src, x0, x1, c0, c1, m0, m3, out, 0);
+    if (p->depth > 8)
+        permute_bicubic(p, src, x0, x1, c0, c1, m0, m3, out, 0, 1);
+    else
+        permute_bicubic(p, src, x0, x1, c0, c1, m0, m3, out, 0, 0);
 }
 
 /* Any span, with the replicated border, bicubic. */
@@ -707,7 +725,10 @@ __attribute__((target("avx512vbmi")))
 static void permute_bicubic_replicate(const AffinePlan *p, const SmearPlane *src, int x0, int x1,
                                       float c0, float c1, float m0, float m3, float *out)
 {
-    permute_bicubic(p, src, x0, x1, c0, c1, m0, m3, out, 1);
+    if (p->depth > 8)
+        permute_bicubic(p, src, x0, x1, c0, c1, m0, m3, out, 1, 1);
+    else
+        permute_bicubic(p, src, x0, x1, c0, c1, m0, m3, out, 1, 0);
 }
 
 /* The span where every tap lies inside the plane. */
@@ -715,7 +736,10 @@ __attribute__((target("avx512vbmi")))
 static void permute_span_inside(const AffinePlan *p, const SmearPlane *src, int x0, int x1,
                                 float c0, float c1, float m0, float m3, float *out)
 {
-    permute_span(p, src, x0, x1, c0, c1, m0, m3, out, 0);
+    if (p->depth > 8)
+        permute_span(p, src, x0, x1, c0, c1, m0, m3, out, 0, 1);
+    else
+        permute_span(p, src, x0, x1, c0, c1, m0, m3, out, 0, 0);
 }
 
 /* Any span, with the replicated border. */
@@ -723,7 +747,10 @@ __attribute__((target("avx512vbmi")))
 static void permute_span_replicate(const AffinePlan *p, const SmearPlane *src, int x0, int x1,
                                    float c0, float c1, float m0, float m3, float *out)
 {
-    permute_span(p, src, x0, x1, c0, c1, m0, m3, out, 1);
+    if (p->depth > 8)
+        permute_span(p, src, x0, x1, c0, c1, m0, m3, out, 1, 1);
+    else
+        permute_span(p, src, x0, x1, c0, c1, m0, m3, out, 1, 0);
 }
 #endif
 
