@@ -287,8 +287,11 @@ static int configure_slanted(GaussPriv *g, const SmearGaussianParams *gp,
     size_t work = 3 * (size_t)(line + 2 * apad) + (size_t)s->w;
     if (work < (size_t)s->w + 16 + 6 * taps)
         work = (size_t)s->w + 16 + 6 * taps;
-    if (s->axis.type == GAUSS_IIR && work < 33 * (size_t)(line + 2 * apad))
-        work = 33 * (size_t)(line + 2 * apad); /* 16 lines in and out at once, a map */
+    if (s->axis.type == GAUSS_IIR && work < 48 * (((size_t)line + 2 * apad + 15) & ~(size_t)15))
+        work = 48 * (((size_t)line + 2 * apad + 15) & ~(size_t)15); /* 16 lines in, out, read */
+    if (!s->along_x && s->axis.type == GAUSS_FIR &&
+        work < (2 * (size_t)s->axis.radius + 1) * GAUSS_SLANT_CHUNK)
+        work = (2 * (size_t)s->axis.radius + 1) * GAUSS_SLANT_CHUNK; /* a ring of rows */
     s->work_floats = (work + 15) & ~(size_t)15;
     s->nb_work = info->nb_threads > 0 ? info->nb_threads : 1;
     s->work = smear_buf_get(&g->buf_swork, s->work_floats * s->nb_work * sizeof(float));

@@ -18,6 +18,7 @@
 #include "gaussian_dsp.h"
 #include "sample.h"
 #include "lanes.h"
+#include "padded.h"
 #include "simd.h"
 
 _Static_assert(GAUSS_LANES == LANES, "the block layout is lanes.h's");
@@ -275,12 +276,15 @@ static inline float sample_at(const GaussSlant *g, const SmearPlane *src, int x,
 static void axis_line(const GaussAxis *a, const float *in, int n, int pad, float *out, float *tmp)
 {
     if (a->type == GAUSS_FIR) {
-        for (int j = 0; j < n; j++) {
-            const float *c = in + pad + j;
-            float acc = a->w[0] * c[0];
-            for (int kk = 1; kk <= a->radius; kk++)
-                acc += a->w[kk] * (c[-kk] + c[kk]);
-            out[j] = acc;
+        /* tap by tap over the whole line (vectorised); each sample still
+         * sums its taps in order, from the centre out */
+        const float *c = in + pad;
+        for (int j = 0; j < n; j++)
+            out[j] = a->w[0] * c[j];
+        for (int kk = 1; kk <= a->radius; kk++) {
+            const float wk = a->w[kk];
+            for (int j = 0; j < n; j++)
+                out[j] += wk * (c[j - kk] + c[j + kk]);
         }
     } else if (a->type == GAUSS_IIR) {
         /* the same recursion, one sample at a time */
@@ -322,38 +326,75 @@ static void slant_axis_iir16(const GaussSlant *g, const SmearPlane *src, int i0,
     const GaussAxis *a = &g->axis;
     const IIRCoef k = iir_coef(a);
     const int n = g->along_x ? g->sw : g->sh, pad = a->pad, count = n + 2 * pad;
-    float *F = work, *C = work + (ptrdiff_t)count * 16;
-    int *map = (int *)(C + (ptrdiff_t)count * 16); /* plane index of each position */
-    const int deep = g->depth > 8;
-    const float fill = (float)g->border.fill;
-    /* each lane's line and each position mapped through the border once */
-    int line[16];
-    for (int l = 0; l < 16; l++)
-        line[l] = g->along_x ? smear_border_index(i0 + l - g->my, g->h, g->border.mode)
-                             : smear_border_index(i0 + l - g->mx, g->w, g->border.mode);
-    for (int j = 0; j < count; j++)
-        map[j] = g->along_x ? smear_border_index(j - pad - g->mx, g->w, g->border.mode)
-                            : smear_border_index(j - pad - g->my, g->h, g->border.mode);
-    for (int j = 0; j < count; j++) {
-        float *f = F + (ptrdiff_t)j * 16;
-        for (int l = 0; l < 16; l++) {
-            const int x = g->along_x ? map[j] : line[l], y = g->along_x ? line[l] : map[j];
-            const uint8_t *row = src->data + (ptrdiff_t)(y < 0 ? 0 : y) * src->stride;
-            const float v = deep ? (float)((const uint16_t *)row)[x < 0 ? 0 : x]
-                                 : (float)row[x < 0 ? 0 : x];
-            f[l] = (x | y) < 0 ? fill : v;
-        }
+    const int c16 = (count + 15) & ~15;
+    /* F: the lines in, C: out, 16 interleaved; rows: along x, 16 rows */
+    float *F = work, *C = F + (ptrdiff_t)c16 * 16, *rows = C + (ptrdiff_t)c16 * 16;
+    /* each lane's line padded through the border, into F lane by lane:
+     * along x a lane is a row (read whole, then transposed 16 x 16), along
+     * y a column (16 neighbouring columns of a row are 16 lanes) */
+    if (g->along_x) {
+        for (int l = 0; l < 16; l++)
+            smear_pad_strip_row(rows + (ptrdiff_t)l * c16, src, g->border, i0 + l - g->my,
+                                -pad - g->mx, c16);
+        for (int j = 0; j < count; j += 16)
+            transpose16(F + (ptrdiff_t)j * 16, 16, rows + j, c16);
+    } else {
+        for (int j = 0; j < count; j++)
+            smear_pad_strip_row(F + (ptrdiff_t)j * 16, src, g->border, j - pad - g->my,
+                                i0 - g->mx, 16);
     }
     IIR_LINE(1, F, C, count, {});
     const int lanes = i1 - i0 < 16 ? i1 - i0 : 16;
-    for (int j = 0; j < n; j++) {
+    int j = 0;
+    if (g->along_x && lanes == 16)
+        for (; j + 16 <= n; j += 16)
+            transpose16(g->S + (ptrdiff_t)i0 * g->sw + j, g->sw, C + (ptrdiff_t)(j + pad) * 16, 16);
+    for (; j < n; j++) {
         const float *c = C + (ptrdiff_t)(j + pad) * 16;
-        for (int l = 0; l < lanes; l++) {
-            const int i = i0 + l;
-            if (g->along_x)
-                g->S[(ptrdiff_t)i * g->sw + j] = c[l];
-            else
-                g->S[(ptrdiff_t)j * g->sw + i] = c[l];
+        if (!g->along_x) {
+            memcpy(g->S + (ptrdiff_t)j * g->sw + i0, c, sizeof(float) * (size_t)lanes);
+            continue;
+        }
+        for (int l = 0; l < lanes; l++)
+            g->S[(ptrdiff_t)(i0 + l) * g->sw + j] = c[l];
+    }
+}
+
+/* The FIR axis pass along y over columns [i0, i1) of the scratch, a chunk
+ * of GAUSS_SLANT_CHUNK columns at a time: a ring of the 2 R + 1 input rows
+ * the taps reach (as floats, through the border) slides down the chunk and
+ * each scratch row is filtered across the chunk at once, every sample
+ * summing its taps as axis_line() does. */
+static void slant_axis_fir_y(const GaussSlant *g, const SmearPlane *src, int i0, int i1,
+                             float *work)
+{
+    const GaussAxis *a = &g->axis;
+    const int R = a->radius, nr = 2 * R + 1;
+    for (int c0 = i0; c0 < i1; c0 += GAUSS_SLANT_CHUNK) {
+        const int n = i1 - c0 < GAUSS_SLANT_CHUNK ? i1 - c0 : GAUSS_SLANT_CHUNK;
+        const float *ring[2 * GAUSS_SLANT_FIR_Y_MAX + 1];
+        /* scratch row j reads plane rows j - my - R .. j - my + R; plane row
+         * r sits in slot (r + my + R) % nr */
+        for (int k = 0; k < nr - 1; k++) {
+            const int r = k - g->my - R;
+            smear_pad_strip_row(work + (ptrdiff_t)((r + g->my + R) % nr) * GAUSS_SLANT_CHUNK, src,
+                                g->border, r, c0 - g->mx, n);
+        }
+        for (int j = 0; j < g->sh; j++) {
+            const int r = j - g->my + R; /* the row entering the ring */
+            smear_pad_strip_row(work + (ptrdiff_t)((r + g->my + R) % nr) * GAUSS_SLANT_CHUNK, src,
+                                g->border, r, c0 - g->mx, n);
+            for (int k = -R; k <= R; k++)
+                ring[k + R] = work + (ptrdiff_t)((j + k + R) % nr) * GAUSS_SLANT_CHUNK;
+            float *out = g->S + (ptrdiff_t)j * g->sw + c0;
+            const float *c = ring[R];
+            for (int x = 0; x < n; x++)
+                out[x] = a->w[0] * c[x];
+            for (int kk = 1; kk <= R; kk++) {
+                const float wk = a->w[kk], *up = ring[R - kk], *dn = ring[R + kk];
+                for (int x = 0; x < n; x++)
+                    out[x] += wk * (up[x] + dn[x]);
+            }
         }
     }
 }
@@ -368,13 +409,18 @@ void SMEAR_DSP(smear_gauss_slant_axis)(const GaussSlant *g, const SmearPlane *sr
             slant_axis_iir16(g, src, i, i1, work);
         return;
     }
+    if (!g->along_x && a->type == GAUSS_FIR && a->radius <= GAUSS_SLANT_FIR_Y_MAX) {
+        slant_axis_fir_y(g, src, i0, i1, work);
+        return;
+    }
     const int pad = a->type == GAUSS_FIR ? a->radius : a->type == GAUSS_IIR ? a->pad : 0;
     float *F = work, *tmp = work + (n + 2 * pad), *out = tmp + (n + 2 * pad);
     for (int i = i0; i < i1; i++) {
-        for (int j = -pad; j < n + pad; j++) {
-            const int px = g->along_x ? j - g->mx : i - g->mx;
-            const int py = g->along_x ? i - g->my : j - g->my;
-            F[j + pad] = sample_at(g, src, px, py);
+        if (g->along_x) {
+            smear_pad_strip_row(F, src, g->border, i - g->my, -g->mx - pad, n + 2 * pad);
+        } else {
+            for (int j = -pad; j < n + pad; j++)
+                F[j + pad] = sample_at(g, src, i - g->mx, j - g->my);
         }
         axis_line(a, F, n, pad, out, tmp);
         if (g->along_x)

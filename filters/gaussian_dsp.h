@@ -29,6 +29,8 @@
 #define GAUSS_VSTRIP 32       /* columns per strip of the recursive vertical pass: its input
                                * and output strips stay in the second-level cache */
 #define GAUSS_MAX_RADIUS 4096 /* FIR taps each side, at most */
+#define GAUSS_SLANT_CHUNK 256 /* columns per chunk of a rotated Gaussian's FIR pass along y */
+#define GAUSS_SLANT_FIR_Y_MAX 16 /* its taps each side, at most (it is a FIR below sigma 2.5) */
 
 enum { GAUSS_NONE, GAUSS_FIR, GAUSS_IIR };
 

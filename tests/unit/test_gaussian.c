@@ -176,8 +176,11 @@ int main(void)
     /* rotated anisotropic */
     test_image_alloc(&img, 80, 64, 8, "edges");
     test_fill_edges(&img, 5);
+    /* slanted passes stepping rows (the axis pass along x) and columns (along
+     * y), after a FIR or a recursive axis pass */
     static const double rot[][3] = { { 4, 1.5, 30 }, { 2, 6, -70 }, { 8, 3, 45 }, { 1.5, 0.8, 10 },
-                                     { 5, 5, 33 }, { 3, 0, 60 } };
+                                     { 5, 5, 33 },   { 3, 0, 60 },  { 6, 2, 70 }, { 9, 4, 110 },
+                                     { 4, 1, 60 },   { 2.4, 2, 70 } };
     for (size_t i = 0; i < sizeof(rot) / sizeof(rot[0]); i++)
         for (int b = 0; b < 4; b++) {
             SmearGaussianParams gp = { rot[i][0], rot[i][1], rot[i][2] * M_PI / 180,
@@ -253,7 +256,7 @@ int main(void)
     test_image_alloc(&img, 301, 203, 8, "noise");
     test_fill_noise(&img, 42);
     static const double inv[][3] = { { 0.8, 0.8, 0 }, { 3, 3, 0 }, { 9, 2, 0 }, { 40, 40, 0 },
-                                     { 5, 2, 25 } };
+                                     { 5, 2, 25 },    { 6, 2, 70 }, { 9, 4, 110 }, { 4, 1, 60 } };
     for (size_t i = 0; i < sizeof(inv) / sizeof(inv[0]); i++) {
         for (int b = 0; b < 4; b++) {
             SmearGaussianParams gp = { inv[i][0], inv[i][1], inv[i][2] * M_PI / 180,
