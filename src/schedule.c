@@ -390,6 +390,40 @@ static int extract_generators(SmearSchedule *s, const char *text, AVBPrint *out)
     return 0;
 }
 
+/* A schedule is evaluated once a frame for hours: a loop that may never end
+ * has no place in it, nor the iterative solvers (root() and taylor()
+ * iterate up to thousands of times, and nested they multiply). The whole
+ * text is read, generators' arguments included (they are evaluated while
+ * parsing), and without its white space, as the evaluator reads it ("whi
+ * le" is a while). */
+static int refuse_loops(const char *text, void *log_ctx, const char *what)
+{
+    static const char *const refused[] = { "while", "root", "taylor" };
+    char *bare = av_strdup(text);
+    if (!bare)
+        return AVERROR(ENOMEM);
+    size_t n = 0;
+    for (size_t i = 0; bare[i]; i++)
+        if (!av_isspace((unsigned char)bare[i]))
+            bare[n++] = bare[i];
+    bare[n] = '\0';
+    int ret = 0;
+    for (int k = 0; k < 3 && !ret; k++) {
+        const size_t len = strlen(refused[k]);
+        for (const char *w = bare; (w = strstr(w, refused[k])); w++) {
+            if ((w == bare || !is_ident_char((unsigned char)w[-1])) &&
+                !is_ident_char((unsigned char)w[len])) {
+                av_log(log_ctx, AV_LOG_ERROR, "%s: %s() is not allowed in a schedule (%s)\n",
+                       what, refused[k], k ? "an iterative solver" : "a loop");
+                ret = AVERROR(EINVAL);
+                break;
+            }
+        }
+    }
+    av_free(bare);
+    return ret;
+}
+
 int smear_schedule_parse(SmearSchedule **ps, const char *text, uint64_t seed,
                          uint64_t stream, void *log_ctx, const char *what)
 {
@@ -423,14 +457,15 @@ int smear_schedule_parse(SmearSchedule **ps, const char *text, uint64_t seed,
         return 0;
     }
 
-    if ((ret = extract_generators(s, text, &bp)) < 0)
+    if ((ret = refuse_loops(text, log_ctx, what)) < 0 ||
+        (ret = extract_generators(s, text, &bp)) < 0)
         goto fail;
     if (!av_bprint_is_complete(&bp)) {
         ret = AVERROR(ENOMEM);
         goto fail;
     }
-    /* the evaluator drops every white-space character before it parses (so
-     * "whi le" is a while): the checks below read the text as it will */
+    /* the evaluator drops every white-space character before it parses: an
+     * unknown name is reported below as it reads it */
     {
         size_t n = 0;
         for (size_t i = 0; i < bp.len; i++)
@@ -438,22 +473,6 @@ int smear_schedule_parse(SmearSchedule **ps, const char *text, uint64_t seed,
                 bp.str[n++] = bp.str[i];
         bp.str[n] = '\0';
         bp.len = (unsigned)n;
-    }
-    /* a schedule is evaluated once a frame for hours: a loop that may never
-     * end has no place in it, nor the iterative solvers (root() and taylor()
-     * iterate up to thousands of times, and nested they multiply) */
-    static const char *const refused[] = { "while", "root", "taylor" };
-    for (int k = 0; k < 3; k++) {
-        const size_t len = strlen(refused[k]);
-        for (const char *w = bp.str; (w = strstr(w, refused[k])); w++) {
-            if ((w == bp.str || !is_ident_char((unsigned char)w[-1])) &&
-                !is_ident_char((unsigned char)w[len])) {
-                av_log(log_ctx, AV_LOG_ERROR, "%s: %s() is not allowed in a schedule (%s)\n",
-                       what, refused[k], k ? "an iterative solver" : "a loop");
-                ret = AVERROR(EINVAL);
-                goto fail;
-            }
-        }
     }
     ret = av_expr_parse(&s->expr, bp.str, var_names, NULL, NULL, NULL, NULL, QUIET_OFFSET,
                         NULL);

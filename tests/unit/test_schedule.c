@@ -212,6 +212,9 @@ int main(void)
         /* the evaluator drops white space before it parses: still a while */
         { "whi\rle(1,1)", "while" }, { "1+wh ile (1, 1)", "while" },
         { "root(root(root(root(ld(0)-0.3,1)-0.2,1)-0.1,1),1)", "root" }, { "taylor(t,1)", "taylor" },
+        /* a generator's arguments are evaluated while parsing: no loop there either */
+        { "burst(while(1,1),2,0.5)", "while" }, { "uniform(0, wh ile(1,1))", "while" },
+        { "keys(0:root(ld(0)-1,1),1:2)", "root" },
     };
     for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
         SmearSchedule *e = NULL;
