@@ -89,30 +89,57 @@ static inline void fetch16(const AffinePlan *p, const SmearPlane *src, const int
     }
 }
 
+#if SMEAR_ISA_IS_AVX512
+/* The positions of output samples x .. x + 15 of a row (lanes from n on
+ * repeat the first), their whole parts and fractions: clamped first to
+ * 2^30 samples from the plane, or (clamp 0) known to be >= 0, so that
+ * truncation is the floor. */
+static inline __attribute__((always_inline)) void
+vpositions(int x, int n, float c0, float c1, float m0, float m3, const int clamp, __m512i *ix,
+           __m512i *iy, __m512 *fx, __m512 *fy)
+{
+    const float far = (float)(1 << 30);
+    const __m512i lanes = _mm512_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15);
+    const __m512i xs = _mm512_set1_epi32(x);
+    const __m512 xf = _mm512_cvtepi32_ps(
+        _mm512_mask_add_epi32(xs, (__mmask16)((1u << n) - 1), xs, lanes));
+    __m512 sx = _mm512_add_ps(_mm512_mul_ps(_mm512_set1_ps(m0), xf), _mm512_set1_ps(c0));
+    __m512 sy = _mm512_add_ps(_mm512_mul_ps(_mm512_set1_ps(m3), xf), _mm512_set1_ps(c1));
+    if (clamp) {
+        const __m512 lo = _mm512_set1_ps(-far), hi = _mm512_set1_ps(far);
+        sx = _mm512_min_ps(_mm512_max_ps(sx, lo), hi);
+        sy = _mm512_min_ps(_mm512_max_ps(sy, lo), hi);
+        const __m512 flx = _mm512_roundscale_ps(sx, _MM_FROUND_TO_NEG_INF | _MM_FROUND_NO_EXC);
+        const __m512 fly = _mm512_roundscale_ps(sy, _MM_FROUND_TO_NEG_INF | _MM_FROUND_NO_EXC);
+        *ix = _mm512_cvttps_epi32(flx);
+        *iy = _mm512_cvttps_epi32(fly);
+        *fx = _mm512_sub_ps(sx, flx);
+        *fy = _mm512_sub_ps(sy, fly);
+    } else {
+        *ix = _mm512_cvttps_epi32(sx);
+        *iy = _mm512_cvttps_epi32(sy);
+        *fx = _mm512_sub_ps(sx, _mm512_cvtepi32_ps(*ix));
+        *fy = _mm512_sub_ps(sy, _mm512_cvtepi32_ps(*iy));
+    }
+}
+#endif
+
 /* The positions of output samples x .. x + 15 of a row (lanes from n on
  * repeat the first), clamped to 2^30 samples from the plane: their whole
  * parts and fractions. */
 static inline void positions16(int x, int n, float c0, float c1, float m0, float m3,
                                int32_t ix[16], int32_t iy[16], float fx[16], float fy[16])
 {
-    const float far = (float)(1 << 30);
 #if SMEAR_ISA_IS_AVX512
-    const __m512i lanes = _mm512_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15);
-    const __m512i xs = _mm512_set1_epi32(x);
-    const __m512 xf = _mm512_cvtepi32_ps(
-        _mm512_mask_add_epi32(xs, (__mmask16)((1u << n) - 1), xs, lanes));
-    const __m512 lo = _mm512_set1_ps(-far), hi = _mm512_set1_ps(far);
-    __m512 sx = _mm512_add_ps(_mm512_mul_ps(_mm512_set1_ps(m0), xf), _mm512_set1_ps(c0));
-    __m512 sy = _mm512_add_ps(_mm512_mul_ps(_mm512_set1_ps(m3), xf), _mm512_set1_ps(c1));
-    sx = _mm512_min_ps(_mm512_max_ps(sx, lo), hi);
-    sy = _mm512_min_ps(_mm512_max_ps(sy, lo), hi);
-    const __m512 flx = _mm512_roundscale_ps(sx, _MM_FROUND_TO_NEG_INF | _MM_FROUND_NO_EXC);
-    const __m512 fly = _mm512_roundscale_ps(sy, _MM_FROUND_TO_NEG_INF | _MM_FROUND_NO_EXC);
-    _mm512_storeu_si512((void *)ix, _mm512_cvttps_epi32(flx));
-    _mm512_storeu_si512((void *)iy, _mm512_cvttps_epi32(fly));
-    _mm512_storeu_ps(fx, _mm512_sub_ps(sx, flx));
-    _mm512_storeu_ps(fy, _mm512_sub_ps(sy, fly));
+    __m512i vix, viy;
+    __m512 vfx, vfy;
+    vpositions(x, n, c0, c1, m0, m3, 1, &vix, &viy, &vfx, &vfy);
+    _mm512_storeu_si512((void *)ix, vix);
+    _mm512_storeu_si512((void *)iy, viy);
+    _mm512_storeu_ps(fx, vfx);
+    _mm512_storeu_ps(fy, vfy);
 #else
+    const float far = (float)(1 << 30);
     for (int l = 0; l < 16; l++) {
         const float xf = (float)(x + (l < n ? l : 0));
         float sx = m0 * xf + c0, sy = m3 * xf + c1;
@@ -422,6 +449,29 @@ static inline int permute_rows(float m3)
     return (int)ceilf(fminf(fabsf(m3), 1.0f) * 15.0f + 0.01f) + 2;
 }
 
+/* The window of a group of n samples, from its taps' first and last
+ * columns and rows (vectors of 16): positions are monotonic along the
+ * group (rounding keeps order), so its corners are the first and last
+ * samples'. Its first column, first and last rows, and the last of the
+ * samples' first rows; 0 if it is wider than win columns or taller than
+ * rows. */
+static inline __attribute__((always_inline)) int
+group_window(__m512i xlo, __m512i xhi, __m512i ylo, __m512i yhi, int n, int win, int rows, int *bx,
+             int *by, int *ey, int *ly)
+{
+    int32_t t[4][16];
+    _mm512_storeu_si512((void *)t[0], xlo);
+    _mm512_storeu_si512((void *)t[1], xhi);
+    _mm512_storeu_si512((void *)t[2], ylo);
+    _mm512_storeu_si512((void *)t[3], yhi);
+    const int ex = t[1][0] < t[1][n - 1] ? t[1][n - 1] : t[1][0];
+    *bx = t[0][0] < t[0][n - 1] ? t[0][0] : t[0][n - 1];
+    *by = t[2][0] < t[2][n - 1] ? t[2][0] : t[2][n - 1];
+    *ey = t[3][0] < t[3][n - 1] ? t[3][n - 1] : t[3][0];
+    *ly = t[2][0] < t[2][n - 1] ? t[2][n - 1] : t[2][0];
+    return ex - *bx < win && *ey - *by < rows;
+}
+
 /* Bilinear samples x0..x1 of a row without gathers, on CPUs with byte
  * permutes. The 16 samples of a group read their neighbours from a few input
  * rows (one more than the rows their positions cross) and from a window of
@@ -433,14 +483,11 @@ static inline int permute_rows(float m3)
  * arithmetic as bilinear_mapped (and bilinear_span), so the same bytes. */
 static inline __attribute__((target("avx512vbmi"), always_inline))
 void permute_span(const AffinePlan *p, const SmearPlane *src, int x0, int x1, float c0,
-                  float c1, float m0, float m3, float *out, const int clamp, const int deep)
+                  float c1, float m0, float m3, float *out, const int clamp)
 {
+    const int deep = p->depth > 8;
     const int win = deep ? 32 : 64; /* samples in a 64-byte window */
-    const float far = (float)(1 << 30);
-    const __m512 vm0 = _mm512_set1_ps(m0), vm3 = _mm512_set1_ps(m3);
-    const __m512 vc0 = _mm512_set1_ps(c0), vc1 = _mm512_set1_ps(c1), one = _mm512_set1_ps(1.0f);
-    const __m512 vlo = _mm512_set1_ps(-far), vhi = _mm512_set1_ps(far);
-    const __m512i lanes = _mm512_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15);
+    const __m512 one = _mm512_set1_ps(1.0f);
     const __m512i low = _mm512_set1_epi32(deep ? 0xffff : 0xff), ione = _mm512_set1_epi32(1);
     const __m512i zero = _mm512_setzero_si512();
     const __m512i wmax = _mm512_set1_epi32(p->w - 1), hmax = _mm512_set1_epi32(p->h - 1);
@@ -453,46 +500,19 @@ void permute_span(const AffinePlan *p, const SmearPlane *src, int x0, int x1, fl
     for (int x = x0; x < x1; x += 16) {
         const int n = x1 - x < 16 ? x1 - x : 16;
         const __mmask16 live = (__mmask16)((1u << n) - 1);
-        /* lanes past the span repeat the first column, as in bilinear_mapped */
-        const __m512i xs = _mm512_set1_epi32(x);
-        const __m512 xf = _mm512_cvtepi32_ps(_mm512_mask_add_epi32(xs, live, xs, lanes));
-        __m512 sx = _mm512_add_ps(_mm512_mul_ps(vm0, xf), vc0);
-        __m512 sy = _mm512_add_ps(_mm512_mul_ps(vm3, xf), vc1);
         __m512i ix0, ix1, iy0, iy1;
         __m512 fx, fy;
+        vpositions(x, n, c0, c1, m0, m3, clamp, &ix0, &iy0, &fx, &fy);
+        ix1 = _mm512_add_epi32(ix0, ione);
+        iy1 = _mm512_add_epi32(iy0, ione);
         if (clamp) {
-            sx = _mm512_min_ps(_mm512_max_ps(sx, vlo), vhi);
-            sy = _mm512_min_ps(_mm512_max_ps(sy, vlo), vhi);
-            const __m512 flx = _mm512_roundscale_ps(sx, _MM_FROUND_TO_NEG_INF | _MM_FROUND_NO_EXC);
-            const __m512 fly = _mm512_roundscale_ps(sy, _MM_FROUND_TO_NEG_INF | _MM_FROUND_NO_EXC);
-            fx = _mm512_sub_ps(sx, flx);
-            fy = _mm512_sub_ps(sy, fly);
-            const __m512i ix = _mm512_cvttps_epi32(flx), iy = _mm512_cvttps_epi32(fly);
-            ix0 = _mm512_min_epi32(_mm512_max_epi32(ix, zero), wmax);
-            ix1 = _mm512_min_epi32(_mm512_max_epi32(_mm512_add_epi32(ix, ione), zero), wmax);
-            iy0 = _mm512_min_epi32(_mm512_max_epi32(iy, zero), hmax);
-            iy1 = _mm512_min_epi32(_mm512_max_epi32(_mm512_add_epi32(iy, ione), zero), hmax);
-        } else {
-            /* every tap inside: positions >= 0, truncation is the floor */
-            ix0 = _mm512_cvttps_epi32(sx);
-            iy0 = _mm512_cvttps_epi32(sy);
-            ix1 = _mm512_add_epi32(ix0, ione);
-            iy1 = _mm512_add_epi32(iy0, ione);
-            fx = _mm512_sub_ps(sx, _mm512_cvtepi32_ps(ix0));
-            fy = _mm512_sub_ps(sy, _mm512_cvtepi32_ps(iy0));
+            ix0 = _mm512_min_epi32(_mm512_max_epi32(ix0, zero), wmax);
+            ix1 = _mm512_min_epi32(_mm512_max_epi32(ix1, zero), wmax);
+            iy0 = _mm512_min_epi32(_mm512_max_epi32(iy0, zero), hmax);
+            iy1 = _mm512_min_epi32(_mm512_max_epi32(iy1, zero), hmax);
         }
-        /* positions are monotonic along the group (rounding keeps order):
-         * the window's corners are the first and last samples' taps */
-        int32_t tx0[16], tx1[16], ty0[16], ty1[16];
-        _mm512_storeu_si512((void *)tx0, ix0);
-        _mm512_storeu_si512((void *)tx1, ix1);
-        _mm512_storeu_si512((void *)ty0, iy0);
-        _mm512_storeu_si512((void *)ty1, iy1);
-        const int bx = tx0[0] < tx0[n - 1] ? tx0[0] : tx0[n - 1];
-        const int ex = tx1[0] < tx1[n - 1] ? tx1[n - 1] : tx1[0];
-        const int by = ty0[0] < ty0[n - 1] ? ty0[0] : ty0[n - 1];
-        const int ey = ty1[0] < ty1[n - 1] ? ty1[n - 1] : ty1[0];
-        if (ex - bx >= win || ey - by >= nb_rows) {
+        int bx, by, ey, last; /* last: the last top row */
+        if (!group_window(ix0, ix1, iy0, iy1, n, win, nb_rows, &bx, &by, &ey, &last)) {
             interp_mapped(p, src, x, x + n, c0, c1, m0, m3, out);
             continue;
         }
@@ -510,7 +530,6 @@ void permute_span(const AffinePlan *p, const SmearPlane *src, int x0, int x1, fl
                                                         _mm512_set1_epi32(0x4040));
             const __m512i idx = _mm512_or_si512(two, _mm512_slli_epi32(lower, 16));
             const __mmask64 m = avail >= 64 ? ~(__mmask64)0 : (((__mmask64)1 << avail) - 1);
-            const int last = ty0[0] < ty0[n - 1] ? ty0[n - 1] : ty0[0]; /* the last top row */
             const uint8_t *row = src->data + (ptrdiff_t)by * src->stride + bx;
             __m512i cur = _mm512_maskz_loadu_epi8(m, row);
             for (int k = 0, r = by; k < nb_rows - 1; k++) {
@@ -578,42 +597,19 @@ static inline void cubic_weights16(__m512 t, __m512 w[4])
  * and interp_mapped. */
 static inline __attribute__((target("avx512vbmi"), always_inline))
 void permute_bicubic(const AffinePlan *p, const SmearPlane *src, int x0, int x1, float c0,
-                     float c1, float m0, float m3, float *out, const int clamp, const int deep)
+                     float c1, float m0, float m3, float *out, const int clamp)
 {
+    const int deep = p->depth > 8;
     const int win = deep ? 32 : 64; /* samples in a 64-byte window */
     const int nb_rows = permute_rows(m3) + 2;
-    const float far = (float)(1 << 30);
-    const __m512 vm0 = _mm512_set1_ps(m0), vm3 = _mm512_set1_ps(m3);
-    const __m512 vc0 = _mm512_set1_ps(c0), vc1 = _mm512_set1_ps(c1);
-    const __m512 vlo = _mm512_set1_ps(-far), vhi = _mm512_set1_ps(far);
-    const __m512i lanes = _mm512_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15);
     const __m512i zero = _mm512_setzero_si512();
     const __m512i wmax = _mm512_set1_epi32(p->w - 1), hmax = _mm512_set1_epi32(p->h - 1);
     for (int x = x0; x < x1; x += 16) {
         const int n = x1 - x < 16 ? x1 - x : 16;
         const __mmask16 live = (__mmask16)((1u << n) - 1);
-        const __m512i xs = _mm512_set1_epi32(x);
-        const __m512 xf = _mm512_cvtepi32_ps(_mm512_mask_add_epi32(xs, live, xs, lanes));
-        __m512 sx = _mm512_add_ps(_mm512_mul_ps(vm0, xf), vc0);
-        __m512 sy = _mm512_add_ps(_mm512_mul_ps(vm3, xf), vc1);
         __m512i ix, iy;
         __m512 fx, fy;
-        if (clamp) {
-            sx = _mm512_min_ps(_mm512_max_ps(sx, vlo), vhi);
-            sy = _mm512_min_ps(_mm512_max_ps(sy, vlo), vhi);
-            const __m512 flx = _mm512_roundscale_ps(sx, _MM_FROUND_TO_NEG_INF | _MM_FROUND_NO_EXC);
-            const __m512 fly = _mm512_roundscale_ps(sy, _MM_FROUND_TO_NEG_INF | _MM_FROUND_NO_EXC);
-            fx = _mm512_sub_ps(sx, flx);
-            fy = _mm512_sub_ps(sy, fly);
-            ix = _mm512_cvttps_epi32(flx);
-            iy = _mm512_cvttps_epi32(fly);
-        } else {
-            /* every tap inside: positions >= 1, truncation is the floor */
-            ix = _mm512_cvttps_epi32(sx);
-            iy = _mm512_cvttps_epi32(sy);
-            fx = _mm512_sub_ps(sx, _mm512_cvtepi32_ps(ix));
-            fy = _mm512_sub_ps(sy, _mm512_cvtepi32_ps(iy));
-        }
+        vpositions(x, n, c0, c1, m0, m3, clamp, &ix, &iy, &fx, &fy);
         __m512 wx[4], wy[4];
         cubic_weights16(fx, wx);
         cubic_weights16(fy, wy);
@@ -627,18 +623,8 @@ void permute_bicubic(const AffinePlan *p, const SmearPlane *src, int x0, int x1,
                 trow[i] = _mm512_min_epi32(_mm512_max_epi32(trow[i], zero), hmax);
             }
         }
-        /* positions are monotonic along the group: the window's corners
-         * are the first and last samples' outer taps */
-        int32_t tx0[16], tx3[16], ty0[16], ty3[16];
-        _mm512_storeu_si512((void *)tx0, col[0]);
-        _mm512_storeu_si512((void *)tx3, col[3]);
-        _mm512_storeu_si512((void *)ty0, trow[0]);
-        _mm512_storeu_si512((void *)ty3, trow[3]);
-        const int bx = tx0[0] < tx0[n - 1] ? tx0[0] : tx0[n - 1];
-        const int ex = tx3[0] < tx3[n - 1] ? tx3[n - 1] : tx3[0];
-        const int by = ty0[0] < ty0[n - 1] ? ty0[0] : ty0[n - 1];
-        const int ey = ty3[0] < ty3[n - 1] ? ty3[n - 1] : ty3[0];
-        if (ex - bx >= win || ey - by >= nb_rows) {
+        int bx, by, ey, ly;
+        if (!group_window(col[0], col[3], trow[0], trow[3], n, win, nb_rows, &bx, &by, &ey, &ly)) {
             interp_mapped(p, src, x, x + n, c0, c1, m0, m3, out);
             continue;
         }
@@ -709,57 +695,29 @@ void permute_bicubic(const AffinePlan *p, const SmearPlane *src, int x0, int x1,
     }
 }
 
-/* The span where every tap lies inside the plane, bicubic. */
-__attribute__((target("avx512vbmi")))
-static void permute_bicubic_inside(const AffinePlan *p, const SmearPlane *src, int x0, int x1,
-                                   float c0, float c1, float m0, float m3, float *out)
-{
-    if (p->depth > 8)
-        permute_bicubic(p, src, x0, x1, c0, c1, m0, m3, out, 0, 1);
-    else
-        permute_bicubic(p, src, x0, x1, c0, c1, m0, m3, out, 0, 0);
-}
-
-/* Any span, with the replicated border, bicubic. */
-__attribute__((target("avx512vbmi")))
-static void permute_bicubic_replicate(const AffinePlan *p, const SmearPlane *src, int x0, int x1,
-                                      float c0, float c1, float m0, float m3, float *out)
-{
-    if (p->depth > 8)
-        permute_bicubic(p, src, x0, x1, c0, c1, m0, m3, out, 1, 1);
-    else
-        permute_bicubic(p, src, x0, x1, c0, c1, m0, m3, out, 1, 0);
-}
-
-/* The span where every tap lies inside the plane. */
-__attribute__((target("avx512vbmi")))
-static void permute_span_inside(const AffinePlan *p, const SmearPlane *src, int x0, int x1,
-                                float c0, float c1, float m0, float m3, float *out)
-{
-    if (p->depth > 8)
-        permute_span(p, src, x0, x1, c0, c1, m0, m3, out, 0, 1);
-    else
-        permute_span(p, src, x0, x1, c0, c1, m0, m3, out, 0, 0);
-}
-
-/* Any span, with the replicated border. */
-__attribute__((target("avx512vbmi")))
-static void permute_span_replicate(const AffinePlan *p, const SmearPlane *src, int x0, int x1,
-                                   float c0, float c1, float m0, float m3, float *out)
-{
-    if (p->depth > 8)
-        permute_span(p, src, x0, x1, c0, c1, m0, m3, out, 1, 1);
-    else
-        permute_span(p, src, x0, x1, c0, c1, m0, m3, out, 1, 0);
-}
+/* The entry points, with clamp fixed: _inside for the span where every tap
+ * lies inside the plane, _replicate for any span with the replicated
+ * border. */
+#define PERMUTE_ENTRY(name, fn, clamp)                                                          \
+    __attribute__((target("avx512vbmi"))) static void name(                                     \
+        const AffinePlan *p, const SmearPlane *src, int x0, int x1, float c0, float c1,         \
+        float m0, float m3, float *out)                                                         \
+    {                                                                                           \
+        fn(p, src, x0, x1, c0, c1, m0, m3, out, clamp);                                         \
+    }
+PERMUTE_ENTRY(permute_span_inside, permute_span, 0)
+PERMUTE_ENTRY(permute_span_replicate, permute_span, 1)
+PERMUTE_ENTRY(permute_bicubic_inside, permute_bicubic, 0)
+PERMUTE_ENTRY(permute_bicubic_replicate, permute_bicubic, 1)
 #endif
 
 
 /* Bicubic samples of a row span of an 8-bit plane straight from the plane:
  * each 32-bit word gathered holds the four taps of a row. */
-static void bicubic_span(const SmearPlane *src, int x0, int x1, float c0, float c1, float m0,
-                         float m3, float *out)
+static void bicubic_span(const AffinePlan *p, const SmearPlane *src, int x0, int x1, float c0,
+                         float c1, float m0, float m3, float *out)
 {
+    (void)p;
     const int32_t stride = (int32_t)src->stride;
     for (int x = x0; x < x1; x += 16) {
         const int n = x1 - x < 16 ? x1 - x : 16;
@@ -798,71 +756,53 @@ static void bicubic_span(const SmearPlane *src, int x0, int x1, float c0, float 
     }
 }
 
+/* A way of computing a span [x0, x1) of a row. */
+typedef void (*SpanFn)(const AffinePlan *p, const SmearPlane *src, int x0, int x1, float c0,
+                       float c1, float m0, float m3, float *out);
+
+/* A row: the span [xa, xb) where every tap lies inside the plane goes the
+ * fastest way there is, the rest through the border. */
 static void general_row(const AffinePlan *p, const SmearPlane *src, int y, float *out)
 {
-    const int W = p->w;
+    const int W = p->w, deep = p->depth > 8;
     const float m0 = (float)p->m[0], m3 = (float)p->m[3];
     const double c0d = p->m[1] * y + p->m[2], c1d = p->m[4] * y + p->m[5];
     const float c0 = (float)c0d, c1 = (float)c1d;
     const int bilinear = p->interp == SMEAR_INTERP_BILINEAR;
-    /* the span [xa, xb) where every tap lies inside the plane; bicubic at
-     * more than 8 bits has none (its four taps do not fit a gathered word) */
-    int64_t xa = 0, xb = 0;
-    if (bilinear || p->depth <= 8) {
-        /* bilinear: taps at 0 and +1, and the gathered word reaches 3 (8-bit)
-         * or 1 more; bicubic: taps at -1 .. +2, all in the gathered word */
-        const int lo = bilinear ? 0 : -1, hi = bilinear ? (p->depth > 8 ? 1 : 3) : 2;
-        int64_t ya, yb;
-        inside_span(c0d, p->m[0], p->w, lo, hi, W, &xa, &xb);
-        inside_span(c1d, p->m[3], p->h, lo, bilinear ? 1 : 2, W, &ya, &yb);
-        xa = xa > ya ? xa : ya;
-        xb = xb < yb ? xb : yb;
-        if (xb < xa)
-            xb = xa;
-    }
-    if (!bilinear) {
-#if SMEAR_ISA_IS_AVX512
-        if (p->vbmi && permute_rows(m3) <= PERMUTE_MAX_ROWS) {
-            /* taps at -1 .. +2 inside, at any depth: the loads are masked */
-            int64_t ia, ib, ya, yb;
-            inside_span(c0d, p->m[0], p->w, -1, 2, W, &ia, &ib);
-            inside_span(c1d, p->m[3], p->h, -1, 2, W, &ya, &yb);
-            ia = ia > ya ? ia : ya;
-            ib = ib < yb ? ib : yb;
-            ib = ib < ia ? ia : ib;
-            if (p->border.mode == SMEAR_BORDER_REPLICATE) {
-                permute_bicubic_replicate(p, src, 0, (int)ia, c0, c1, m0, m3, out);
-                permute_bicubic_replicate(p, src, (int)ib, W, c0, c1, m0, m3, out);
-            } else {
-                interp_mapped(p, src, 0, (int)ia, c0, c1, m0, m3, out);
-                interp_mapped(p, src, (int)ib, W, c0, c1, m0, m3, out);
-            }
-            permute_bicubic_inside(p, src, (int)ia, (int)ib, c0, c1, m0, m3, out);
-            return;
-        }
-#endif
-        interp_mapped(p, src, 0, (int)xa, c0, c1, m0, m3, out);
-        if (xb > xa)
-            bicubic_span(src, (int)xa, (int)xb, c0, c1, m0, m3, out);
-        interp_mapped(p, src, (int)xb, W, c0, c1, m0, m3, out);
-        return;
-    }
+    /* the taps' reach: 0 .. 1 (bilinear) or -1 .. 2 (bicubic), and along
+     * x whatever a gathered word reads past them */
+    const int lo = bilinear ? 0 : -1, hi = bilinear ? 1 : 2;
+    int hi_x = hi;
+    SpanFn inside, edge = interp_mapped;
 #if SMEAR_ISA_IS_AVX512
     if (p->vbmi && permute_rows(m3) <= PERMUTE_MAX_ROWS) {
-        if (p->border.mode == SMEAR_BORDER_REPLICATE) {
-            permute_span_replicate(p, src, 0, (int)xa, c0, c1, m0, m3, out);
-            permute_span_replicate(p, src, (int)xb, W, c0, c1, m0, m3, out);
-        } else {
-            interp_mapped(p, src, 0, (int)xa, c0, c1, m0, m3, out);
-            interp_mapped(p, src, (int)xb, W, c0, c1, m0, m3, out);
-        }
-        permute_span_inside(p, src, (int)xa, (int)xb, c0, c1, m0, m3, out);
-        return;
-    }
+        /* taps picked out of masked loads, at any depth */
+        inside = bilinear ? permute_span_inside : permute_bicubic_inside;
+        if (p->border.mode == SMEAR_BORDER_REPLICATE)
+            edge = bilinear ? permute_span_replicate : permute_bicubic_replicate;
+    } else
 #endif
-    interp_mapped(p, src, 0, (int)xa, c0, c1, m0, m3, out);
-    bilinear_span(p, src, (int)xa, (int)xb, c0, c1, m0, m3, out);
-    interp_mapped(p, src, (int)xb, W, c0, c1, m0, m3, out);
+    {
+        /* bilinear gathers a sample and its right neighbour in a 32-bit
+         * word (reaching 3 at 8 bits); bicubic a row's four taps (8 bits
+         * only: above, its taps do not fit a word and all go through the
+         * border) */
+        inside = bilinear ? bilinear_span : deep ? NULL : bicubic_span;
+        hi_x = bilinear && !deep ? 3 : hi;
+    }
+    int64_t xa = 0, xb = 0;
+    if (inside) {
+        int64_t ya, yb;
+        inside_span(c0d, p->m[0], p->w, lo, hi_x, W, &xa, &xb);
+        inside_span(c1d, p->m[3], p->h, lo, hi, W, &ya, &yb);
+        xa = xa > ya ? xa : ya;
+        xb = xb < yb ? xb : yb;
+        xb = xb < xa ? xa : xb;
+    }
+    edge(p, src, 0, (int)xa, c0, c1, m0, m3, out);
+    if (xb > xa)
+        inside(p, src, (int)xa, (int)xb, c0, c1, m0, m3, out);
+    edge(p, src, (int)xb, W, c0, c1, m0, m3, out);
 }
 
 void SMEAR_DSP(smear_affine_rows)(const AffinePlan *p, const SmearPlane *dst,

@@ -11,10 +11,12 @@
  * each column's taps picked out of them with byte masks, then weighted by
  * the column's fixed weights. Otherwise each sample is interpolated
  * at its own position: over the span of the row where every tap lies
- * inside the plane, neighbours are gathered straight from the plane (on
- * CPUs with byte permutes, picked out of the few input rows that 16
- * neighbouring samples touch, with no gather); the rest of the row goes
- * through the border mapping sample by sample.
+ * inside the plane, taps are gathered straight from the plane (on CPUs
+ * with byte permutes, picked out of the few input rows that 16
+ * neighbouring samples touch, with no gather, bilinear or bicubic, at any
+ * depth); the rest of the row maps its taps through the border 16 samples
+ * at a time (with byte permutes and the replicated border, it is picked
+ * out as inside, taps clamped to the plane).
  */
 #ifndef SMEAR_FILTERS_AFFINE_DSP_H
 #define SMEAR_FILTERS_AFFINE_DSP_H
