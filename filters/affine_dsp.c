@@ -63,10 +63,11 @@ static inline void fetch16(const AffinePlan *p, const SmearPlane *src, const int
     const int64_t last = (int64_t)(p->h - 1) * src->stride + (int64_t)(p->w - 1) * (deep ? 2 : 1) +
                          deep;
     if (last >= 3 && last < INT32_MAX) {
-        const __m512i vx = _mm512_loadu_si512((const void *)cx), vy = _mm512_loadu_si512((const void *)cy);
+        const __m512i vx = _mm512_loadu_si512((const void *)cx);
+        const __m512i vy = _mm512_loadu_si512((const void *)cy);
         const __mmask16 in = (__mmask16)~_mm512_movepi32_mask(_mm512_or_si512(vx, vy));
-        __m512i off = _mm512_add_epi32(_mm512_mullo_epi32(vy, _mm512_set1_epi32((int32_t)src->stride)),
-                                       deep ? _mm512_slli_epi32(vx, 1) : vx);
+        const __m512i rowoff = _mm512_mullo_epi32(vy, _mm512_set1_epi32((int32_t)src->stride));
+        __m512i off = _mm512_add_epi32(rowoff, deep ? _mm512_slli_epi32(vx, 1) : vx);
         off = _mm512_maskz_mov_epi32(in, off);
         const __m512i at = _mm512_min_epi32(off, _mm512_set1_epi32((int32_t)last - 3));
         __m512i w = _mm512_mask_i32gather_epi32(_mm512_setzero_si512(), in, at, src->data, 1);
@@ -257,20 +258,10 @@ static void xshear_row(const AffinePlan *p, const SmearPlane *src, int y, float 
     }
 }
 
-typedef uint8_t vb64 __attribute__((vector_size(64)));
-typedef uint16_t vw32 __attribute__((vector_size(64)));
-
-/* 64 bytes of row from column byte b (n valid bytes: the rest read as 0,
- * never past the row's end). */
-static inline vb64 load_bytes(const uint8_t *row, int n)
-{
-    vb64 v = { 0 };
-    if (n == 64)
-        memcpy(&v, row, 64);
-    else
-        memcpy(&v, row, (size_t)n);
-    return v;
-}
+/* Bytes in vectors of the build's width (see vfn in simd.h; and vwn for
+ * words), YP of them to 64 bytes. */
+typedef uint8_t vbn __attribute__((vector_size(4 * SMEAR_VF)));
+#define YP (16 / SMEAR_VF)
 
 /* The taps of one tile of 64 columns, TAPS a column (a constant, so that
  * the taps stay in registers): tap j of column x comes from the tile's row
@@ -280,31 +271,34 @@ yshear_taps(const AffinePlan *p, int x0, int rows, const int TAPS, const uint8_t
             ptrdiff_t xb, uint8_t *tapbuf)
 {
     if (p->depth <= 8) {
-        vb64 rel, tap[4] = { { 0 } };
-        memcpy(&rel, p->yrel8 + x0, sizeof(rel));
+        vbn rel[YP], tap[4][YP];
+        memset(tap, 0, sizeof(tap));
+        memcpy(rel, p->yrel8 + x0, sizeof(rel));
         for (int k = 0; k < rows; k++) {
-            vb64 v;
-            memcpy(&v, rowp[k] + xb, sizeof(v));
-            for (int j = 0; j < TAPS; j++) {
-                const vb64 hit = (vb64)(rel + (uint8_t)j == (uint8_t)k);
-                tap[j] = (v & hit) | (tap[j] & ~hit);
-            }
+            vbn v[YP];
+            memcpy(v, rowp[k] + xb, sizeof(v));
+            for (int j = 0; j < TAPS; j++)
+                for (int q = 0; q < YP; q++) {
+                    const vbn hit = (vbn)(rel[q] + (uint8_t)j == (uint8_t)k);
+                    tap[j][q] = (v[q] & hit) | (tap[j][q] & ~hit);
+                }
         }
-        memcpy(tapbuf, tap, sizeof(vb64) * TAPS);
+        memcpy(tapbuf, tap, sizeof(tap[0]) * TAPS);
         return;
     }
-    vw32 rel[2], tap[4][2] = { { { 0 } } };
+    vwn rel[2 * YP], tap[4][2 * YP];
+    memset(tap, 0, sizeof(tap));
     memcpy(rel, p->yrel16 + x0, sizeof(rel));
     for (int k = 0; k < rows; k++) {
-        vw32 v[2];
+        vwn v[2 * YP];
         memcpy(v, rowp[k] + xb, sizeof(v));
         for (int j = 0; j < TAPS; j++)
-            for (int h = 0; h < 2; h++) {
-                const vw32 hit = (vw32)(rel[h] + (uint16_t)j == (uint16_t)k);
-                tap[j][h] = (v[h] & hit) | (tap[j][h] & ~hit);
+            for (int q = 0; q < 2 * YP; q++) {
+                const vwn hit = (vwn)(rel[q] + (uint16_t)j == (uint16_t)k);
+                tap[j][q] = (v[q] & hit) | (tap[j][q] & ~hit);
             }
     }
-    memcpy(tapbuf, tap, sizeof(vw32) * 2 * TAPS);
+    memcpy(tapbuf, tap, sizeof(tap[0]) * TAPS);
 }
 
 /* Output sample i of a tile from its taps: the same sums, in the same
@@ -526,8 +520,8 @@ void permute_span(const AffinePlan *p, const SmearPlane *src, int x0, int x1, fl
              * two rows one) */
             const __m512i two = _mm512_or_si512(_mm512_sub_epi32(ix0, vbx),
                                                 _mm512_slli_epi32(_mm512_sub_epi32(ix1, vbx), 8));
-            const __m512i lower = _mm512_mask_add_epi32(two, _mm512_cmpneq_epi32_mask(iy0, iy1), two,
-                                                        _mm512_set1_epi32(0x4040));
+            const __mmask16 apart = _mm512_cmpneq_epi32_mask(iy0, iy1);
+            const __m512i lower = _mm512_mask_add_epi32(two, apart, two, _mm512_set1_epi32(0x4040));
             const __m512i idx = _mm512_or_si512(two, _mm512_slli_epi32(lower, 16));
             const __mmask64 m = avail >= 64 ? ~(__mmask64)0 : (((__mmask64)1 << avail) - 1);
             const uint8_t *row = src->data + (ptrdiff_t)by * src->stride + bx;
@@ -556,7 +550,8 @@ void permute_span(const AffinePlan *p, const SmearPlane *src, int x0, int x1, fl
                     row += src->stride;
                     vr = _mm512_add_epi32(vr, ione);
                 }
-                const __m512i pick = _mm512_permutexvar_epi16(idx, _mm512_maskz_loadu_epi16(m, row));
+                const __m512i v = _mm512_maskz_loadu_epi16(m, row);
+                const __m512i pick = _mm512_permutexvar_epi16(idx, v);
                 top = _mm512_mask_mov_epi32(top, _mm512_cmpeq_epi32_mask(iy0, vr), pick);
                 bot = _mm512_mask_mov_epi32(bot, _mm512_cmpeq_epi32_mask(iy1, vr), pick);
             }
@@ -568,7 +563,8 @@ void permute_span(const AffinePlan *p, const SmearPlane *src, int x0, int x1, fl
         const __m512 gx = _mm512_sub_ps(one, fx), gy = _mm512_sub_ps(one, fy);
         const __m512 t = _mm512_add_ps(_mm512_mul_ps(a, gx), _mm512_mul_ps(b, fx));
         const __m512 u = _mm512_add_ps(_mm512_mul_ps(c, gx), _mm512_mul_ps(d, fx));
-        _mm512_mask_storeu_ps(out + x, live, _mm512_add_ps(_mm512_mul_ps(t, gy), _mm512_mul_ps(u, fy)));
+        const __m512 val = _mm512_add_ps(_mm512_mul_ps(t, gy), _mm512_mul_ps(u, fy));
+        _mm512_mask_storeu_ps(out + x, live, val);
     }
 }
 

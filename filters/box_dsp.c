@@ -61,15 +61,15 @@ static void horizontal(const BoxPlan *p, const float *B, float *O)
 {
     const int w = p->w, r = p->x.r;
     const float e = p->x.e, inv = p->x.inv;
-    for (int v = 0; v < LANES / 16; v++) {
-        vf16 S = vf16_set1(0);
+    for (int v = 0; v < LANES / SMEAR_VF; v++) {
+        vfn S = vfn_set1(0);
         for (int j = -r; j <= r; j++)
-            S += vf16_load(B + (ptrdiff_t)j * LANES + 16 * v);
+            S += vfn_load(B + (ptrdiff_t)j * LANES + SMEAR_VF * v);
         for (int x = 0; x < w; x++) {
-            const vf16 lo = vf16_load(B + (ptrdiff_t)(x - r - 1) * LANES + 16 * v);
-            const vf16 hi = vf16_load(B + (ptrdiff_t)(x + r + 1) * LANES + 16 * v);
-            vf16_store(O + (ptrdiff_t)x * LANES + 16 * v, (S + (lo + hi) * e) * inv);
-            S += hi - vf16_load(B + (ptrdiff_t)(x - r) * LANES + 16 * v);
+            const vfn lo = vfn_load(B + (ptrdiff_t)(x - r - 1) * LANES + SMEAR_VF * v);
+            const vfn hi = vfn_load(B + (ptrdiff_t)(x + r + 1) * LANES + SMEAR_VF * v);
+            vfn_store(O + (ptrdiff_t)x * LANES + SMEAR_VF * v, (S + (lo + hi) * e) * inv);
+            S += hi - vfn_load(B + (ptrdiff_t)(x - r) * LANES + SMEAR_VF * v);
         }
     }
 }

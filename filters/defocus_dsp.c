@@ -11,19 +11,20 @@
 #include "sample.h"
 #include "simd.h"
 
-typedef uint32_t vu16 __attribute__((vector_size(64)));
+/* 32-bit sums in vectors of the build's width (see simd.h). */
+typedef uint32_t vun __attribute__((vector_size(4 * SMEAR_VF)));
 
-static inline vu16 vu16_load(const uint32_t *p)
+static inline vun vun_load(const uint32_t *p)
 {
-    vu16 v;
+    vun v;
     memcpy(&v, p, sizeof(v));
     return v;
 }
 
 /* The exact integer sums (below 2^31 by the plan's run_chunk) as floats. */
-static inline vf16 vu16_to_f(vu16 v)
+static inline vfn vun_to_f(vun v)
 {
-    return __builtin_convertvector((vi16)v, vf16);
+    return __builtin_convertvector((vin)v, vfn);
 }
 
 /* ---- the narrow pass: 8-bit samples, a reach of at most 31 rows ----
@@ -36,25 +37,28 @@ static inline vf16 vu16_to_f(vu16 v)
  * into 32-bit sums, exact whatever the instruction set (smear_madd_pair()
  * in simd.h). */
 
-/* The sums of run term t over the 64 samples of a tile (two vectors). */
-static inline void run_sums(const DefocusTerm *t, const uint16_t *const *cr, int cx, vh32 s[2])
+/* Words (native vectors) in a tile. */
+#define NW (DEFOCUS_TILE / SMEAR_VW)
+
+/* The sums of run term t over the 64 samples of a tile. */
+static inline void run_sums(const DefocusTerm *t, const uint16_t *const *cr, int cx, vhn s[NW])
 {
     const uint16_t *hi = cr[t->b + 1] + cx, *lo = cr[t->a] + cx;
-    for (int v = 0; v < 2; v++) {
-        const int o = 32 * v;
-        s[v] = (vh32)((smear_vw32_load(hi + t->dx + o) - smear_vw32_load(lo + t->dx + o)) +
-                      (smear_vw32_load(hi - t->dx + o) - smear_vw32_load(lo - t->dx + o)));
+    for (int v = 0; v < NW; v++) {
+        const int o = SMEAR_VW * v;
+        s[v] = (vhn)((vwn_load(hi + t->dx + o) - vwn_load(lo + t->dx + o)) +
+                     (vwn_load(hi - t->dx + o) - vwn_load(lo - t->dx + o)));
     }
 }
 
 /* The sums of tap term t over the 64 samples of a tile. */
-static inline void tap_sums(const DefocusTerm *t, const uint16_t *const *pr, int cx, vh32 s[2])
+static inline void tap_sums(const DefocusTerm *t, const uint16_t *const *pr, int cx, vhn s[NW])
 {
     const uint16_t *up = pr[-t->dy] + cx, *dn = pr[t->dy] + cx;
-    for (int v = 0; v < 2; v++) {
-        const int o = 32 * v;
-        s[v] = (vh32)((smear_vw32_load(up - t->dx + o) + smear_vw32_load(up + t->dx + o)) +
-                      (smear_vw32_load(dn - t->dx + o) + smear_vw32_load(dn + t->dx + o)));
+    for (int v = 0; v < NW; v++) {
+        const int o = SMEAR_VW * v;
+        s[v] = (vhn)((vwn_load(up - t->dx + o) + vwn_load(up + t->dx + o)) +
+                     (vwn_load(dn - t->dx + o) + vwn_load(dn + t->dx + o)));
     }
 }
 
@@ -90,23 +94,25 @@ static void rows_narrow(const DefocusPlan *p, const SmearPlane *dst, const Smear
             const uint16_t *const *pr = prow + ry, *const *cr = crow + ry;
             for (int x0 = 0; x0 < sn; x0 += DEFOCUS_TILE) {
                 const int cx = rx + x0;
-                vi16 lo0 = { 0 }, hi0 = lo0, lo1 = lo0, hi1 = lo0;
+                vin lo[NW], hi[NW];
+                memset(lo, 0, sizeof(lo));
+                memset(hi, 0, sizeof(hi));
                 for (int i = 0; i < nrt; i += 2) {
-                    vh32 a[2], b[2];
+                    vhn a[NW], b[NW];
                     run_sums(&p->terms[i], cr, cx, a);
                     run_sums(&p->terms[i + 1], cr, cx, b);
-                    smear_madd_pair(&lo0, &hi0, a[0], b[0], p->qw[i / 2]);
-                    smear_madd_pair(&lo1, &hi1, a[1], b[1], p->qw[i / 2]);
+                    for (int v = 0; v < NW; v++)
+                        smear_madd_pair(&lo[v], &hi[v], a[v], b[v], p->qw[i / 2]);
                 }
                 for (int i = nrt; i < nt; i += 2) {
-                    vh32 a[2], b[2];
+                    vhn a[NW], b[NW];
                     tap_sums(&p->terms[i], pr, cx, a);
                     tap_sums(&p->terms[i + 1], pr, cx, b);
-                    smear_madd_pair(&lo0, &hi0, a[0], b[0], p->qw[i / 2]);
-                    smear_madd_pair(&lo1, &hi1, a[1], b[1], p->qw[i / 2]);
+                    for (int v = 0; v < NW; v++)
+                        smear_madd_pair(&lo[v], &hi[v], a[v], b[v], p->qw[i / 2]);
                 }
-                smear_vi16_pair_to_f32(acc, lo0, hi0, scale);
-                smear_vi16_pair_to_f32(acc + 32, lo1, hi1, scale);
+                for (int v = 0; v < NW; v++)
+                    smear_vin_pair_to_f32(acc + SMEAR_VW * v, lo[v], hi[v], scale);
                 const int m = sn - x0 < DEFOCUS_TILE ? sn - x0 : DEFOCUS_TILE;
                 smear_f32_to_row(dst->data + (ptrdiff_t)y * dst->stride + sx0 + x0, acc, m, 8);
             }
@@ -157,55 +163,49 @@ void SMEAR_DSP(smear_defocus_rows)(const DefocusPlan *p, const SmearPlane *dst,
             const uint32_t *const *cr = crow + ry;   /* cr[k]: sums of rows y - ry .. y + k - 1 */
             for (int x0 = 0; x0 < sn; x0 += DEFOCUS_TILE) {
                 const int cx = rx + x0;
-                /* a whole tile (four vectors) per run and per tap, in registers */
-                vf16 s0 = vf16_set1(0), s1 = s0, s2 = s0, s3 = s0;
+                /* a whole tile per run and per tap, in registers */
+                enum { NF = DEFOCUS_TILE / SMEAR_VF };
+                vfn S[NF];
+                for (int v = 0; v < NF; v++)
+                    S[v] = vfn_set1(0);
                 for (int i = 0; i < nr; i += p->run_chunk) {
                     const int end = nr - i < p->run_chunk ? nr : i + p->run_chunk;
-                    vu16 t0 = { 0 }, t1 = t0, t2 = t0, t3 = t0;
+                    vun T[NF];
+                    memset(T, 0, sizeof(T));
                     for (int k = i; k < end; k++) {
                         const DefocusRun *r = &p->runs[k];
                         const uint32_t *hi = cr[r->b + 1] + cx, *lo = cr[r->a] + cx;
                         const uint32_t *h0 = hi + r->dx, *l0 = lo + r->dx;
                         const uint32_t *h1 = hi - r->dx, *l1 = lo - r->dx;
-#define RUN(T, o) T += (vu16_load(h0 + o) - vu16_load(l0 + o)) + (vu16_load(h1 + o) - vu16_load(l1 + o))
-                        RUN(t0, 0);
-                        RUN(t1, 16);
-                        RUN(t2, 32);
-                        RUN(t3, 48);
-#undef RUN
+                        for (int v = 0; v < NF; v++) {
+                            const int o = SMEAR_VF * v;
+                            T[v] += (vun_load(h0 + o) - vun_load(l0 + o)) +
+                                    (vun_load(h1 + o) - vun_load(l1 + o));
+                        }
                     }
-                    s0 += vu16_to_f(t0);
-                    s1 += vu16_to_f(t1);
-                    s2 += vu16_to_f(t2);
-                    s3 += vu16_to_f(t3);
+                    for (int v = 0; v < NF; v++)
+                        S[v] += vun_to_f(T[v]);
                 }
                 if (p->has_centre_run) {
                     const DefocusRun *r = &p->centre_run;
                     const uint32_t *hi = cr[r->b + 1] + cx, *lo = cr[r->a] + cx;
-                    s0 += vu16_to_f(vu16_load(hi) - vu16_load(lo));
-                    s1 += vu16_to_f(vu16_load(hi + 16) - vu16_load(lo + 16));
-                    s2 += vu16_to_f(vu16_load(hi + 32) - vu16_load(lo + 32));
-                    s3 += vu16_to_f(vu16_load(hi + 48) - vu16_load(lo + 48));
+                    for (int v = 0; v < NF; v++)
+                        S[v] += vun_to_f(vun_load(hi + SMEAR_VF * v) - vun_load(lo + SMEAR_VF * v));
                 }
                 for (int i = 0; i < nt; i++) {
                     const DefocusTap *t = &p->taps[i];
                     const float *up = pr[-t->dy] + cx, *dn = pr[t->dy] + cx;
                     const float *a = up - t->dx, *b = up + t->dx;
                     const float *c = dn - t->dx, *d = dn + t->dx;
-                    const float w = t->w;
-#define TAP(S, o) S = vf16_fmas((vf16_load(a + o) + vf16_load(b + o)) + \
-                                (vf16_load(c + o) + vf16_load(d + o)), w, S)
-                    TAP(s0, 0);
-                    TAP(s1, 16);
-                    TAP(s2, 32);
-                    TAP(s3, 48);
-#undef TAP
+                    for (int v = 0; v < NF; v++) {
+                        const int o = SMEAR_VF * v;
+                        S[v] = vfn_fmas((vfn_load(a + o) + vfn_load(b + o)) +
+                                            (vfn_load(c + o) + vfn_load(d + o)),
+                                        t->w, S[v]);
+                    }
                 }
-                const float inv = p->inv_total;
-                vf16_store(acc, s0 * inv);
-                vf16_store(acc + 16, s1 * inv);
-                vf16_store(acc + 32, s2 * inv);
-                vf16_store(acc + 48, s3 * inv);
+                for (int v = 0; v < NF; v++)
+                    vfn_store(acc + SMEAR_VF * v, S[v] * p->inv_total);
                 const int m = sn - x0 < DEFOCUS_TILE ? sn - x0 : DEFOCUS_TILE;
                 smear_f32_to_row(dst->data + (ptrdiff_t)y * dst->stride + (ptrdiff_t)(sx0 + x0) * bps,
                                  acc, m, p->depth);

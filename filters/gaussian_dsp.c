@@ -1,7 +1,7 @@
 /*
  * smear - Gaussian blur: the passes, compiled once per instruction set.
  *
- * The hot loops work on vf16 vectors (simd.h): four per row of a column
+ * The hot loops work on vfn vectors (simd.h): four per row of a column
  * strip in the vertical pass, two blocks of GAUSS_LANES rows at once in the
  * horizontal one, so several independent recursions are in flight and
  * their latency is hidden. Tiles of 16x16 are transposed between the row
@@ -23,9 +23,9 @@
 
 _Static_assert(GAUSS_LANES == LANES, "the block layout is lanes.h's");
 #define STRIP GAUSS_STRIP
-#define NV (STRIP / 16) /* vectors per strip row */
+#define NV (STRIP / SMEAR_VF) /* vectors per strip row */
 #define VSTRIP GAUSS_VSTRIP
-#define NVV (VSTRIP / 16) /* vectors per row of a recursive strip */
+#define NVV (VSTRIP / SMEAR_VF) /* vectors per row of a recursive strip */
 
 
 /* Columns [x0, x0 + n) of a source row as floats; width floats are written,
@@ -82,58 +82,59 @@ static inline IIRCoef iir_coef(const GaussAxis *a)
  * border and, after padding, negligible for the others. Causal first, into
  * C; then the anti-causal part added to C, from the end.
  */
-#define IIR_LINE(N, F, C, count, AFTER_ANTI)                                                  \
-    do {                                                                                      \
-        vf16 y1[2][N], y2[2][N], xp[N];                                                       \
-        for (int v = 0; v < N; v++) {                                                         \
-            const vf16 f0 = vf16_load((F) + 16 * v);                                          \
-            for (int s = 0; s < 2; s++)                                                       \
-                y1[s][v] = y2[s][v] = f0 * k.gc[s];                                           \
-            xp[v] = f0;                                                                       \
-        }                                                                                     \
-        for (int r = 0; r < (count); r++) {                                                   \
-            const float *f = (F) + (ptrdiff_t)r * (N) * 16;                                   \
-            float *c = (C) + (ptrdiff_t)r * (N) * 16;                                         \
-            for (int v = 0; v < N; v++) {                                                     \
-                const vf16 x = vf16_load(f + 16 * v);                                         \
-                /* the terms without y1 first: only the last fused step waits for it */       \
-                const vf16 s0 = vf16_fmas(y1[0][v], k.na1[0], vf16_fmas(y2[0][v], k.na2[0],   \
-                                vf16_fmas(xp[v], k.b1[0], x * k.b0[0])));                     \
-                const vf16 s1 = vf16_fmas(y1[1][v], k.na1[1], vf16_fmas(y2[1][v], k.na2[1],   \
-                                vf16_fmas(xp[v], k.b1[1], x * k.b0[1])));                     \
-                y2[0][v] = y1[0][v];                                                          \
-                y1[0][v] = s0;                                                                \
-                y2[1][v] = y1[1][v];                                                          \
-                y1[1][v] = s1;                                                                \
-                xp[v] = x;                                                                    \
-                vf16_store(c + 16 * v, s0 + s1);                                              \
-            }                                                                                 \
-        }                                                                                     \
-        vf16 x1[N], x2[N];                                                                    \
-        for (int v = 0; v < N; v++) {                                                         \
-            const vf16 fl = vf16_load((F) + ((ptrdiff_t)(count) - 1) * (N) * 16 + 16 * v);    \
-            for (int s = 0; s < 2; s++)                                                       \
-                y1[s][v] = y2[s][v] = fl * k.ga[s];                                           \
-            x1[v] = x2[v] = fl;                                                               \
-        }                                                                                     \
-        for (int r = (count) - 1; r >= 0; r--) {                                              \
-            const float *f = (F) + (ptrdiff_t)r * (N) * 16;                                   \
-            float *c = (C) + (ptrdiff_t)r * (N) * 16;                                         \
-            for (int v = 0; v < N; v++) {                                                     \
-                const vf16 s0 = vf16_fmas(y1[0][v], k.na1[0], vf16_fmas(y2[0][v], k.na2[0],   \
-                                vf16_fmas(x2[v], k.c2[0], x1[v] * k.c1[0])));                 \
-                const vf16 s1 = vf16_fmas(y1[1][v], k.na1[1], vf16_fmas(y2[1][v], k.na2[1],   \
-                                vf16_fmas(x2[v], k.c2[1], x1[v] * k.c1[1])));                 \
-                y2[0][v] = y1[0][v];                                                          \
-                y1[0][v] = s0;                                                                \
-                y2[1][v] = y1[1][v];                                                          \
-                y1[1][v] = s1;                                                                \
-                x2[v] = x1[v];                                                                \
-                x1[v] = vf16_load(f + 16 * v);                                                \
-                vf16_store(c + 16 * v, vf16_load(c + 16 * v) + (s0 + s1));                    \
-            }                                                                                 \
-            AFTER_ANTI;                                                                       \
-        }                                                                                     \
+#define IIR_LINE(N, F, C, count, AFTER_ANTI)                                                   \
+    do {                                                                                       \
+        vfn y1[2][N], y2[2][N], xp[N];                                                         \
+        for (int v = 0; v < N; v++) {                                                          \
+            const vfn f0 = vfn_load((F) + SMEAR_VF * v);                                       \
+            for (int s = 0; s < 2; s++)                                                        \
+                y1[s][v] = y2[s][v] = f0 * k.gc[s];                                            \
+            xp[v] = f0;                                                                        \
+        }                                                                                      \
+        for (int r = 0; r < (count); r++) {                                                    \
+            const float *f = (F) + (ptrdiff_t)r * (N) * SMEAR_VF;                              \
+            float *c = (C) + (ptrdiff_t)r * (N) * SMEAR_VF;                                    \
+            for (int v = 0; v < N; v++) {                                                      \
+                const vfn x = vfn_load(f + SMEAR_VF * v);                                      \
+                /* the terms without y1 first: only the last fused step waits for it */        \
+                const vfn s0 = vfn_fmas(y1[0][v], k.na1[0], vfn_fmas(y2[0][v], k.na2[0],       \
+                                vfn_fmas(xp[v], k.b1[0], x * k.b0[0])));                       \
+                const vfn s1 = vfn_fmas(y1[1][v], k.na1[1], vfn_fmas(y2[1][v], k.na2[1],       \
+                                vfn_fmas(xp[v], k.b1[1], x * k.b0[1])));                       \
+                y2[0][v] = y1[0][v];                                                           \
+                y1[0][v] = s0;                                                                 \
+                y2[1][v] = y1[1][v];                                                           \
+                y1[1][v] = s1;                                                                 \
+                xp[v] = x;                                                                     \
+                vfn_store(c + SMEAR_VF * v, s0 + s1);                                          \
+            }                                                                                  \
+        }                                                                                      \
+        vfn x1[N], x2[N];                                                                      \
+        for (int v = 0; v < N; v++) {                                                          \
+            const float *fend = (F) + ((ptrdiff_t)(count) - 1) * (N) * SMEAR_VF;                \
+            const vfn fl = vfn_load(fend + SMEAR_VF * v);                                        \
+            for (int s = 0; s < 2; s++)                                                        \
+                y1[s][v] = y2[s][v] = fl * k.ga[s];                                            \
+            x1[v] = x2[v] = fl;                                                                \
+        }                                                                                      \
+        for (int r = (count) - 1; r >= 0; r--) {                                               \
+            const float *f = (F) + (ptrdiff_t)r * (N) * SMEAR_VF;                              \
+            float *c = (C) + (ptrdiff_t)r * (N) * SMEAR_VF;                                    \
+            for (int v = 0; v < N; v++) {                                                      \
+                const vfn s0 = vfn_fmas(y1[0][v], k.na1[0], vfn_fmas(y2[0][v], k.na2[0],       \
+                                vfn_fmas(x2[v], k.c2[0], x1[v] * k.c1[0])));                   \
+                const vfn s1 = vfn_fmas(y1[1][v], k.na1[1], vfn_fmas(y2[1][v], k.na2[1],       \
+                                vfn_fmas(x2[v], k.c2[1], x1[v] * k.c1[1])));                   \
+                y2[0][v] = y1[0][v];                                                           \
+                y1[0][v] = s0;                                                                 \
+                y2[1][v] = y1[1][v];                                                           \
+                y1[1][v] = s1;                                                                 \
+                x2[v] = x1[v];                                                                 \
+                x1[v] = vfn_load(f + SMEAR_VF * v);                                            \
+                vfn_store(c + SMEAR_VF * v, vfn_load(c + SMEAR_VF * v) + (s0 + s1));        \
+            }                                                                                  \
+            AFTER_ANTI;                                                                        \
+        }                                                                                      \
     } while (0)
 
 static void vpass_iir(const GaussPlan *p, int st, float *work)
@@ -204,17 +205,17 @@ static void vertical_block(const GaussPlan *p, int b, float *B, float *work)
         }
         for (int l = 0; l < LANES; l++) {
             const float *c = F + (ptrdiff_t)(l + R) * STRIP;
-            vf16 acc[NV];
+            vfn acc[NV];
             for (int v = 0; v < NV; v++)
-                acc[v] = vf16_load(c + 16 * v) * w0;
+                acc[v] = vfn_load(c + SMEAR_VF * v) * w0;
             for (int kk = 1; kk <= R; kk++) {
                 const float wk = a->w[kk];
                 const float *up = c - (ptrdiff_t)kk * STRIP, *dn = c + (ptrdiff_t)kk * STRIP;
                 for (int v = 0; v < NV; v++)
-                    acc[v] = vf16_fmas(vf16_load(up + 16 * v) + vf16_load(dn + 16 * v), wk, acc[v]);
+                    acc[v] = vfn_fmas(vfn_load(up + SMEAR_VF * v) + vfn_load(dn + SMEAR_VF * v), wk, acc[v]);
             }
             for (int v = 0; v < NV; v++)
-                vf16_store(tile + (ptrdiff_t)l * STRIP + 16 * v, acc[v]);
+                vfn_store(tile + (ptrdiff_t)l * STRIP + SMEAR_VF * v, acc[v]);
         }
         lanes_from_tile(Bx, x0, n, tile, STRIP);
     }
@@ -238,12 +239,12 @@ void SMEAR_DSP(smear_gauss_hpass)(const GaussPlan *p, const SmearPlane *dst, int
             const float w0 = a->w[0];
             for (int x = 0; x < W; x++) {
                 const float *c = B + (ptrdiff_t)(X + x) * LANES;
-                for (int v = 0; v < LANES / 16; v++) {
-                    vf16 acc = vf16_load(c + 16 * v) * w0;
+                for (int v = 0; v < LANES / SMEAR_VF; v++) {
+                    vfn acc = vfn_load(c + SMEAR_VF * v) * w0;
                     for (int kk = 1; kk <= R; kk++)
-                        acc = vf16_fmas(vf16_load(c + 16 * v - (ptrdiff_t)kk * LANES) +
-                                        vf16_load(c + 16 * v + (ptrdiff_t)kk * LANES), a->w[kk], acc);
-                    vf16_store(O + (ptrdiff_t)x * LANES + 16 * v, acc);
+                        acc = vfn_fmas(vfn_load(c + SMEAR_VF * v - (ptrdiff_t)kk * LANES) +
+                                        vfn_load(c + SMEAR_VF * v + (ptrdiff_t)kk * LANES), a->w[kk], acc);
+                    vfn_store(O + (ptrdiff_t)x * LANES + SMEAR_VF * v, acc);
                 }
             }
             lanes_store(dst, b * LANES, rows, O, rowbuf);
@@ -251,7 +252,7 @@ void SMEAR_DSP(smear_gauss_hpass)(const GaussPlan *p, const SmearPlane *dst, int
             /* the recursion over x, LANES rows at once, on the padded row */
             const IIRCoef k = iir_coef(a);
             const int P = a->pad, n = W + 2 * P;
-            IIR_LINE(LANES / 16, B + (ptrdiff_t)(X - P) * LANES, O, n, (void)0);
+            IIR_LINE(LANES / SMEAR_VF, B + (ptrdiff_t)(X - P) * LANES, O, n, (void)0);
             lanes_store(dst, b * LANES, rows, O + (ptrdiff_t)P * LANES, rowbuf);
         } else {
             lanes_store(dst, b * LANES, rows, B + (ptrdiff_t)X * LANES, rowbuf);
@@ -343,7 +344,7 @@ static void slant_axis_iir16(const GaussSlant *g, const SmearPlane *src, int i0,
             smear_pad_strip_row(F + (ptrdiff_t)j * 16, src, g->border, j - pad - g->my,
                                 i0 - g->mx, 16);
     }
-    IIR_LINE(1, F, C, count, {});
+    IIR_LINE(16 / SMEAR_VF, F, C, count, {});
     const int lanes = i1 - i0 < 16 ? i1 - i0 : 16;
     int j = 0;
     if (g->along_x && lanes == 16)
@@ -480,15 +481,15 @@ void SMEAR_DSP(smear_gauss_slant_pass)(const GaussSlant *g, const SmearPlane *ds
          * rest one by one: the same operations in the same order */
         int x = 0;
         for (; x + STRIP <= W; x += STRIP) {
-            vf16 a[NV];
+            vfn a[NV];
             for (int v = 0; v < NV; v++)
-                a[v] = vf16_set1(0.0f);
+                a[v] = vfn_set1(0.0f);
             for (int t = 0; t <= 2 * R; t++)
                 for (int v = 0; v < NV; v++)
-                    a[v] = vf16_fmas(vf16_load(r1[t] + x + 16 * v), w1[t],
-                                     vf16_fmas(vf16_load(r0[t] + x + 16 * v), w0[t], a[v]));
+                    a[v] = vfn_fmas(vfn_load(r1[t] + x + SMEAR_VF * v), w1[t],
+                                     vfn_fmas(vfn_load(r0[t] + x + SMEAR_VF * v), w0[t], a[v]));
             for (int v = 0; v < NV; v++)
-                vf16_store(acc + x + 16 * v, a[v]);
+                vfn_store(acc + x + SMEAR_VF * v, a[v]);
         }
         for (; x < W; x++) {
             float a = 0;

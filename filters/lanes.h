@@ -52,8 +52,8 @@ static inline void lanes_pad(float *B, int w, int pad, SmearBorder border)
         const int m = smear_border_index(x, w, border.mode);
         float *t = B + (ptrdiff_t)x * LANES;
         if (m < 0)
-            for (int v = 0; v < LANES / 16; v++)
-                vf16_store(t + 16 * v, vf16_set1((float)border.fill));
+            for (int v = 0; v < LANES / SMEAR_VF; v++)
+                vfn_store(t + SMEAR_VF * v, vfn_set1((float)border.fill));
         else
             memcpy(t, B + (ptrdiff_t)m * LANES, sizeof(float) * LANES);
     }

@@ -29,18 +29,20 @@ static void rows_narrow(const MotionPlan *p, const SmearPlane *dst, const SmearP
             smear_ring_table((const void **)prow, P, sizeof(*P) * sw, nrows, y - y0);
             const uint16_t *const *pr = prow + my;
             for (int x0 = 0; x0 < sn; x0 += MOTION_TILE) {
-                vi16 lo0 = { 0 }, hi0 = lo0, lo1 = lo0, hi1 = lo0;
+                enum { NW = MOTION_TILE / SMEAR_VW };
+                vin lo[NW], hi[NW];
+                memset(lo, 0, sizeof(lo));
+                memset(hi, 0, sizeof(hi));
                 for (int i = 0; i < nt; i += 2) {
                     const MotionTap *ta = &p->taps[i], *tb = ta + 1;
                     const uint16_t *a = pr[ta->dy] + mx + x0 + ta->dx;
                     const uint16_t *b = pr[tb->dy] + mx + x0 + tb->dx;
-                    smear_madd_pair(&lo0, &hi0, (vh32)smear_vw32_load(a), (vh32)smear_vw32_load(b),
-                                    p->qw[i / 2]);
-                    smear_madd_pair(&lo1, &hi1, (vh32)smear_vw32_load(a + 32),
-                                    (vh32)smear_vw32_load(b + 32), p->qw[i / 2]);
+                    for (int q = 0; q < NW; q++)
+                        smear_madd_pair(&lo[q], &hi[q], (vhn)vwn_load(a + SMEAR_VW * q),
+                                        (vhn)vwn_load(b + SMEAR_VW * q), p->qw[i / 2]);
                 }
-                smear_vi16_pair_to_f32(acc, lo0, hi0, p->qscale);
-                smear_vi16_pair_to_f32(acc + 32, lo1, hi1, p->qscale);
+                for (int q = 0; q < NW; q++)
+                    smear_vin_pair_to_f32(acc + SMEAR_VW * q, lo[q], hi[q], p->qscale);
                 const int m = sn - x0 < MOTION_TILE ? sn - x0 : MOTION_TILE;
                 smear_f32_to_row(dst->data + (ptrdiff_t)y * dst->stride + sx0 + x0, acc, m, 8);
             }
@@ -72,7 +74,10 @@ void SMEAR_DSP(smear_motion_rows)(const MotionPlan *p, const SmearPlane *dst,
             smear_ring_table((const void **)prow, P, sizeof(*P) * sw, nrows, y - y0);
             const float *const *pr = prow + my;
             for (int x0 = 0; x0 < sn; x0 += MOTION_TILE) {
-                vf16 s0 = vf16_set1(0), s1 = s0, s2 = s0, s3 = s0;
+                enum { NF = MOTION_TILE / SMEAR_VF };
+                vfn S[NF];
+                for (int v = 0; v < NF; v++)
+                    S[v] = vfn_set1(0);
                 for (int c = 0; c < nc; c++) {
                     const MotionCol *col = &p->cols[c];
                     const float *w = p->w + col->w;
@@ -81,16 +86,12 @@ void SMEAR_DSP(smear_motion_rows)(const MotionPlan *p, const SmearPlane *dst,
                         if (w[e] == 0)
                             continue;
                         const float *q = pr[col->dy0 + e] + off;
-                        s0 = vf16_fmas(vf16_load(q), w[e], s0);
-                        s1 = vf16_fmas(vf16_load(q + 16), w[e], s1);
-                        s2 = vf16_fmas(vf16_load(q + 32), w[e], s2);
-                        s3 = vf16_fmas(vf16_load(q + 48), w[e], s3);
+                        for (int v = 0; v < NF; v++)
+                            S[v] = vfn_fmas(vfn_load(q + SMEAR_VF * v), w[e], S[v]);
                     }
                 }
-                vf16_store(acc, s0);
-                vf16_store(acc + 16, s1);
-                vf16_store(acc + 32, s2);
-                vf16_store(acc + 48, s3);
+                for (int v = 0; v < NF; v++)
+                    vfn_store(acc + SMEAR_VF * v, S[v]);
                 const int m = sn - x0 < MOTION_TILE ? sn - x0 : MOTION_TILE;
                 smear_f32_to_row(dst->data + (ptrdiff_t)y * dst->stride + (ptrdiff_t)(sx0 + x0) * bps,
                                  acc, m, p->depth);

@@ -1,10 +1,14 @@
 /*
- * smear - a vector of 16 floats for the kernels' hot loops.
- *
- * GCC and clang lower these vector types to whatever the instruction set
- * of the build has (one AVX-512 register, two AVX registers, four SSE
- * ones), so one source gives all three builds, with identical results:
- * every operation is element by element and contraction is off.
+ * smear - vectors for the kernels' hot loops, of the build's own width:
+ * SMEAR_VF floats (vfn) or 32-bit integers (vin), SMEAR_VW 16-bit words
+ * (vhn, vwn). That is 16 floats with AVX-512, 8 with AVX2 and 4 in the
+ * plain C build (SSE2 on x86, NEON elsewhere); a loop over a tile of 64
+ * samples runs over 64 / SMEAR_VF vectors, which the compiler keeps in
+ * registers. (A 64-byte vector type in every build would read simpler,
+ * but without AVX-512 GCC keeps it in memory and splits every operation
+ * through the stack: ten to twenty times slower.) Every operation is
+ * element by element and contraction is off, so one source gives all the
+ * builds with identical results.
  */
 #ifndef SMEAR_FILTERS_SIMD_H
 #define SMEAR_FILTERS_SIMD_H
@@ -18,23 +22,30 @@
 #include <immintrin.h>
 #endif
 
-typedef float vf16 __attribute__((vector_size(64)));
+#if SMEAR_ISA_IS_AVX512
+#define SMEAR_VF 16
+#elif SMEAR_ISA_IS_AVX2
+#define SMEAR_VF 8
+#else
+#define SMEAR_VF 4
+#endif
+typedef float vfn __attribute__((vector_size(4 * SMEAR_VF)));
 
-static inline vf16 vf16_load(const float *p)
+static inline vfn vfn_load(const float *p)
 {
-    vf16 v;
+    vfn v;
     memcpy(&v, p, sizeof(v));
     return v;
 }
 
-static inline void vf16_store(float *p, vf16 v)
+static inline void vfn_store(float *p, vfn v)
 {
     memcpy(p, &v, sizeof(v));
 }
 
-static inline vf16 vf16_set1(float x)
+static inline vfn vfn_set1(float x)
 {
-    return (vf16){ 0 } + x;
+    return (vfn){ 0 } + x;
 }
 
 /**
@@ -42,42 +53,36 @@ static inline vf16 vf16_set1(float x)
  * builds still agree bit for bit; the plain C one calls fmaf() per lane
  * (fast where the CPU has FMA, slow but exact where it has not).
  */
-static inline vf16 vf16_fma(vf16 a, vf16 b, vf16 c)
+static inline vfn vfn_fma(vfn a, vfn b, vfn c)
 {
 #if SMEAR_ISA_IS_AVX512
-    return (vf16)_mm512_fmadd_ps((__m512)a, (__m512)b, (__m512)c);
+    return (vfn)_mm512_fmadd_ps((__m512)a, (__m512)b, (__m512)c);
 #elif SMEAR_ISA_IS_AVX2
-    __m256 al, ah, bl, bh, cl, ch;
-    memcpy(&al, &a, 32), memcpy(&ah, (const char *)&a + 32, 32);
-    memcpy(&bl, &b, 32), memcpy(&bh, (const char *)&b + 32, 32);
-    memcpy(&cl, &c, 32), memcpy(&ch, (const char *)&c + 32, 32);
-    __m256 rl = _mm256_fmadd_ps(al, bl, cl), rh = _mm256_fmadd_ps(ah, bh, ch);
-    vf16 r;
-    memcpy(&r, &rl, 32), memcpy((char *)&r + 32, &rh, 32);
-    return r;
+    return (vfn)_mm256_fmadd_ps((__m256)a, (__m256)b, (__m256)c);
 #else
-    vf16 r;
-    for (int i = 0; i < 16; i++)
+    vfn r;
+    for (int i = 0; i < SMEAR_VF; i++)
         r[i] = fmaf(a[i], b[i], c[i]);
     return r;
 #endif
 }
 
-/** The same with a scalar factor. */
-static inline vf16 vf16_fmas(vf16 a, float b, vf16 c)
+static inline vfn vfn_fmas(vfn a, float b, vfn c)
 {
-    return vf16_fma(a, vf16_set1(b), c);
+    return vfn_fma(a, vfn_set1(b), c);
 }
 
-/* 32 16-bit words, and 16 32-bit integers, for the passes on 8-bit samples
- * that sum in integers (exact, so every build agrees). */
-typedef int16_t vh32 __attribute__((vector_size(64)));
-typedef uint16_t vw32 __attribute__((vector_size(64)));
-typedef int32_t vi16 __attribute__((vector_size(64)));
+/* SMEAR_VF 32-bit integers and SMEAR_VW 16-bit words, of the build's width
+ * too, for the passes on 8-bit samples that sum in integers (exact, so
+ * every build agrees). */
+#define SMEAR_VW (2 * SMEAR_VF)
+typedef int32_t vin __attribute__((vector_size(4 * SMEAR_VF)));
+typedef int16_t vhn __attribute__((vector_size(4 * SMEAR_VF)));
+typedef uint16_t vwn __attribute__((vector_size(4 * SMEAR_VF)));
 
-static inline vw32 smear_vw32_load(const uint16_t *p)
+static inline vwn vwn_load(const uint16_t *p)
 {
-    vw32 v;
+    vwn v;
     memcpy(&v, p, sizeof(v));
     return v;
 }
@@ -86,31 +91,21 @@ static inline vw32 smear_vw32_load(const uint16_t *p)
  * lo, hi += a * wa + b * wb, word by word, wa in the low 16 bits of wab and
  * wb in the high ones: a and b are interleaved and multiplied in pairs into
  * 32-bit sums. In each 128-bit block of 8 words, lo gets words 0..3 of the
- * block and hi words 4..7 (smear_vi16_pair_to_f32() puts them back in order).
+ * block and hi words 4..7 (smear_vin_pair_to_f32() puts them back in order).
  */
-static inline void smear_madd_pair(vi16 *lo, vi16 *hi, vh32 a, vh32 b, int32_t wab)
+static inline void smear_madd_pair(vin *lo, vin *hi, vhn a, vhn b, int32_t wab)
 {
 #if SMEAR_ISA_IS_AVX512
     const __m512i A = (__m512i)a, B = (__m512i)b, Wt = _mm512_set1_epi32(wab);
-    *lo += (vi16)_mm512_madd_epi16(_mm512_unpacklo_epi16(A, B), Wt);
-    *hi += (vi16)_mm512_madd_epi16(_mm512_unpackhi_epi16(A, B), Wt);
+    *lo += (vin)_mm512_madd_epi16(_mm512_unpacklo_epi16(A, B), Wt);
+    *hi += (vin)_mm512_madd_epi16(_mm512_unpackhi_epi16(A, B), Wt);
 #elif SMEAR_ISA_IS_AVX2
-    __m256i A[2], B[2], L[2], H[2];
-    const __m256i Wt = _mm256_set1_epi32(wab);
-    memcpy(A, &a, sizeof(A));
-    memcpy(B, &b, sizeof(B));
-    for (int i = 0; i < 2; i++) {
-        L[i] = _mm256_madd_epi16(_mm256_unpacklo_epi16(A[i], B[i]), Wt);
-        H[i] = _mm256_madd_epi16(_mm256_unpackhi_epi16(A[i], B[i]), Wt);
-    }
-    vi16 l, h;
-    memcpy(&l, L, sizeof(l));
-    memcpy(&h, H, sizeof(h));
-    *lo += l;
-    *hi += h;
+    const __m256i A = (__m256i)a, B = (__m256i)b, Wt = _mm256_set1_epi32(wab);
+    *lo += (vin)_mm256_madd_epi16(_mm256_unpacklo_epi16(A, B), Wt);
+    *hi += (vin)_mm256_madd_epi16(_mm256_unpackhi_epi16(A, B), Wt);
 #else
     const int32_t wa = (int16_t)(wab & 0xffff), wb = (int16_t)(wab >> 16);
-    for (int blk = 0; blk < 4; blk++)
+    for (int blk = 0; blk < SMEAR_VF / 4; blk++)
         for (int i = 0; i < 4; i++) {
             (*lo)[4 * blk + i] += a[8 * blk + i] * wa + b[8 * blk + i] * wb;
             (*hi)[4 * blk + i] += a[8 * blk + 4 + i] * wa + b[8 * blk + 4 + i] * wb;
@@ -118,14 +113,25 @@ static inline void smear_madd_pair(vi16 *lo, vi16 *hi, vh32 a, vh32 b, int32_t w
 #endif
 }
 
-/** The 32 sums of smear_madd_pair()'s lo and hi, in word order, times scale. */
-static inline void smear_vi16_pair_to_f32(float out[32], vi16 lo, vi16 hi, float scale)
+/** The SMEAR_VW sums of smear_madd_pair()'s lo and hi, in word order, times
+ *  scale. */
+static inline void smear_vin_pair_to_f32(float out[SMEAR_VW], vin lo, vin hi, float scale)
 {
-    for (int blk = 0; blk < 4; blk++)
-        for (int i = 0; i < 4; i++) {
-            out[8 * blk + i] = (float)lo[4 * blk + i] * scale;
-            out[8 * blk + 4 + i] = (float)hi[4 * blk + i] * scale;
-        }
+    vin o[2];
+#if SMEAR_ISA_IS_AVX512
+    o[0] = (vin)_mm512_permutex2var_epi32(
+        (__m512i)lo, _mm512_setr_epi32(0, 1, 2, 3, 16, 17, 18, 19, 4, 5, 6, 7, 20, 21, 22, 23), (__m512i)hi);
+    o[1] = (vin)_mm512_permutex2var_epi32(
+        (__m512i)lo, _mm512_setr_epi32(8, 9, 10, 11, 24, 25, 26, 27, 12, 13, 14, 15, 28, 29, 30, 31), (__m512i)hi);
+#elif SMEAR_ISA_IS_AVX2
+    o[0] = (vin)_mm256_permute2x128_si256((__m256i)lo, (__m256i)hi, 0x20);
+    o[1] = (vin)_mm256_permute2x128_si256((__m256i)lo, (__m256i)hi, 0x31);
+#else
+    o[0] = lo;
+    o[1] = hi;
+#endif
+    for (int h = 0; h < 2; h++)
+        vfn_store(out + SMEAR_VF * h, __builtin_convertvector(o[h], vfn) * scale);
 }
 
 /**
