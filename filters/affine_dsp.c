@@ -263,6 +263,14 @@ static void xshear_row(const AffinePlan *p, const SmearPlane *src, int y, float 
 typedef uint8_t vbn __attribute__((vector_size(4 * SMEAR_VF)));
 #define YP (16 / SMEAR_VF)
 
+/* Vectors of type T at p, any alignment, loaded and stored without taking
+ * their address (a memcpy() into an array of vectors goes through the
+ * stack in the AVX2 build). */
+typedef vbn vbn_any __attribute__((aligned(1), may_alias));
+typedef vwn vwn_any __attribute__((aligned(1), may_alias));
+#define LOAD_ANY(T, p) (*(const T##_any *)(const void *)(p))
+#define STORE_ANY(T, p, v) (*(T##_any *)(void *)(p) = (v))
+
 /* The taps of one tile of 64 columns, TAPS a column (a constant, so that
  * the taps stay in registers): tap j of column x comes from the tile's row
  * k = rel(x) + j, whose 64 samples are at rowp[k] + xb. */
@@ -272,33 +280,45 @@ yshear_taps(const AffinePlan *p, int x0, int rows, const int TAPS, const uint8_t
 {
     if (p->depth <= 8) {
         vbn rel[YP], tap[4][YP];
-        memset(tap, 0, sizeof(tap));
-        memcpy(rel, p->yrel8 + x0, sizeof(rel));
+        for (int q = 0; q < YP; q++)
+            rel[q] = LOAD_ANY(vbn, p->yrel8 + x0 + sizeof(vbn) * q);
+        for (int j = 0; j < TAPS; j++)
+            for (int q = 0; q < YP; q++)
+                tap[j][q] = (vbn){ 0 };
         for (int k = 0; k < rows; k++) {
             vbn v[YP];
-            memcpy(v, rowp[k] + xb, sizeof(v));
+            for (int q = 0; q < YP; q++)
+                v[q] = LOAD_ANY(vbn, rowp[k] + xb + sizeof(vbn) * q);
             for (int j = 0; j < TAPS; j++)
                 for (int q = 0; q < YP; q++) {
                     const vbn hit = (vbn)(rel[q] + (uint8_t)j == (uint8_t)k);
                     tap[j][q] = (v[q] & hit) | (tap[j][q] & ~hit);
                 }
         }
-        memcpy(tapbuf, tap, sizeof(tap[0]) * TAPS);
+        for (int j = 0; j < TAPS; j++)
+            for (int q = 0; q < YP; q++)
+                STORE_ANY(vbn, tapbuf + 64 * j + sizeof(vbn) * q, tap[j][q]);
         return;
     }
     vwn rel[2 * YP], tap[4][2 * YP];
-    memset(tap, 0, sizeof(tap));
-    memcpy(rel, p->yrel16 + x0, sizeof(rel));
+    for (int q = 0; q < 2 * YP; q++)
+        rel[q] = LOAD_ANY(vwn, p->yrel16 + x0 + SMEAR_VW * q);
+    for (int j = 0; j < TAPS; j++)
+        for (int q = 0; q < 2 * YP; q++)
+            tap[j][q] = (vwn){ 0 };
     for (int k = 0; k < rows; k++) {
         vwn v[2 * YP];
-        memcpy(v, rowp[k] + xb, sizeof(v));
+        for (int q = 0; q < 2 * YP; q++)
+            v[q] = LOAD_ANY(vwn, rowp[k] + xb + sizeof(vwn) * q);
         for (int j = 0; j < TAPS; j++)
             for (int q = 0; q < 2 * YP; q++) {
                 const vwn hit = (vwn)(rel[q] + (uint16_t)j == (uint16_t)k);
                 tap[j][q] = (v[q] & hit) | (tap[j][q] & ~hit);
             }
     }
-    memcpy(tapbuf, tap, sizeof(tap[0]) * TAPS);
+    for (int j = 0; j < TAPS; j++)
+        for (int q = 0; q < 2 * YP; q++)
+            STORE_ANY(vwn, tapbuf + 128 * j + sizeof(vwn) * q, tap[j][q]);
 }
 
 /* Output sample i of a tile from its taps: the same sums, in the same

@@ -94,9 +94,7 @@ static void rows_narrow(const DefocusPlan *p, const SmearPlane *dst, const Smear
             const uint16_t *const *pr = prow + ry, *const *cr = crow + ry;
             for (int x0 = 0; x0 < sn; x0 += DEFOCUS_TILE) {
                 const int cx = rx + x0;
-                vin lo[NW], hi[NW];
-                memset(lo, 0, sizeof(lo));
-                memset(hi, 0, sizeof(hi));
+                vin lo[NW] = { { 0 } }, hi[NW] = { { 0 } };
                 for (int i = 0; i < nrt; i += 2) {
                     vhn a[NW], b[NW];
                     run_sums(&p->terms[i], cr, cx, a);
@@ -171,7 +169,8 @@ void SMEAR_DSP(smear_defocus_rows)(const DefocusPlan *p, const SmearPlane *dst,
                 for (int i = 0; i < nr; i += p->run_chunk) {
                     const int end = nr - i < p->run_chunk ? nr : i + p->run_chunk;
                     vun T[NF];
-                    memset(T, 0, sizeof(T));
+                    for (int v = 0; v < NF; v++)
+                        T[v] = (vun){ 0 };
                     for (int k = i; k < end; k++) {
                         const DefocusRun *r = &p->runs[k];
                         const uint32_t *hi = cr[r->b + 1] + cx, *lo = cr[r->a] + cx;

@@ -30,9 +30,7 @@ static void rows_narrow(const MotionPlan *p, const SmearPlane *dst, const SmearP
             const uint16_t *const *pr = prow + my;
             for (int x0 = 0; x0 < sn; x0 += MOTION_TILE) {
                 enum { NW = MOTION_TILE / SMEAR_VW };
-                vin lo[NW], hi[NW];
-                memset(lo, 0, sizeof(lo));
-                memset(hi, 0, sizeof(hi));
+                vin lo[NW] = { { 0 } }, hi[NW] = { { 0 } };
                 for (int i = 0; i < nt; i += 2) {
                     const MotionTap *ta = &p->taps[i], *tb = ta + 1;
                     const uint16_t *a = pr[ta->dy] + mx + x0 + ta->dx;
