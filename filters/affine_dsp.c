@@ -78,6 +78,31 @@ static inline void fetch16(const AffinePlan *p, const SmearPlane *src, const int
         _mm512_storeu_ps(q, v);
         return;
     }
+#elif SMEAR_ISA_IS_AVX2
+    /* the same, 8 at a time */
+    const int deep = p->depth > 8;
+    const int64_t last = (int64_t)(p->h - 1) * src->stride + (int64_t)(p->w - 1) * (deep ? 2 : 1) +
+                         deep;
+    if (last >= 3 && last < INT32_MAX) {
+        for (int h = 0; h < 16; h += 8) {
+            const __m256i vx = _mm256_loadu_si256((const __m256i *)(cx + h));
+            const __m256i vy = _mm256_loadu_si256((const __m256i *)(cy + h));
+            const __m256i out = _mm256_srai_epi32(_mm256_or_si256(vx, vy), 31); /* -1 outside */
+            const __m256i rowoff = _mm256_mullo_epi32(vy, _mm256_set1_epi32((int32_t)src->stride));
+            __m256i off = _mm256_add_epi32(rowoff, deep ? _mm256_slli_epi32(vx, 1) : vx);
+            off = _mm256_andnot_si256(out, off);
+            const __m256i at = _mm256_min_epi32(off, _mm256_set1_epi32((int32_t)last - 3));
+            __m256i w = _mm256_mask_i32gather_epi32(_mm256_setzero_si256(), (const int *)src->data,
+                                                    at, _mm256_xor_si256(out, _mm256_set1_epi32(-1)), 1);
+            w = _mm256_srlv_epi32(w, _mm256_slli_epi32(_mm256_sub_epi32(off, at), 3));
+            w = _mm256_and_si256(w, _mm256_set1_epi32(deep ? 0xffff : 0xff));
+            const __m256 v = _mm256_blendv_ps(_mm256_cvtepi32_ps(w),
+                                              _mm256_set1_ps((float)p->border.fill),
+                                              _mm256_castsi256_ps(out));
+            _mm256_storeu_ps(q + h, v);
+        }
+        return;
+    }
 #endif
     const float fill = (float)p->border.fill;
     for (int l = 0; l < 16; l++) {
@@ -139,6 +164,26 @@ static inline void positions16(int x, int n, float c0, float c1, float m0, float
     _mm512_storeu_si512((void *)iy, viy);
     _mm512_storeu_ps(fx, vfx);
     _mm512_storeu_ps(fy, vfy);
+#elif SMEAR_ISA_IS_AVX2
+    const float far = (float)(1 << 30);
+    const __m256 lo = _mm256_set1_ps(-far), hi = _mm256_set1_ps(far);
+    for (int h = 0; h < 16; h += 8) {
+        const __m256i xs = _mm256_set1_epi32(x);
+        const __m256i l = _mm256_add_epi32(_mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7),
+                                           _mm256_set1_epi32(h));
+        /* lanes from n on repeat the first */
+        const __m256i live = _mm256_cmpgt_epi32(_mm256_set1_epi32(n), l);
+        const __m256 xf = _mm256_cvtepi32_ps(_mm256_add_epi32(xs, _mm256_and_si256(l, live)));
+        __m256 sx = _mm256_add_ps(_mm256_mul_ps(_mm256_set1_ps(m0), xf), _mm256_set1_ps(c0));
+        __m256 sy = _mm256_add_ps(_mm256_mul_ps(_mm256_set1_ps(m3), xf), _mm256_set1_ps(c1));
+        sx = _mm256_min_ps(_mm256_max_ps(sx, lo), hi);
+        sy = _mm256_min_ps(_mm256_max_ps(sy, lo), hi);
+        const __m256 flx = _mm256_floor_ps(sx), fly = _mm256_floor_ps(sy);
+        _mm256_storeu_si256((__m256i *)(ix + h), _mm256_cvttps_epi32(flx));
+        _mm256_storeu_si256((__m256i *)(iy + h), _mm256_cvttps_epi32(fly));
+        _mm256_storeu_ps(fx + h, _mm256_sub_ps(sx, flx));
+        _mm256_storeu_ps(fy + h, _mm256_sub_ps(sy, fly));
+    }
 #else
     const float far = (float)(1 << 30);
     for (int l = 0; l < 16; l++) {
