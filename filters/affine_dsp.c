@@ -535,11 +535,14 @@ group_window(__m512i xlo, __m512i xhi, __m512i ylo, __m512i yhi, int n, int win,
  * permutes. The 16 samples of a group read their neighbours from a few input
  * rows (one more than the rows their positions cross) and from a window of
  * at most 64 bytes in each: each row's window is loaded once (masked, so
- * never past the plane) and every sample's pair of neighbours picked out of
- * it with one permute. Tap coordinates are clamped to the plane, which is
- * the replicated border: with it, the whole row goes through here. A group
- * whose window is wider or taller goes through bilinear_mapped. Same
- * arithmetic as bilinear_mapped (and bilinear_span), so the same bytes. */
+ * never past the plane) and the samples' taps picked out with permutes (at
+ * 8 bits two rows side by side in one 128-byte table give a sample all four
+ * taps at once; above, a row gives the pair of taps of the samples it is
+ * the top or bottom row of). With clamp, tap coordinates are clamped to the
+ * plane, which is the replicated border: with it, the whole row goes
+ * through here. A group whose window is wider or taller goes through
+ * interp_mapped. Same arithmetic as interp_mapped (and bilinear_span), so
+ * the same bytes. */
 static inline __attribute__((target("avx512vbmi"), always_inline))
 void permute_span(const AffinePlan *p, const SmearPlane *src, int x0, int x1, float c0,
                   float c1, float m0, float m3, float *out, const int clamp)
