@@ -50,26 +50,33 @@ static inline void map16(const int32_t i[16], int32_t m[16], int n, SmearBorderM
     }
 }
 
-/* Input samples at the mapped coordinates (cx, cy), the fill where either
- * is -1. */
-static inline void fetch16(const AffinePlan *p, const SmearPlane *src, const int32_t cx[16],
-                           const int32_t cy[16], float q[16])
+/* The last byte offset a gathered 32-bit word of src may start at (its
+ * last word's), or -1 where fetch16() cannot gather: planes of fewer than
+ * four bytes, or of more than 2^31. */
+static inline int32_t gather_limit(const AffinePlan *p, const SmearPlane *src)
 {
-#if SMEAR_ISA_IS_AVX512
-    /* gathered as 32-bit words, each read no further than the plane's last
-     * word and shifted down to its sample (planes of fewer than four bytes,
-     * or of more than 2^31, go sample by sample below) */
     const int deep = p->depth > 8;
     const int64_t last = (int64_t)(p->h - 1) * src->stride + (int64_t)(p->w - 1) * (deep ? 2 : 1) +
                          deep;
-    if (last >= 3 && last < INT32_MAX) {
+    return last >= 3 && last < INT32_MAX ? (int32_t)last - 3 : -1;
+}
+
+/* Input samples at the mapped coordinates (cx, cy), the fill where either
+ * is -1. With a limit (gather_limit()), gathered as 32-bit words, each read
+ * no further than the plane's last word and shifted down to its sample. */
+static inline void fetch16(const AffinePlan *p, const SmearPlane *src, int32_t limit,
+                           const int32_t cx[16], const int32_t cy[16], float q[16])
+{
+#if SMEAR_ISA_IS_AVX512
+    const int deep = p->depth > 8;
+    if (limit >= 0) {
         const __m512i vx = _mm512_loadu_si512((const void *)cx);
         const __m512i vy = _mm512_loadu_si512((const void *)cy);
         const __mmask16 in = (__mmask16)~_mm512_movepi32_mask(_mm512_or_si512(vx, vy));
         const __m512i rowoff = _mm512_mullo_epi32(vy, _mm512_set1_epi32((int32_t)src->stride));
         __m512i off = _mm512_add_epi32(rowoff, deep ? _mm512_slli_epi32(vx, 1) : vx);
         off = _mm512_maskz_mov_epi32(in, off);
-        const __m512i at = _mm512_min_epi32(off, _mm512_set1_epi32((int32_t)last - 3));
+        const __m512i at = _mm512_min_epi32(off, _mm512_set1_epi32(limit));
         __m512i w = _mm512_mask_i32gather_epi32(_mm512_setzero_si512(), in, at, src->data, 1);
         w = _mm512_srlv_epi32(w, _mm512_slli_epi32(_mm512_sub_epi32(off, at), 3));
         w = _mm512_and_si512(w, _mm512_set1_epi32(deep ? 0xffff : 0xff));
@@ -81,9 +88,7 @@ static inline void fetch16(const AffinePlan *p, const SmearPlane *src, const int
 #elif SMEAR_ISA_IS_AVX2
     /* the same, 8 at a time */
     const int deep = p->depth > 8;
-    const int64_t last = (int64_t)(p->h - 1) * src->stride + (int64_t)(p->w - 1) * (deep ? 2 : 1) +
-                         deep;
-    if (last >= 3 && last < INT32_MAX) {
+    if (limit >= 0) {
         for (int h = 0; h < 16; h += 8) {
             const __m256i vx = _mm256_loadu_si256((const __m256i *)(cx + h));
             const __m256i vy = _mm256_loadu_si256((const __m256i *)(cy + h));
@@ -91,7 +96,7 @@ static inline void fetch16(const AffinePlan *p, const SmearPlane *src, const int
             const __m256i rowoff = _mm256_mullo_epi32(vy, _mm256_set1_epi32((int32_t)src->stride));
             __m256i off = _mm256_add_epi32(rowoff, deep ? _mm256_slli_epi32(vx, 1) : vx);
             off = _mm256_andnot_si256(out, off);
-            const __m256i at = _mm256_min_epi32(off, _mm256_set1_epi32((int32_t)last - 3));
+            const __m256i at = _mm256_min_epi32(off, _mm256_set1_epi32(limit));
             __m256i w = _mm256_mask_i32gather_epi32(_mm256_setzero_si256(), (const int *)src->data,
                                                     at, _mm256_xor_si256(out, _mm256_set1_epi32(-1)), 1);
             w = _mm256_srlv_epi32(w, _mm256_slli_epi32(_mm256_sub_epi32(off, at), 3));
@@ -103,6 +108,8 @@ static inline void fetch16(const AffinePlan *p, const SmearPlane *src, const int
         }
         return;
     }
+#else
+    (void)limit;
 #endif
     const float fill = (float)p->border.fill;
     for (int l = 0; l < 16; l++) {
@@ -209,6 +216,7 @@ static void interp_mapped(const AffinePlan *p, const SmearPlane *src, int x0, in
                           float c1, float m0, float m3, float *out)
 {
     const int taps = p->interp == SMEAR_INTERP_BICUBIC ? 4 : 2, first = taps == 4 ? -1 : 0;
+    const int32_t limit = gather_limit(p, src);
     for (int x = x0; x < x1; x += 16) {
         const int n = x1 - x < 16 ? x1 - x : 16;
         float fx[16], fy[16], q[16], v[16];
@@ -225,10 +233,10 @@ static void interp_mapped(const AffinePlan *p, const SmearPlane *src, int x0, in
         }
         if (taps == 2) {
             float a[16], b[16], c[16];
-            fetch16(p, src, mx[0], my[0], a);
-            fetch16(p, src, mx[1], my[0], b);
-            fetch16(p, src, mx[0], my[1], c);
-            fetch16(p, src, mx[1], my[1], q);
+            fetch16(p, src, limit, mx[0], my[0], a);
+            fetch16(p, src, limit, mx[1], my[0], b);
+            fetch16(p, src, limit, mx[0], my[1], c);
+            fetch16(p, src, limit, mx[1], my[1], q);
             for (int l = 0; l < 16; l++) {
                 const float top = a[l] * (1.0f - fx[l]) + b[l] * fx[l];
                 const float bot = c[l] * (1.0f - fx[l]) + q[l] * fx[l];
@@ -247,11 +255,11 @@ static void interp_mapped(const AffinePlan *p, const SmearPlane *src, int x0, in
             }
             for (int j = 0; j < 4; j++) {
                 float r[16];
-                fetch16(p, src, mx[0], my[j], q);
+                fetch16(p, src, limit, mx[0], my[j], q);
                 for (int l = 0; l < 16; l++)
                     r[l] = wx[0][l] * q[l];
                 for (int i = 1; i < 4; i++) {
-                    fetch16(p, src, mx[i], my[j], q);
+                    fetch16(p, src, limit, mx[i], my[j], q);
                     for (int l = 0; l < 16; l++)
                         r[l] += wx[i][l] * q[l];
                 }

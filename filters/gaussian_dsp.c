@@ -110,9 +110,9 @@ static inline IIRCoef iir_coef(const GaussAxis *a)
             }                                                                                  \
         }                                                                                      \
         vfn x1[N], x2[N];                                                                      \
+        const float *fend = (F) + ((ptrdiff_t)(count) - 1) * (N) * SMEAR_VF;                   \
         for (int v = 0; v < N; v++) {                                                          \
-            const float *fend = (F) + ((ptrdiff_t)(count) - 1) * (N) * SMEAR_VF;                \
-            const vfn fl = vfn_load(fend + SMEAR_VF * v);                                        \
+            const vfn fl = vfn_load(fend + SMEAR_VF * v);                                      \
             for (int s = 0; s < 2; s++)                                                        \
                 y1[s][v] = y2[s][v] = fl * k.ga[s];                                            \
             x1[v] = x2[v] = fl;                                                                \
@@ -131,7 +131,7 @@ static inline IIRCoef iir_coef(const GaussAxis *a)
                 y1[1][v] = s1;                                                                 \
                 x2[v] = x1[v];                                                                 \
                 x1[v] = vfn_load(f + SMEAR_VF * v);                                            \
-                vfn_store(c + SMEAR_VF * v, vfn_load(c + SMEAR_VF * v) + (s0 + s1));        \
+                vfn_store(c + SMEAR_VF * v, vfn_load(c + SMEAR_VF * v) + (s0 + s1));           \
             }                                                                                  \
             AFTER_ANTI;                                                                        \
         }                                                                                      \

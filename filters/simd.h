@@ -119,10 +119,11 @@ static inline void smear_vin_pair_to_f32(float out[SMEAR_VW], vin lo, vin hi, fl
 {
     vin o[2];
 #if SMEAR_ISA_IS_AVX512
+    const __m512i L = (__m512i)lo, H = (__m512i)hi;
     o[0] = (vin)_mm512_permutex2var_epi32(
-        (__m512i)lo, _mm512_setr_epi32(0, 1, 2, 3, 16, 17, 18, 19, 4, 5, 6, 7, 20, 21, 22, 23), (__m512i)hi);
+        L, _mm512_setr_epi32(0, 1, 2, 3, 16, 17, 18, 19, 4, 5, 6, 7, 20, 21, 22, 23), H);
     o[1] = (vin)_mm512_permutex2var_epi32(
-        (__m512i)lo, _mm512_setr_epi32(8, 9, 10, 11, 24, 25, 26, 27, 12, 13, 14, 15, 28, 29, 30, 31), (__m512i)hi);
+        L, _mm512_setr_epi32(8, 9, 10, 11, 24, 25, 26, 27, 12, 13, 14, 15, 28, 29, 30, 31), H);
 #elif SMEAR_ISA_IS_AVX2
     o[0] = (vin)_mm256_permute2x128_si256((__m256i)lo, (__m256i)hi, 0x20);
     o[1] = (vin)_mm256_permute2x128_si256((__m256i)lo, (__m256i)hi, 0x31);

@@ -390,6 +390,18 @@ static int extract_generators(SmearSchedule *s, const char *text, AVBPrint *out)
     return 0;
 }
 
+/* Drops every white-space character of str, as the evaluator does before
+ * it parses ("whi le" is a while); returns the new length. */
+static size_t strip_space(char *str)
+{
+    size_t n = 0;
+    for (size_t i = 0; str[i]; i++)
+        if (!av_isspace((unsigned char)str[i]))
+            str[n++] = str[i];
+    str[n] = '\0';
+    return n;
+}
+
 /* A schedule is evaluated once a frame for hours: a loop that may never end
  * has no place in it, nor the iterative solvers (root() and taylor()
  * iterate up to thousands of times, and nested they multiply). The whole
@@ -402,11 +414,7 @@ static int refuse_loops(const char *text, void *log_ctx, const char *what)
     char *bare = av_strdup(text);
     if (!bare)
         return AVERROR(ENOMEM);
-    size_t n = 0;
-    for (size_t i = 0; bare[i]; i++)
-        if (!av_isspace((unsigned char)bare[i]))
-            bare[n++] = bare[i];
-    bare[n] = '\0';
+    strip_space(bare);
     int ret = 0;
     for (int k = 0; k < 3 && !ret; k++) {
         const size_t len = strlen(refused[k]);
@@ -464,16 +472,8 @@ int smear_schedule_parse(SmearSchedule **ps, const char *text, uint64_t seed,
         ret = AVERROR(ENOMEM);
         goto fail;
     }
-    /* the evaluator drops every white-space character before it parses: an
-     * unknown name is reported below as it reads it */
-    {
-        size_t n = 0;
-        for (size_t i = 0; i < bp.len; i++)
-            if (!av_isspace((unsigned char)bp.str[i]))
-                bp.str[n++] = bp.str[i];
-        bp.str[n] = '\0';
-        bp.len = (unsigned)n;
-    }
+    /* an unknown name is reported below as the evaluator reads it */
+    bp.len = (unsigned)strip_space(bp.str);
     ret = av_expr_parse(&s->expr, bp.str, var_names, NULL, NULL, NULL, NULL, QUIET_OFFSET,
                         NULL);
     if (ret < 0) {
