@@ -261,23 +261,29 @@ int main(void)
         for (int b = 0; b < 4; b++) {
             SmearGaussianParams gp = { inv[i][0], inv[i][1], inv[i][2] * M_PI / 180,
                                        { (SmearBorderMode)b, 128 } };
-            TestImage o1, o2, o7, oc;
+            TestImage o1, o2, o7, oa, oc;
             test_image_alloc(&o1, img.p.w, img.p.h, 8, "1");
             test_image_alloc(&o2, img.p.w, img.p.h, 8, "2");
             test_image_alloc(&o7, img.p.w, img.p.h, 8, "7");
+            test_image_alloc(&oa, img.p.w, img.p.h, 8, "avx2");
             test_image_alloc(&oc, img.p.w, img.p.h, 8, "c");
             run_kernel(&gp, &img, &o1, 1, smear_cpu_flags());
             run_kernel(&gp, &img, &o2, 2, smear_cpu_flags());
             run_kernel(&gp, &img, &o7, 7, smear_cpu_flags());
+            run_kernel(&gp, &img, &oa, 1, smear_cpu_flags() & SMEAR_CPU_AVX2);
             run_kernel(&gp, &img, &oc, 1, 0);
             REQUIRE(test_planes_equal(&o1, &o2) && test_planes_equal(&o1, &o7),
                     "sigma %g x %g: output depends on the thread count", gp.sigma_x, gp.sigma_y);
+            REQUIRE(test_planes_equal(&o1, &oa),
+                    "sigma %g x %g: the AVX2 build differs from the best build",
+                    gp.sigma_x, gp.sigma_y);
             REQUIRE(test_planes_equal(&o1, &oc),
                     "sigma %g x %g: the plain C build differs from the vector build",
                     gp.sigma_x, gp.sigma_y);
             test_image_free(&o1);
             test_image_free(&o2);
             test_image_free(&o7);
+            test_image_free(&oa);
             test_image_free(&oc);
         }
     }
@@ -301,6 +307,6 @@ int main(void)
            w_large.max_abs, w_large.min_psnr, w_large.where);
     printf("10-16 bit:                   worst %d level(s) of their depth (%s)\n", w_deep.max_abs, w_deep.where);
     printf("planes smaller than kernels: worst %d level(s) (%s)\n", w_tiny.max_abs, w_tiny.where);
-    printf("threads 1/2/7 and plain C vs vector builds: identical\n");
+    printf("threads 1/2/7, AVX2 and plain C builds: identical\n");
     return 0;
 }
