@@ -278,7 +278,12 @@ static int configure_slanted(GaussPriv *g, const SmearGaussianParams *gp,
     s->my = s->along_x ? R + 1 : shiftmax;
     s->sw = s->w + 2 * s->mx;
     s->sh = s->h + 2 * s->my;
-    s->S = smear_buf_get(&g->buf_s, (size_t)s->sw * s->sh * sizeof(float));
+    /* the slanted pass's aligned loads reach up to 16 floats past a row's
+     * samples: slack after the last row, kept finite */
+    const size_t nS = (size_t)s->sw * s->sh;
+    s->S = smear_buf_get(&g->buf_s, (nS + 32) * sizeof(float));
+    if (s->S)
+        memset(s->S + nS, 0, 32 * sizeof(float));
     const int apad = s->axis.type == GAUSS_FIR ? s->axis.radius : s->axis.pad;
     const int line = s->along_x ? s->sw : s->sh;
     /* the axis pass's line in and out; the slanted pass's row and, after

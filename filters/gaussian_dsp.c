@@ -456,45 +456,90 @@ void SMEAR_DSP(smear_gauss_slant_pass)(const GaussSlant *g, const SmearPlane *ds
             smear_f32_to_row(dst->data + y * dst->stride, acc, W, g->depth);
             continue;
         }
-        /* the taps' rows (along_x) or row pairs, and their two weights */
-        const float **r0 = (const float **)(acc + ((W + 15) & ~15)), **r1 = r0 + (2 * R + 1);
-        float *w0 = (float *)(r1 + (2 * R + 1)), *w1 = w0 + (2 * R + 1);
-        for (int t = -R; t <= R; t++) {
+        /* the taps by mirrored pairs: tap t > 0 falls between two samples,
+         * at p0 and p1 (column or row kk and kk + 1 along the line), with
+         * weights w0 and w1; tap -t between their mirror images about the
+         * output, at the same weights, so each weight multiplies a sum of
+         * two samples. Entry 0 is the centre tap (on a sample). */
+        const float **p0 = (const float **)(acc + ((W + 15) & ~15)), **p1 = p0 + (R + 1);
+        const float **q0 = p1 + (R + 1), **q1 = q0 + (R + 1);
+        float *w0 = (float *)(q1 + (R + 1)), *w1 = w0 + (R + 1);
+        /* a step of one sample across the line, and one along it */
+        const ptrdiff_t across = g->along_x ? 1 : g->sw, along = g->along_x ? g->sw : 1;
+        const float *centre = g->S + (ptrdiff_t)(y + g->my) * g->sw + g->mx;
+        for (int t = 0; t <= R; t++) {
             const float wt = g->wt[t + R];
             const float shift = g->slope * (float)t;
             const int kk = (int)floorf(shift);
             const float f = shift - (float)kk;
-            /* the tap's weight split between the two samples it falls between */
-            w0[t + R] = wt * (1.0f - f);
-            w1[t + R] = wt * f;
-            if (g->along_x) {
-                /* tap t: row y + t, shifted by slope * t columns */
-                r0[t + R] = g->S + (ptrdiff_t)(y + t + g->my) * g->sw + g->mx + kk;
-                r1[t + R] = r0[t + R] + 1;
-            } else {
-                /* tap t: column x + t, shifted by slope * t rows */
-                r0[t + R] = g->S + (ptrdiff_t)(y + kk + g->my) * g->sw + g->mx + t;
-                r1[t + R] = r0[t + R] + g->sw;
-            }
+            w0[t] = wt * (1.0f - f);
+            w1[t] = wt * f;
+            p0[t] = centre + t * along + kk * across;
+            p1[t] = p0[t] + across;
+            q0[t] = centre - t * along - kk * across;
+            q1[t] = q0[t] - across;
         }
         /* 64 outputs at a time kept in registers over every tap, then the
          * rest one by one: the same operations in the same order */
         int x = 0;
+#if SMEAR_ISA_IS_AVX512
+        if (g->along_x) {
+            /* a tap's two samples are neighbours in one row: its 65 floats
+             * for 64 outputs come from five aligned loads, shifted into
+             * place by permutes, not from eight loads across cache lines */
+            const __m512i lanes = _mm512_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13,
+                                                    14, 15);
+            for (; x + STRIP <= W; x += STRIP) {
+                __m512 a[NV];
+                for (int v = 0; v < NV; v++)
+                    a[v] = _mm512_mul_ps(_mm512_loadu_ps(p0[0] + x + 16 * v), _mm512_set1_ps(w0[0]));
+                for (int t = 1; t <= R; t++) {
+                    const int kp = (int)(((uintptr_t)(p0[t] + x) >> 2) & 15);
+                    const int kq = (int)(((uintptr_t)(q1[t] + x) >> 2) & 15);
+                    const float *bp = p0[t] + x - kp, *bq = q1[t] + x - kq;
+                    const __m512i ip0 = _mm512_add_epi32(lanes, _mm512_set1_epi32(kp));
+                    const __m512i ip1 = _mm512_add_epi32(ip0, _mm512_set1_epi32(1));
+                    const __m512i iq1 = _mm512_add_epi32(lanes, _mm512_set1_epi32(kq));
+                    const __m512i iq0 = _mm512_add_epi32(iq1, _mm512_set1_epi32(1));
+                    const __m512 ww0 = _mm512_set1_ps(w0[t]), ww1 = _mm512_set1_ps(w1[t]);
+                    __m512 P = _mm512_load_ps(bp), Q = _mm512_load_ps(bq);
+                    for (int v = 0; v < NV; v++) {
+                        const __m512 Pn = _mm512_load_ps(bp + 16 * (v + 1));
+                        const __m512 Qn = _mm512_load_ps(bq + 16 * (v + 1));
+                        const __m512 s0 = _mm512_add_ps(_mm512_permutex2var_ps(P, ip0, Pn),
+                                                        _mm512_permutex2var_ps(Q, iq0, Qn));
+                        const __m512 s1 = _mm512_add_ps(_mm512_permutex2var_ps(P, ip1, Pn),
+                                                        _mm512_permutex2var_ps(Q, iq1, Qn));
+                        a[v] = _mm512_fmadd_ps(s0, ww0, a[v]);
+                        a[v] = _mm512_fmadd_ps(s1, ww1, a[v]);
+                        P = Pn;
+                        Q = Qn;
+                    }
+                }
+                for (int v = 0; v < NV; v++)
+                    _mm512_storeu_ps(acc + x + 16 * v, a[v]);
+            }
+        }
+#endif
         for (; x + STRIP <= W; x += STRIP) {
             vfn a[NV];
             for (int v = 0; v < NV; v++)
-                a[v] = vfn_set1(0.0f);
-            for (int t = 0; t <= 2 * R; t++)
-                for (int v = 0; v < NV; v++)
-                    a[v] = vfn_fmas(vfn_load(r1[t] + x + SMEAR_VF * v), w1[t],
-                                     vfn_fmas(vfn_load(r0[t] + x + SMEAR_VF * v), w0[t], a[v]));
+                a[v] = vfn_load(p0[0] + x + SMEAR_VF * v) * w0[0];
+            for (int t = 1; t <= R; t++)
+                for (int v = 0; v < NV; v++) {
+                    const int o = x + SMEAR_VF * v;
+                    a[v] = vfn_fmas(vfn_load(p0[t] + o) + vfn_load(q0[t] + o), w0[t], a[v]);
+                    a[v] = vfn_fmas(vfn_load(p1[t] + o) + vfn_load(q1[t] + o), w1[t], a[v]);
+                }
             for (int v = 0; v < NV; v++)
                 vfn_store(acc + x + SMEAR_VF * v, a[v]);
         }
         for (; x < W; x++) {
-            float a = 0;
-            for (int t = 0; t <= 2 * R; t++)
-                a = fmaf(r1[t][x], w1[t], fmaf(r0[t][x], w0[t], a));
+            float a = p0[0][x] * w0[0];
+            for (int t = 1; t <= R; t++) {
+                a = fmaf(p0[t][x] + q0[t][x], w0[t], a);
+                a = fmaf(p1[t][x] + q1[t][x], w1[t], a);
+            }
             acc[x] = a;
         }
         smear_f32_to_row(dst->data + y * dst->stride, acc, W, g->depth);
