@@ -292,8 +292,13 @@ static int configure_slanted(GaussPriv *g, const SmearGaussianParams *gp,
     size_t work = 3 * (size_t)(line + 2 * apad) + (size_t)s->w;
     if (work < (size_t)s->w + 16 + 6 * taps)
         work = (size_t)s->w + 16 + 6 * taps;
-    if (s->axis.type == GAUSS_IIR && work < 48 * (((size_t)line + 2 * apad + 15) & ~(size_t)15))
-        work = 48 * (((size_t)line + 2 * apad + 15) & ~(size_t)15); /* 16 lines in, out, read */
+    if (s->axis.type == GAUSS_IIR) {
+        /* along x: 16 lines in, out and read; along y: GAUSS_SLANT_COLS lines
+         * in and out */
+        const size_t c16 = ((size_t)line + 2 * apad + 15) & ~(size_t)15;
+        const size_t need = s->along_x ? 48 * c16 : 2 * (size_t)GAUSS_SLANT_COLS * c16;
+        work = work < need ? need : work;
+    }
     if (!s->along_x && s->axis.type == GAUSS_FIR &&
         work < (2 * (size_t)s->axis.radius + 1) * GAUSS_SLANT_CHUNK)
         work = (2 * (size_t)s->axis.radius + 1) * GAUSS_SLANT_CHUNK; /* a ring of rows */

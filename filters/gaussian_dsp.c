@@ -317,47 +317,61 @@ static void axis_line(const GaussAxis *a, const float *in, int n, int pad, float
 
 /* The axis pass into the padded scratch: along_x filters rows [i0, i1) of
  * the scratch (plane rows i - my); else columns [i0, i1). */
-/* The recursive axis pass over 16 lines of the scratch at once, one per
- * vector lane: lines [i0, i0 + 16) (those from i1 on are computed but not
- * stored). Each lane's arithmetic is its own, so any grouping gives the
- * same bytes. */
-static void slant_axis_iir16(const GaussSlant *g, const SmearPlane *src, int i0, int i1,
-                             float *work)
+/* The recursive axis pass along x over 16 lines of the scratch at once, one
+ * per vector lane: rows [i0, i0 + 16) (those from i1 on are computed but
+ * not stored), read whole and transposed 16 x 16. Each lane's arithmetic is
+ * its own, so any grouping gives the same bytes. */
+static void slant_axis_iir_x16(const GaussSlant *g, const SmearPlane *src, int i0, int i1,
+                               float *work)
 {
     const GaussAxis *a = &g->axis;
     const IIRCoef k = iir_coef(a);
-    const int n = g->along_x ? g->sw : g->sh, pad = a->pad, count = n + 2 * pad;
+    const int n = g->sw, pad = a->pad, count = n + 2 * pad;
     const int c16 = (count + 15) & ~15;
-    /* F: the lines in, C: out, 16 interleaved; rows: along x, 16 rows */
+    /* F: the lines in, C: out, 16 interleaved; rows: 16 rows */
     float *F = work, *C = F + (ptrdiff_t)c16 * 16, *rows = C + (ptrdiff_t)c16 * 16;
-    /* each lane's line padded through the border, into F lane by lane:
-     * along x a lane is a row (read whole, then transposed 16 x 16), along
-     * y a column (16 neighbouring columns of a row are 16 lanes) */
-    if (g->along_x) {
-        for (int l = 0; l < 16; l++)
-            smear_pad_strip_row(rows + (ptrdiff_t)l * c16, src, g->border, i0 + l - g->my,
-                                -pad - g->mx, c16);
-        for (int j = 0; j < count; j += 16)
-            transpose16(F + (ptrdiff_t)j * 16, 16, rows + j, c16);
-    } else {
-        for (int j = 0; j < count; j++)
-            smear_pad_strip_row(F + (ptrdiff_t)j * 16, src, g->border, j - pad - g->my,
-                                i0 - g->mx, 16);
-    }
+    for (int l = 0; l < 16; l++)
+        smear_pad_strip_row(rows + (ptrdiff_t)l * c16, src, g->border, i0 + l - g->my,
+                            -pad - g->mx, c16);
+    for (int j = 0; j < count; j += 16)
+        transpose16(F + (ptrdiff_t)j * 16, 16, rows + j, c16);
     IIR_LINE(16 / SMEAR_VF, F, C, count, {});
     const int lanes = i1 - i0 < 16 ? i1 - i0 : 16;
     int j = 0;
-    if (g->along_x && lanes == 16)
+    if (lanes == 16)
         for (; j + 16 <= n; j += 16)
             transpose16(g->S + (ptrdiff_t)i0 * g->sw + j, g->sw, C + (ptrdiff_t)(j + pad) * 16, 16);
     for (; j < n; j++) {
         const float *c = C + (ptrdiff_t)(j + pad) * 16;
-        if (!g->along_x) {
-            memcpy(g->S + (ptrdiff_t)j * g->sw + i0, c, sizeof(float) * (size_t)lanes);
-            continue;
-        }
         for (int l = 0; l < lanes; l++)
             g->S[(ptrdiff_t)(i0 + l) * g->sw + j] = c[l];
+    }
+}
+
+/* The recursive axis pass along y over GAUSS_SLANT_COLS columns of the
+ * scratch at once, [i0, i0 + GAUSS_SLANT_COLS) (those from i1 on computed
+ * but not stored): neighbouring columns of a row are neighbouring lanes, and
+ * the vectors of a row are independent recursions that overlap. */
+static void slant_axis_iir_y(const GaussSlant *g, const SmearPlane *src, int i0, int i1,
+                             float *work)
+{
+    enum { L = GAUSS_SLANT_COLS, N = L / SMEAR_VF };
+    const GaussAxis *a = &g->axis;
+    const IIRCoef k = iir_coef(a);
+    const int n = g->sh, pad = a->pad, count = n + 2 * pad;
+    float *F = work, *C = F + (ptrdiff_t)count * L;
+    for (int j = 0; j < count; j++)
+        smear_pad_strip_row(F + (ptrdiff_t)j * L, src, g->border, j - pad - g->my, i0 - g->mx, L);
+    IIR_LINE(N, F, C, count, {});
+    const int lanes = i1 - i0 < L ? i1 - i0 : L;
+    for (int j = 0; j < n; j++) {
+        const float *c = C + (ptrdiff_t)(j + pad) * L;
+        float *o = g->S + (ptrdiff_t)j * g->sw + i0;
+        if (lanes == L)
+            for (int v = 0; v < N; v++)
+                vfn_store(o + SMEAR_VF * v, vfn_load(c + SMEAR_VF * v));
+        else
+            memcpy(o, c, sizeof(float) * (size_t)lanes);
     }
 }
 
@@ -406,8 +420,12 @@ void SMEAR_DSP(smear_gauss_slant_axis)(const GaussSlant *g, const SmearPlane *sr
     const GaussAxis *a = &g->axis;
     const int n = g->along_x ? g->sw : g->sh;
     if (a->type == GAUSS_IIR) {
-        for (int i = i0; i < i1; i += 16)
-            slant_axis_iir16(g, src, i, i1, work);
+        if (g->along_x)
+            for (int i = i0; i < i1; i += 16)
+                slant_axis_iir_x16(g, src, i, i1, work);
+        else
+            for (int i = i0; i < i1; i += GAUSS_SLANT_COLS)
+                slant_axis_iir_y(g, src, i, i1, work);
         return;
     }
     if (!g->along_x && a->type == GAUSS_FIR && a->radius <= GAUSS_SLANT_FIR_Y_MAX) {

@@ -31,6 +31,7 @@
 #define GAUSS_MAX_RADIUS 4096 /* FIR taps each side, at most */
 #define GAUSS_SLANT_CHUNK 256 /* columns per chunk of a rotated Gaussian's FIR pass along y */
 #define GAUSS_SLANT_FIR_Y_MAX 16 /* its taps each side, at most (it is a FIR below sigma 2.5) */
+#define GAUSS_SLANT_COLS 64   /* columns of a rotated Gaussian's recursive pass along y */
 
 enum { GAUSS_NONE, GAUSS_FIR, GAUSS_IIR };
 
