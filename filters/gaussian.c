@@ -123,6 +123,7 @@ static void priv_free(GaussPriv *g, int all)
     free(g->plan.rows);
     axis_free(&g->slant.axis);
     free(g->slant.wt);
+    free(g->slant.pair_off);
     if (all)
         for (int i = 0; i < 4; i++)
             smear_buf_free(&keep[i]);
@@ -184,8 +185,11 @@ static int configure_axis_aligned(GaussPriv *g, double sx, double sy, const Smea
  * columns, with deviation sqrt(cyy) in rows, and the x pass takes the rest,
  * det/cyy, less the spread linear interpolation adds. The axis with the
  * wider remainder is taken, as interpolation matters least after it. */
-/* A narrow rotated Gaussian as a plain 2-D FIR: the sampled kernel out to
- * 4 sigma along its own axes, normalised, over a padded copy of the plane. */
+/* A narrow rotated Gaussian as a plain 2-D FIR over a padded copy of the
+ * plane: the sampled kernel inside the ellipse of 4 sigma along its own axes
+ * (outside it lies 3.4e-4 of the kernel), normalised. The kernel is
+ * symmetric about its centre, so each weight serves a mirrored pair of
+ * taps. */
 static int configure_direct(GaussPriv *g, const SmearGaussianParams *gp, const SmearPlaneInfo *info)
 {
     GaussSlant *s = &g->slant;
@@ -199,29 +203,41 @@ static int configure_direct(GaussPriv *g, const SmearGaussianParams *gp, const S
     s->along_x = 1;
     s->rx = (int)ceil(4 * sqrt(sx * sx * c * c + sy * sy * sn * sn));
     s->ry = (int)ceil(4 * sqrt(sx * sx * sn * sn + sy * sy * c * c));
-    const int kw = 2 * s->rx + 1, kh = 2 * s->ry + 1;
-    if (!(s->wt = malloc((size_t)kw * kh * sizeof(float))))
-        return -ENOMEM;
-    double sum = 0;
-    double *dw = malloc((size_t)kw * kh * sizeof(double));
-    if (!dw)
-        return -ENOMEM;
-    for (int dy = -s->ry; dy <= s->ry; dy++)
-        for (int dx = -s->rx; dx <= s->rx; dx++) {
-            const double u = dx * c + dy * sn, v = -dx * sn + dy * c;
-            double e = 0;
-            e += sx > 0 ? u * u / (2 * sx * sx) : (fabs(u) > 1e-9 ? INFINITY : 0);
-            e += sy > 0 ? v * v / (2 * sy * sy) : (fabs(v) > 1e-9 ? INFINITY : 0);
-            dw[(dy + s->ry) * kw + dx + s->rx] = exp(-e);
-            sum += exp(-e);
-        }
-    for (int i = 0; i < kw * kh; i++)
-        s->wt[i] = (float)(dw[i] / sum);
-    free(dw);
     s->mx = s->rx;
     s->my = s->ry;
     s->sw = s->w + 2 * s->mx;
     s->sh = s->h + 2 * s->my;
+    const int kw = 2 * s->rx + 1, half = (kw * (2 * s->ry + 1)) / 2;
+    double *dw = malloc(sizeof(double) * (half + 1));
+    s->wt = malloc(sizeof(float) * (half + 1));
+    s->pair_off = malloc(sizeof(ptrdiff_t) * (half + 1));
+    if (!dw || !s->wt || !s->pair_off) {
+        free(dw);
+        return -ENOMEM;
+    }
+    /* the centre, then the taps after it in raster order (their mirrors
+     * come before it); exponents beyond 8 lie outside the ellipse */
+    double sum = 0;
+    int n = 0;
+    for (int dy = 0; dy <= s->ry; dy++)
+        for (int dx = dy ? -s->rx : 0; dx <= s->rx; dx++) {
+            const double u = dx * c + dy * sn, v = -dx * sn + dy * c;
+            double e = 0;
+            e += sx > 0 ? u * u / (2 * sx * sx) : (fabs(u) > 1e-9 ? INFINITY : 0);
+            e += sy > 0 ? v * v / (2 * sy * sy) : (fabs(v) > 1e-9 ? INFINITY : 0);
+            if (e > 8 + 1e-9)
+                continue;
+            dw[n] = exp(-e);
+            s->pair_off[n] = (ptrdiff_t)dy * s->sw + dx;
+            sum += n ? 2 * dw[n] : dw[n];
+            n++;
+        }
+    for (int i = 0; i < n; i++)
+        s->wt[i] = (float)(dw[i] / sum);
+    free(dw);
+    /* pair i at wt[1 + i], pair_off[i] */
+    memmove(s->pair_off, s->pair_off + 1, sizeof(ptrdiff_t) * (size_t)(n - 1));
+    s->nb_pairs = n - 1;
     s->S = smear_buf_get(&g->buf_s, (size_t)s->sw * s->sh * sizeof(float));
     s->work_floats = ((size_t)3 * s->sw + s->w + 15) & ~(size_t)15;
     s->nb_work = info->nb_threads > 0 ? info->nb_threads : 1;

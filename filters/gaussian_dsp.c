@@ -456,20 +456,33 @@ void SMEAR_DSP(smear_gauss_slant_pass)(const GaussSlant *g, const SmearPlane *ds
     const int W = g->w, R = g->radius;
     float *acc = work;
     for (int y = y0; y < y1; y++) {
-        for (int x = 0; x < W; x++)
-            acc[x] = 0;
         if (g->direct) {
-            /* every tap of the 2-D kernel: a row of the padded copy, moved */
-            for (int dy = -g->ry; dy <= g->ry; dy++) {
-                const float *row = g->S + (ptrdiff_t)(y + dy + g->my) * g->sw + g->mx;
-                const float *wr = g->wt + (ptrdiff_t)(dy + g->ry) * (2 * g->rx + 1) + g->rx;
-                for (int dx = -g->rx; dx <= g->rx; dx++) {
-                    const float w = wr[dx];
-                    if (w == 0)
-                        continue;
-                    for (int x = 0; x < W; x++)
-                        acc[x] = fmaf(row[x + dx], w, acc[x]);
+            /* every tap of the 2-D kernel, by mirrored pairs: 64 outputs at a
+             * time in registers, then the rest one by one, the same
+             * operations in the same order */
+            const float *c = g->S + (ptrdiff_t)(y + g->my) * g->sw + g->mx;
+            const float *pw = g->wt + 1;
+            const ptrdiff_t *po = g->pair_off;
+            const int np = g->nb_pairs;
+            int x = 0;
+            for (; x + STRIP <= W; x += STRIP) {
+                vfn a[NV];
+                for (int v = 0; v < NV; v++)
+                    a[v] = vfn_load(c + x + SMEAR_VF * v) * g->wt[0];
+                for (int i = 0; i < np; i++) {
+                    const float *u = c + x + po[i], *d = c + x - po[i];
+                    for (int v = 0; v < NV; v++)
+                        a[v] = vfn_fmas(vfn_load(u + SMEAR_VF * v) + vfn_load(d + SMEAR_VF * v),
+                                        pw[i], a[v]);
                 }
+                for (int v = 0; v < NV; v++)
+                    vfn_store(acc + x + SMEAR_VF * v, a[v]);
+            }
+            for (; x < W; x++) {
+                float a = c[x] * g->wt[0];
+                for (int i = 0; i < np; i++)
+                    a = fmaf(c[x + po[i]] + c[x - po[i]], pw[i], a);
+                acc[x] = a;
             }
             smear_f32_to_row(dst->data + y * dst->stride, acc, W, g->depth);
             continue;

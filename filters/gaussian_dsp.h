@@ -82,8 +82,10 @@ typedef struct GaussSlant {
     int         radius;      ///< slanted taps each side
     float      *wt;          ///< slanted weights for t = -radius..radius, stored from 0
     float       slope;       ///< along_x: x shift per row step; else y shift per column step
-    int         direct;      ///< small rotated kernels: a plain 2-D FIR over wt[(2 ry + 1) x (2 rx + 1)]
-    int         rx, ry;      ///< direct: radii
+    int         direct;      ///< small rotated kernels: a plain 2-D FIR (below)
+    int         rx, ry;      ///< direct: the kernel's reach
+    int         nb_pairs;    ///< direct: taps by mirrored pairs, wt[0] the centre's weight and
+    ptrdiff_t  *pair_off;    ///< wt[1 + i] pair i's, at +-pair_off[i] floats in the scratch
     int         mx, my;      ///< margins of the padded scratch
     int         sw, sh;      ///< padded scratch size
     float      *S;           ///< padded scratch of the axis pass, row-major

@@ -180,7 +180,7 @@ int main(void)
      * y), after a FIR or a recursive axis pass */
     static const double rot[][3] = { { 4, 1.5, 30 }, { 2, 6, -70 }, { 8, 3, 45 }, { 1.5, 0.8, 10 },
                                      { 5, 5, 33 },   { 3, 0, 60 },  { 6, 2, 70 }, { 9, 4, 110 },
-                                     { 4, 1, 60 },   { 2.4, 2, 70 } };
+                                     { 4, 1, 60 },   { 2.4, 2, 70 }, { 3, 1, 30 }, { 12, 0.5, 20 } };
     for (size_t i = 0; i < sizeof(rot) / sizeof(rot[0]); i++)
         for (int b = 0; b < 4; b++) {
             SmearGaussianParams gp = { rot[i][0], rot[i][1], rot[i][2] * M_PI / 180,
@@ -256,7 +256,8 @@ int main(void)
     test_image_alloc(&img, 301, 203, 8, "noise");
     test_fill_noise(&img, 42);
     static const double inv[][3] = { { 0.8, 0.8, 0 }, { 3, 3, 0 }, { 9, 2, 0 }, { 40, 40, 0 },
-                                     { 5, 2, 25 },    { 6, 2, 70 }, { 9, 4, 110 }, { 4, 1, 60 } };
+                                     { 5, 2, 25 },    { 6, 2, 70 }, { 9, 4, 110 }, { 4, 1, 60 },
+                                     { 3, 1, 30 },    { 1.5, 0.8, 10 } };
     for (size_t i = 0; i < sizeof(inv) / sizeof(inv[0]); i++) {
         for (int b = 0; b < 4; b++) {
             SmearGaussianParams gp = { inv[i][0], inv[i][1], inv[i][2] * M_PI / 180,
