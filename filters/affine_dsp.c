@@ -615,7 +615,22 @@ void permute_span(const AffinePlan *p, const SmearPlane *src, int x0, int x1, fl
             iy1 = _mm512_min_epi32(_mm512_max_epi32(iy1, zero), hmax);
         }
         int bx, by, ey, last; /* last: the last top row */
-        if (!group_window(ix0, ix1, iy0, iy1, n, win, nb_rows, &bx, &by, &ey, &last)) {
+        int fits;
+        if (!clamp) {
+            /* inside the plane: the corners from the first and last samples'
+             * positions, computed as the vectors compute them */
+            const float xa = (float)x, xb = (float)(x + n - 1);
+            const int ua = (int)(m0 * xa + c0), ub = (int)(m0 * xb + c0);
+            const int va = (int)(m3 * xa + c1), vb = (int)(m3 * xb + c1);
+            bx = ua < ub ? ua : ub;
+            by = va < vb ? va : vb;
+            last = va < vb ? vb : va;
+            ey = last + 1;
+            fits = (ua < ub ? ub : ua) + 1 - bx < win && ey - by < nb_rows;
+        } else {
+            fits = group_window(ix0, ix1, iy0, iy1, n, win, nb_rows, &bx, &by, &ey, &last);
+        }
+        if (!fits) {
             interp_mapped(p, src, x, x + n, c0, c1, m0, m3, out);
             continue;
         }
@@ -731,8 +746,23 @@ void permute_bicubic(const AffinePlan *p, const SmearPlane *src, int x0, int x1,
                 trow[i] = _mm512_min_epi32(_mm512_max_epi32(trow[i], zero), hmax);
             }
         }
-        int bx, by, ey, ly;
-        if (!group_window(col[0], col[3], trow[0], trow[3], n, win, nb_rows, &bx, &by, &ey, &ly)) {
+        int bx, by, ey, ly, fits;
+        if (!clamp) {
+            /* inside the plane: the corners from the first and last samples'
+             * positions, computed as the vectors compute them */
+            const float xa = (float)x, xb = (float)(x + n - 1);
+            const int ua = (int)(m0 * xa + c0), ub = (int)(m0 * xb + c0);
+            const int va = (int)(m3 * xa + c1), vb = (int)(m3 * xb + c1);
+            bx = (ua < ub ? ua : ub) - 1;
+            by = (va < vb ? va : vb) - 1;
+            ly = (va < vb ? vb : va) - 1;
+            ey = ly + 3;
+            fits = (ua < ub ? ub : ua) + 2 - bx < win && ey - by < nb_rows;
+        } else {
+            fits = group_window(col[0], col[3], trow[0], trow[3], n, win, nb_rows, &bx, &by, &ey,
+                                &ly);
+        }
+        if (!fits) {
             interp_mapped(p, src, x, x + n, c0, c1, m0, m3, out);
             continue;
         }
