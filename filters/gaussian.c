@@ -37,6 +37,11 @@ typedef struct GaussPriv {
     void (*slant_pass)(const GaussSlant *, const SmearPlane *, int, int, float *);
     int         identity;
     SmearBuf    buf_t, buf_work, buf_s, buf_swork; /* kept across reconfigurations */
+    /* a turn steeper than the diagonal runs on the transposed plane (the
+     * slanted pass then steps rows, its fast way): the plane in, and out */
+    int         transposed;
+    SmearPlane  tin, tout;
+    SmearBuf    buf_tin, buf_tout;
 } GaussPriv;
 
 static void axis_free(GaussAxis *a)
@@ -116,7 +121,7 @@ static int axis_setup(GaussAxis *a, double sigma, SmearBorderMode mode, int forc
  * unless all is set. */
 static void priv_free(GaussPriv *g, int all)
 {
-    SmearBuf keep[4] = { g->buf_t, g->buf_work, g->buf_s, g->buf_swork };
+    SmearBuf keep[6] = { g->buf_t, g->buf_work, g->buf_s, g->buf_swork, g->buf_tin, g->buf_tout };
     axis_free(&g->plan.vert);
     axis_free(&g->plan.horz);
     free(g->plan.fill_row);
@@ -125,10 +130,11 @@ static void priv_free(GaussPriv *g, int all)
     free(g->slant.wt);
     free(g->slant.pair_off);
     if (all)
-        for (int i = 0; i < 4; i++)
+        for (int i = 0; i < 6; i++)
             smear_buf_free(&keep[i]);
     memset(g, 0, sizeof(*g));
     g->buf_t = keep[0], g->buf_work = keep[1], g->buf_s = keep[2], g->buf_swork = keep[3];
+    g->buf_tin = keep[4], g->buf_tout = keep[5];
 }
 
 static int configure_axis_aligned(GaussPriv *g, double sx, double sy, const SmearGaussianParams *gp,
@@ -179,12 +185,18 @@ static int configure_axis_aligned(GaussPriv *g, double sx, double sy, const Smea
     return 0;
 }
 
-/* A rotated Gaussian of covariance [[cxx, cxy], [cxy, cyy]] as an axis pass
- * and a slanted pass (Geusebroek, Smeulders and van de Weijer's
- * decomposition): along x, the slanted line steps one row and cxy/cyy
- * columns, with deviation sqrt(cyy) in rows, and the x pass takes the rest,
- * det/cyy, less the spread linear interpolation adds. The axis with the
- * wider remainder is taken, as interpolation matters least after it. */
+/* The padded scratch of a rotated Gaussian, n floats and a slack after
+ * them that the slanted passes' last strips read (past the last row's
+ * samples, by less than two strips), kept finite. */
+#define SCRATCH_SLACK (2 * GAUSS_STRIP)
+static float *scratch_get(GaussPriv *g, size_t n)
+{
+    float *S = smear_buf_get(&g->buf_s, (n + SCRATCH_SLACK) * sizeof(float));
+    if (S)
+        memset(S + n, 0, SCRATCH_SLACK * sizeof(float));
+    return S;
+}
+
 /* A narrow rotated Gaussian as a plain 2-D FIR over a padded copy of the
  * plane: the sampled kernel inside the ellipse of 4 sigma along its own axes
  * (outside it lies 3.4e-4 of the kernel), normalised. The kernel is
@@ -200,7 +212,6 @@ static int configure_direct(GaussPriv *g, const SmearGaussianParams *gp, const S
     s->depth = info->depth;
     s->border = gp->border;
     s->direct = 1;
-    s->along_x = 1;
     s->rx = (int)ceil(4 * sqrt(sx * sx * c * c + sy * sy * sn * sn));
     s->ry = (int)ceil(4 * sqrt(sx * sx * sn * sn + sy * sy * c * c));
     s->mx = s->rx;
@@ -238,7 +249,7 @@ static int configure_direct(GaussPriv *g, const SmearGaussianParams *gp, const S
     /* pair i at wt[1 + i], pair_off[i] */
     memmove(s->pair_off, s->pair_off + 1, sizeof(ptrdiff_t) * (size_t)(n - 1));
     s->nb_pairs = n - 1;
-    s->S = smear_buf_get(&g->buf_s, (size_t)s->sw * s->sh * sizeof(float));
+    s->S = scratch_get(g, (size_t)s->sw * s->sh);
     s->work_floats = ((size_t)3 * s->sw + s->w + 15) & ~(size_t)15;
     s->nb_work = info->nb_threads > 0 ? info->nb_threads : 1;
     s->work = smear_buf_get(&g->buf_swork, s->work_floats * s->nb_work * sizeof(float));
@@ -250,21 +261,36 @@ static int configure_direct(GaussPriv *g, const SmearGaussianParams *gp, const S
     return 0;
 }
 
+/* The covariance [[cxx, cxy], [cxy, cyy]] of a turned Gaussian. */
+static void covariance(const SmearGaussianParams *gp, double *cxx, double *cyy, double *cxy)
+{
+    const double c = cos(gp->angle), sn = sin(gp->angle);
+    const double vx = gp->sigma_x * gp->sigma_x, vy = gp->sigma_y * gp->sigma_y;
+    *cxx = c * c * vx + sn * sn * vy;
+    *cyy = sn * sn * vx + c * c * vy;
+    *cxy = c * sn * (vx - vy);
+}
+
+/* A rotated Gaussian of covariance [[cxx, cxy], [cxy, cyy]] as an axis pass
+ * and a slanted pass (Geusebroek, Smeulders and van de Weijer's
+ * decomposition): the slanted line steps one row and cxy/cyy columns, with
+ * deviation sqrt(cyy) in rows, and the x pass takes the rest, det/cyy, less
+ * the spread linear interpolation adds. For cyy <= cxx that rest is the
+ * wider of the two ways round, as interpolation matters least after it; a
+ * kernel with cyy > cxx goes through configure_transposed. */
 static int configure_slanted(GaussPriv *g, const SmearGaussianParams *gp,
                              const SmearPlaneInfo *info)
 {
     GaussSlant *s = &g->slant;
-    const double c = cos(gp->angle), sn = sin(gp->angle);
-    const double vx = gp->sigma_x * gp->sigma_x, vy = gp->sigma_y * gp->sigma_y;
-    const double cxx = c * c * vx + sn * sn * vy, cyy = sn * sn * vx + c * c * vy;
-    const double cxy = c * sn * (vx - vy), det = cxx * cyy - cxy * cxy;
+    double cxx, cyy, cxy;
+    covariance(gp, &cxx, &cyy, &cxy);
+    const double det = cxx * cyy - cxy * cxy;
     s->w = info->w;
     s->h = info->h;
     s->depth = info->depth;
     s->border = gp->border;
-    s->along_x = cxx >= cyy;
-    const double line_var = s->along_x ? cyy : cxx;
-    const double slope = cxy / line_var; /* columns per row, or rows per column */
+    const double line_var = cyy;
+    const double slope = cxy / line_var; /* columns per row */
     double axis_var = det / line_var;
     const double line_sigma = sqrt(line_var);
     int R = (int)ceil(4 * line_sigma);
@@ -290,34 +316,25 @@ static int configure_slanted(GaussPriv *g, const SmearGaussianParams *gp,
     if (ret < 0)
         return ret;
     const int shiftmax = (int)ceil(fabs(slope) * R) + 2;
-    s->mx = s->along_x ? shiftmax : R + 1;
-    s->my = s->along_x ? R + 1 : shiftmax;
+    s->mx = shiftmax;
+    s->my = R + 1;
     s->sw = s->w + 2 * s->mx;
     s->sh = s->h + 2 * s->my;
-    /* the slanted pass's aligned loads reach up to 16 floats past a row's
-     * samples: slack after the last row, kept finite */
-    const size_t nS = (size_t)s->sw * s->sh;
-    s->S = smear_buf_get(&g->buf_s, (nS + 32) * sizeof(float));
-    if (s->S)
-        memset(s->S + nS, 0, 32 * sizeof(float));
+    s->S = scratch_get(g, (size_t)s->sw * s->sh);
     const int apad = s->axis.type == GAUSS_FIR ? s->axis.radius : s->axis.pad;
-    const int line = s->along_x ? s->sw : s->sh;
+    const int line = s->sw;
     /* the axis pass's line in and out; the slanted pass's row and, after
      * it, its taps' pointers and weights */
-    const size_t taps = 2 * (size_t)R + 1;
     size_t work = 3 * (size_t)(line + 2 * apad) + (size_t)s->w;
-    if (work < (size_t)s->w + 16 + 6 * taps)
-        work = (size_t)s->w + 16 + 6 * taps;
-    if (s->axis.type == GAUSS_IIR) {
-        /* along x: 16 lines in, out and read; along y: GAUSS_SLANT_COLS lines
-         * in and out */
-        const size_t c16 = ((size_t)line + 2 * apad + 15) & ~(size_t)15;
-        const size_t need = s->along_x ? 48 * c16 : 2 * (size_t)GAUSS_SLANT_COLS * c16;
+    /* the slanted pass's row (whole strips) and its taps' four pointers and
+     * two weights */
+    const size_t row = ((size_t)s->w + GAUSS_STRIP - 1) & ~(size_t)(GAUSS_STRIP - 1);
+    if (work < row + 10 * ((size_t)R + 1) + 16)
+        work = row + 10 * ((size_t)R + 1) + 16;
+    if (s->axis.type == GAUSS_IIR) { /* 16 lines in, out and read */
+        const size_t need = 48 * (((size_t)line + 2 * apad + 15) & ~(size_t)15);
         work = work < need ? need : work;
     }
-    if (!s->along_x && s->axis.type == GAUSS_FIR &&
-        work < (2 * (size_t)s->axis.radius + 1) * GAUSS_SLANT_CHUNK)
-        work = (2 * (size_t)s->axis.radius + 1) * GAUSS_SLANT_CHUNK; /* a ring of rows */
     s->work_floats = (work + 15) & ~(size_t)15;
     s->nb_work = info->nb_threads > 0 ? info->nb_threads : 1;
     s->work = smear_buf_get(&g->buf_swork, s->work_floats * s->nb_work * sizeof(float));
@@ -326,6 +343,32 @@ static int configure_slanted(GaussPriv *g, const SmearGaussianParams *gp,
     g->slant_axis = SMEAR_DSP_PICK(smear_gauss_slant_axis, info->cpu);
     g->slant_pass = SMEAR_DSP_PICK(smear_gauss_slant_pass, info->cpu);
     g->slanted = 1;
+    return 0;
+}
+
+/* A kernel spread more along y than along x: the plane is transposed,
+ * blurred by the kernel mirrored about the diagonal (its angle taken from a
+ * right angle), whose slanted line then steps rows, and transposed back. */
+static int configure_transposed(GaussPriv *g, const SmearGaussianParams *gp,
+                                const SmearPlaneInfo *info)
+{
+    SmearGaussianParams t = *gp;
+    t.angle = M_PI / 2 - gp->angle;
+    SmearPlaneInfo ti = *info;
+    ti.w = info->h;
+    ti.h = info->w;
+    int ret = configure_slanted(g, &t, &ti);
+    if (ret < 0)
+        return ret;
+    const int bps = info->depth > 8 ? 2 : 1;
+    const ptrdiff_t stride = ((ptrdiff_t)ti.w * bps + 63) & ~(ptrdiff_t)63;
+    uint8_t *in = smear_buf_get(&g->buf_tin, (size_t)stride * ti.h);
+    uint8_t *out = smear_buf_get(&g->buf_tout, (size_t)stride * ti.h);
+    if (!in || !out)
+        return -ENOMEM;
+    g->tin = (SmearPlane){ in, stride, ti.w, ti.h, info->depth };
+    g->tout = (SmearPlane){ out, stride, ti.w, ti.h, info->depth };
+    g->transposed = 1;
     return 0;
 }
 
@@ -356,9 +399,16 @@ static int gauss_configure(void *priv, const void *params, const SmearPlaneInfo 
     const double rx = ceil(4 * sqrt(pow(gp->sigma_x * c, 2) + pow(gp->sigma_y * s, 2)));
     const double ry = ceil(4 * sqrt(pow(gp->sigma_x * s, 2) + pow(gp->sigma_y * c, 2)));
     const int narrow = fmin(gp->sigma_x, gp->sigma_y) < 2 && (2 * rx + 1) * (2 * ry + 1) <= 400;
-    int ret = aligned ? configure_axis_aligned(g, sx, sy, gp, info)
-            : narrow  ? configure_direct(g, gp, info)
-                      : configure_slanted(g, gp, info);
+    int ret;
+    if (aligned)
+        ret = configure_axis_aligned(g, sx, sy, gp, info);
+    else if (narrow)
+        ret = configure_direct(g, gp, info);
+    else {
+        double cxx, cyy, cxy;
+        covariance(gp, &cxx, &cyy, &cxy);
+        ret = cxx >= cyy ? configure_slanted(g, gp, info) : configure_transposed(g, gp, info);
+    }
     if (ret < 0)
         priv_free(g, 0);
     return ret;
@@ -406,6 +456,18 @@ static void slant_pass_job(void *arg, int j, int nb)
     a->g->slant_pass(s, a->plane, u0, u1, s->work + (size_t)j * s->work_floats);
 }
 
+typedef struct TransposeArgs {
+    const SmearPlane *dst, *src;
+} TransposeArgs;
+
+static void transpose_job(void *arg, int j, int nb)
+{
+    const TransposeArgs *t = arg;
+    int y0, y1;
+    smear_job_rows(t->dst->h, j, nb, &y0, &y1);
+    smear_plane_transpose(t->dst, t->src, y0, y1);
+}
+
 static int nb_jobs(const SmearExec *ex, int nb_work, int units)
 {
     int n = ex ? ex->nb_threads : 1;
@@ -426,10 +488,21 @@ static void gauss_process(void *priv, const SmearPlane *dst, const SmearPlane *s
     }
     if (g->slanted) {
         const GaussSlant *s = &g->slant;
-        PassArgs a = { g, src, s->along_x ? s->sh : s->sw };
+        const SmearPlane *in = src, *out = dst;
+        if (g->transposed) {
+            TransposeArgs t = { &g->tin, src };
+            smear_exec_run(ex, transpose_job, &t, nb_jobs(ex, s->nb_work, g->tin.h));
+            in = &g->tin;
+            out = &g->tout;
+        }
+        PassArgs a = { g, in, s->sh };
         smear_exec_run(ex, slant_axis_job, &a, nb_jobs(ex, s->nb_work, a.units));
-        PassArgs b = { g, dst, s->h };
+        PassArgs b = { g, out, s->h };
         smear_exec_run(ex, slant_pass_job, &b, nb_jobs(ex, s->nb_work, b.units));
+        if (g->transposed) {
+            TransposeArgs t = { dst, &g->tout };
+            smear_exec_run(ex, transpose_job, &t, nb_jobs(ex, s->nb_work, dst->h));
+        }
         return;
     }
     GaussPlan *p = &g->plan;

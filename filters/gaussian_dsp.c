@@ -262,17 +262,6 @@ void SMEAR_DSP(smear_gauss_hpass)(const GaussPlan *p, const SmearPlane *dst, int
 
 /* ------------------------------------------------------- rotated Gaussian */
 
-/* Plane sample (x, y), any integers, by the border. */
-static inline float sample_at(const GaussSlant *g, const SmearPlane *src, int x, int y)
-{
-    const int mx = smear_border_index(x, g->w, g->border.mode);
-    const int my = smear_border_index(y, g->h, g->border.mode);
-    if (mx < 0 || my < 0)
-        return (float)g->border.fill;
-    const uint8_t *row = src->data + my * src->stride;
-    return g->depth > 8 ? (float)((const uint16_t *)row)[mx] : (float)row[mx];
-}
-
 /* One line of samples through the axis filter (FIR or recursive). */
 static void axis_line(const GaussAxis *a, const float *in, int n, int pad, float *out, float *tmp)
 {
@@ -315,13 +304,11 @@ static void axis_line(const GaussAxis *a, const float *in, int n, int pad, float
     }
 }
 
-/* The axis pass into the padded scratch: along_x filters rows [i0, i1) of
- * the scratch (plane rows i - my); else columns [i0, i1). */
-/* The recursive axis pass along x over 16 lines of the scratch at once, one
- * per vector lane: rows [i0, i0 + 16) (those from i1 on are computed but
+/* The recursive axis pass over 16 lines of the scratch at once, one per
+ * vector lane: rows [i0, i0 + 16) (those from i1 on are computed but
  * not stored), read whole and transposed 16 x 16. Each lane's arithmetic is
  * its own, so any grouping gives the same bytes. */
-static void slant_axis_iir_x16(const GaussSlant *g, const SmearPlane *src, int i0, int i1,
+static void slant_axis_iir16(const GaussSlant *g, const SmearPlane *src, int i0, int i1,
                                float *work)
 {
     const GaussAxis *a = &g->axis;
@@ -348,105 +335,24 @@ static void slant_axis_iir_x16(const GaussSlant *g, const SmearPlane *src, int i
     }
 }
 
-/* The recursive axis pass along y over GAUSS_SLANT_COLS columns of the
- * scratch at once, [i0, i0 + GAUSS_SLANT_COLS) (those from i1 on computed
- * but not stored): neighbouring columns of a row are neighbouring lanes, and
- * the vectors of a row are independent recursions that overlap. */
-static void slant_axis_iir_y(const GaussSlant *g, const SmearPlane *src, int i0, int i1,
-                             float *work)
-{
-    enum { L = GAUSS_SLANT_COLS, N = L / SMEAR_VF };
-    const GaussAxis *a = &g->axis;
-    const IIRCoef k = iir_coef(a);
-    const int n = g->sh, pad = a->pad, count = n + 2 * pad;
-    float *F = work, *C = F + (ptrdiff_t)count * L;
-    for (int j = 0; j < count; j++)
-        smear_pad_strip_row(F + (ptrdiff_t)j * L, src, g->border, j - pad - g->my, i0 - g->mx, L);
-    IIR_LINE(N, F, C, count, {});
-    const int lanes = i1 - i0 < L ? i1 - i0 : L;
-    for (int j = 0; j < n; j++) {
-        const float *c = C + (ptrdiff_t)(j + pad) * L;
-        float *o = g->S + (ptrdiff_t)j * g->sw + i0;
-        if (lanes == L)
-            for (int v = 0; v < N; v++)
-                vfn_store(o + SMEAR_VF * v, vfn_load(c + SMEAR_VF * v));
-        else
-            memcpy(o, c, sizeof(float) * (size_t)lanes);
-    }
-}
-
-/* The FIR axis pass along y over columns [i0, i1) of the scratch, a chunk
- * of GAUSS_SLANT_CHUNK columns at a time: a ring of the 2 R + 1 input rows
- * the taps reach (as floats, through the border) slides down the chunk and
- * each scratch row is filtered across the chunk at once, every sample
- * summing its taps as axis_line() does. */
-static void slant_axis_fir_y(const GaussSlant *g, const SmearPlane *src, int i0, int i1,
-                             float *work)
-{
-    const GaussAxis *a = &g->axis;
-    const int R = a->radius, nr = 2 * R + 1;
-    for (int c0 = i0; c0 < i1; c0 += GAUSS_SLANT_CHUNK) {
-        const int n = i1 - c0 < GAUSS_SLANT_CHUNK ? i1 - c0 : GAUSS_SLANT_CHUNK;
-        const float *ring[2 * GAUSS_SLANT_FIR_Y_MAX + 1];
-        /* scratch row j reads plane rows j - my - R .. j - my + R; plane row
-         * r sits in slot (r + my + R) % nr */
-        for (int k = 0; k < nr - 1; k++) {
-            const int r = k - g->my - R;
-            smear_pad_strip_row(work + (ptrdiff_t)((r + g->my + R) % nr) * GAUSS_SLANT_CHUNK, src,
-                                g->border, r, c0 - g->mx, n);
-        }
-        for (int j = 0; j < g->sh; j++) {
-            const int r = j - g->my + R; /* the row entering the ring */
-            smear_pad_strip_row(work + (ptrdiff_t)((r + g->my + R) % nr) * GAUSS_SLANT_CHUNK, src,
-                                g->border, r, c0 - g->mx, n);
-            for (int k = -R; k <= R; k++)
-                ring[k + R] = work + (ptrdiff_t)((j + k + R) % nr) * GAUSS_SLANT_CHUNK;
-            float *out = g->S + (ptrdiff_t)j * g->sw + c0;
-            const float *c = ring[R];
-            for (int x = 0; x < n; x++)
-                out[x] = a->w[0] * c[x];
-            for (int kk = 1; kk <= R; kk++) {
-                const float wk = a->w[kk], *up = ring[R - kk], *dn = ring[R + kk];
-                for (int x = 0; x < n; x++)
-                    out[x] += wk * (up[x] + dn[x]);
-            }
-        }
-    }
-}
-
+/* The axis pass into the padded scratch, rows [i0, i1) of it (plane rows
+ * i - my). */
 void SMEAR_DSP(smear_gauss_slant_axis)(const GaussSlant *g, const SmearPlane *src, int i0,
                                        int i1, float *work)
 {
     const GaussAxis *a = &g->axis;
-    const int n = g->along_x ? g->sw : g->sh;
+    const int n = g->sw;
     if (a->type == GAUSS_IIR) {
-        if (g->along_x)
-            for (int i = i0; i < i1; i += 16)
-                slant_axis_iir_x16(g, src, i, i1, work);
-        else
-            for (int i = i0; i < i1; i += GAUSS_SLANT_COLS)
-                slant_axis_iir_y(g, src, i, i1, work);
+        for (int i = i0; i < i1; i += 16)
+            slant_axis_iir16(g, src, i, i1, work);
         return;
     }
-    if (!g->along_x && a->type == GAUSS_FIR && a->radius <= GAUSS_SLANT_FIR_Y_MAX) {
-        slant_axis_fir_y(g, src, i0, i1, work);
-        return;
-    }
-    const int pad = a->type == GAUSS_FIR ? a->radius : a->type == GAUSS_IIR ? a->pad : 0;
+    const int pad = a->type == GAUSS_FIR ? a->radius : 0;
     float *F = work, *tmp = work + (n + 2 * pad), *out = tmp + (n + 2 * pad);
     for (int i = i0; i < i1; i++) {
-        if (g->along_x) {
-            smear_pad_strip_row(F, src, g->border, i - g->my, -g->mx - pad, n + 2 * pad);
-        } else {
-            for (int j = -pad; j < n + pad; j++)
-                F[j + pad] = sample_at(g, src, i - g->mx, j - g->my);
-        }
+        smear_pad_strip_row(F, src, g->border, i - g->my, -g->mx - pad, n + 2 * pad);
         axis_line(a, F, n, pad, out, tmp);
-        if (g->along_x)
-            memcpy(g->S + (ptrdiff_t)i * g->sw, out, sizeof(float) * (size_t)n);
-        else
-            for (int j = 0; j < n; j++)
-                g->S[(ptrdiff_t)j * g->sw + i] = out[j];
+        memcpy(g->S + (ptrdiff_t)i * g->sw, out, sizeof(float) * (size_t)n);
     }
 }
 
@@ -457,15 +363,14 @@ void SMEAR_DSP(smear_gauss_slant_pass)(const GaussSlant *g, const SmearPlane *ds
     float *acc = work;
     for (int y = y0; y < y1; y++) {
         if (g->direct) {
-            /* every tap of the 2-D kernel, by mirrored pairs: 64 outputs at a
-             * time in registers, then the rest one by one, the same
-             * operations in the same order */
+            /* every tap of the 2-D kernel, by mirrored pairs, 64 outputs at a
+             * time in registers (the last strip's lanes past the row read
+             * the scratch's next row or its slack, and are not stored) */
             const float *c = g->S + (ptrdiff_t)(y + g->my) * g->sw + g->mx;
             const float *pw = g->wt + 1;
             const ptrdiff_t *po = g->pair_off;
             const int np = g->nb_pairs;
-            int x = 0;
-            for (; x + STRIP <= W; x += STRIP) {
+            for (int x = 0; x < W; x += STRIP) {
                 vfn a[NV];
                 for (int v = 0; v < NV; v++)
                     a[v] = vfn_load(c + x + SMEAR_VF * v) * g->wt[0];
@@ -478,25 +383,19 @@ void SMEAR_DSP(smear_gauss_slant_pass)(const GaussSlant *g, const SmearPlane *ds
                 for (int v = 0; v < NV; v++)
                     vfn_store(acc + x + SMEAR_VF * v, a[v]);
             }
-            for (; x < W; x++) {
-                float a = c[x] * g->wt[0];
-                for (int i = 0; i < np; i++)
-                    a = fmaf(c[x + po[i]] + c[x - po[i]], pw[i], a);
-                acc[x] = a;
-            }
             smear_f32_to_row(dst->data + y * dst->stride, acc, W, g->depth);
             continue;
         }
-        /* the taps by mirrored pairs: tap t > 0 falls between two samples,
-         * at p0 and p1 (column or row kk and kk + 1 along the line), with
+        /* the taps by mirrored pairs: tap t > 0 (row y + t) falls between
+         * two samples, at p0 and p1 (columns kk and kk + 1 of the row), with
          * weights w0 and w1; tap -t between their mirror images about the
          * output, at the same weights, so each weight multiplies a sum of
          * two samples. Entry 0 is the centre tap (on a sample). */
-        const float **p0 = (const float **)(acc + ((W + 15) & ~15)), **p1 = p0 + (R + 1);
+        const float **p0 = (const float **)(acc + ((W + STRIP - 1) & ~(STRIP - 1)));
+        const float **p1 = p0 + (R + 1);
         const float **q0 = p1 + (R + 1), **q1 = q0 + (R + 1);
         float *w0 = (float *)(q1 + (R + 1)), *w1 = w0 + (R + 1);
-        /* a step of one sample across the line, and one along it */
-        const ptrdiff_t across = g->along_x ? 1 : g->sw, along = g->along_x ? g->sw : 1;
+        const ptrdiff_t sw = g->sw;
         const float *centre = g->S + (ptrdiff_t)(y + g->my) * g->sw + g->mx;
         for (int t = 0; t <= R; t++) {
             const float wt = g->wt[t + R];
@@ -505,22 +404,22 @@ void SMEAR_DSP(smear_gauss_slant_pass)(const GaussSlant *g, const SmearPlane *ds
             const float f = shift - (float)kk;
             w0[t] = wt * (1.0f - f);
             w1[t] = wt * f;
-            p0[t] = centre + t * along + kk * across;
-            p1[t] = p0[t] + across;
-            q0[t] = centre - t * along - kk * across;
-            q1[t] = q0[t] - across;
+            p0[t] = centre + t * sw + kk;
+            p1[t] = p0[t] + 1;
+            q0[t] = centre - t * sw - kk;
+            q1[t] = q0[t] - 1;
         }
-        /* 64 outputs at a time kept in registers over every tap, then the
-         * rest one by one: the same operations in the same order */
+        /* 64 outputs at a time kept in registers over every tap (the last
+         * strip's lanes past the row are computed but not stored) */
         int x = 0;
 #if SMEAR_ISA_IS_AVX512
-        if (g->along_x) {
+        {
             /* a tap's two samples are neighbours in one row: its 65 floats
              * for 64 outputs come from five aligned loads, shifted into
              * place by permutes, not from eight loads across cache lines */
             const __m512i lanes = _mm512_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13,
                                                     14, 15);
-            for (; x + STRIP <= W; x += STRIP) {
+            for (; x < W; x += STRIP) {
                 __m512 a[NV];
                 for (int v = 0; v < NV; v++)
                     a[v] = _mm512_mul_ps(_mm512_loadu_ps(p0[0] + x + 16 * v), _mm512_set1_ps(w0[0]));
@@ -552,7 +451,7 @@ void SMEAR_DSP(smear_gauss_slant_pass)(const GaussSlant *g, const SmearPlane *ds
             }
         }
 #endif
-        for (; x + STRIP <= W; x += STRIP) {
+        for (; x < W; x += STRIP) {
             vfn a[NV];
             for (int v = 0; v < NV; v++)
                 a[v] = vfn_load(p0[0] + x + SMEAR_VF * v) * w0[0];
@@ -564,14 +463,6 @@ void SMEAR_DSP(smear_gauss_slant_pass)(const GaussSlant *g, const SmearPlane *ds
                 }
             for (int v = 0; v < NV; v++)
                 vfn_store(acc + x + SMEAR_VF * v, a[v]);
-        }
-        for (; x < W; x++) {
-            float a = p0[0][x] * w0[0];
-            for (int t = 1; t <= R; t++) {
-                a = fmaf(p0[t][x] + q0[t][x], w0[t], a);
-                a = fmaf(p1[t][x] + q1[t][x], w1[t], a);
-            }
-            acc[x] = a;
         }
         smear_f32_to_row(dst->data + y * dst->stride, acc, W, g->depth);
     }

@@ -14,9 +14,11 @@
  * columns, so it runs first over column strips into a scratch plane T laid
  * out strip by strip.
  *
- * A rotated anisotropic Gaussian is factored into a pass along x or y and
- * a pass along a slanted line sampled with linear interpolation; when it is
- * narrow (where interpolation would show) and small, it is a plain 2-D FIR.
+ * A rotated anisotropic Gaussian is factored into a pass along x and a pass
+ * along a line slanted from the vertical, sampled with linear interpolation
+ * (a kernel spread more along y than along x runs on the transposed plane);
+ * when it is narrow (where interpolation would show) and small, it is a
+ * plain 2-D FIR.
  */
 #ifndef SMEAR_FILTERS_GAUSSIAN_DSP_H
 #define SMEAR_FILTERS_GAUSSIAN_DSP_H
@@ -29,9 +31,6 @@
 #define GAUSS_VSTRIP 32       /* columns per strip of the recursive vertical pass: its input
                                * and output strips stay in the second-level cache */
 #define GAUSS_MAX_RADIUS 4096 /* FIR taps each side, at most */
-#define GAUSS_SLANT_CHUNK 256 /* columns per chunk of a rotated Gaussian's FIR pass along y */
-#define GAUSS_SLANT_FIR_Y_MAX 16 /* its taps each side, at most (it is a FIR below sigma 2.5) */
-#define GAUSS_SLANT_COLS 64   /* columns of a rotated Gaussian's recursive pass along y */
 
 enum { GAUSS_NONE, GAUSS_FIR, GAUSS_IIR };
 
@@ -77,11 +76,10 @@ SMEAR_DSP_DECL(void, smear_gauss_hpass, (const GaussPlan *p, const SmearPlane *d
 typedef struct GaussSlant {
     int         w, h, depth;
     SmearBorder border;
-    int         along_x;     ///< 1: the axis pass runs along x, the slanted one steps rows
     GaussAxis   axis;        ///< the axis pass (FIR or IIR)
     int         radius;      ///< slanted taps each side
     float      *wt;          ///< slanted weights for t = -radius..radius, stored from 0
-    float       slope;       ///< along_x: x shift per row step; else y shift per column step
+    float       slope;       ///< the slanted line's shift along x per row
     int         direct;      ///< small rotated kernels: a plain 2-D FIR (below)
     int         rx, ry;      ///< direct: the kernel's reach
     int         nb_pairs;    ///< direct: taps by mirrored pairs, wt[0] the centre's weight and
@@ -94,8 +92,8 @@ typedef struct GaussSlant {
     float      *work;
 } GaussSlant;
 
-/* Axis pass for rows [y0, y1) of the padded scratch (along_x), or columns
- * [x0, x1) (otherwise), reading src with the border mapping. */
+/* Axis pass for rows [i0, i1) of the padded scratch, reading src with the
+ * border mapping. */
 SMEAR_DSP_DECL(void, smear_gauss_slant_axis, (const GaussSlant *g, const SmearPlane *src,
                                               int i0, int i1, float *work));
 /* Slanted pass for output rows [y0, y1). */

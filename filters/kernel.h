@@ -99,6 +99,10 @@ void  smear_buf_free(SmearBuf *b);
 /** Copies src into dst (same size and depth). */
 void smear_plane_copy(const SmearPlane *dst, const SmearPlane *src);
 
+/** Rows [y0, y1) of the transpose of src into dst (dst is src->h wide and
+ *  src->w high, at the same depth): dst(x, y) = src(y, x). */
+void smear_plane_transpose(const SmearPlane *dst, const SmearPlane *src, int y0, int y1);
+
 /** Rows [y0, y1) of job jobnr when h rows are split into nb_jobs bands. */
 static inline void smear_job_rows(int h, int jobnr, int nb_jobs, int *y0, int *y1)
 {

@@ -208,6 +208,12 @@ int main(void)
             SmearGaussianParams gp = { ds[i], ds[i] * 0.8, 0, { SMEAR_BORDER_REFLECT, 1000 } };
             check("deep", &gp, &img, 1, 1 << (depth - 8), 0, &w_deep);
         }
+        /* turned: the slanted pass, on the plane and on the transposed plane */
+        for (int k = 0; k < 2; k++) {
+            SmearGaussianParams gr = { 6, 2, (k ? 70 : 20) * M_PI / 180,
+                                       { SMEAR_BORDER_REPLICATE, 0 } };
+            check("deep turned", &gr, &img, 1, 1 << (depth - 8), 0, &w_deep);
+        }
         test_image_free(&img);
     }
 
