@@ -197,6 +197,40 @@ static float *scratch_get(GaussPriv *g, size_t n)
     return S;
 }
 
+/* The exponent of the rotated kernel at offset (dx, dy): u^2 / 2 sx^2 +
+ * v^2 / 2 sy^2 along its own axes (a zero sigma: the axis itself only). */
+static double exponent(double sx, double sy, double c, double sn, int dx, int dy)
+{
+    const double u = dx * c + dy * sn, v = -dx * sn + dy * c;
+    double e = 0;
+    e += sx > 0 ? u * u / (2 * sx * sx) : (fabs(u) > 1e-9 ? INFINITY : 0);
+    e += sy > 0 ? v * v / (2 * sy * sy) : (fabs(v) > 1e-9 ? INFINITY : 0);
+    return e;
+}
+
+/* The offsets dx in [-rx, rx] of row dy that may lie inside the 4-sigma
+ * ellipse (exponent <= 8), from the roots of the exponent's quadratic in
+ * dx, a sample wider each side; the whole row for a zero sigma. */
+static void ellipse_row(double sx, double sy, double c, double sn, int dy, int rx, int *lo,
+                        int *hi)
+{
+    *lo = -rx;
+    *hi = rx;
+    if (!(sx > 0 && sy > 0))
+        return;
+    const double a = c * c / (2 * sx * sx) + sn * sn / (2 * sy * sy);
+    const double b = 2 * dy * c * sn * (1 / (2 * sx * sx) - 1 / (2 * sy * sy));
+    const double k = dy * dy * (sn * sn / (2 * sx * sx) + c * c / (2 * sy * sy)) - 8;
+    const double disc = b * b - 4 * a * k;
+    if (disc < 0) {
+        *lo = 1, *hi = 0;
+        return;
+    }
+    const double r0 = (-b - sqrt(disc)) / (2 * a), r1 = (-b + sqrt(disc)) / (2 * a);
+    *lo = (int)fmax(-rx, floor(r0) - 1);
+    *hi = (int)fmin(rx, ceil(r1) + 1);
+}
+
 /* A narrow rotated Gaussian as a plain 2-D FIR over a padded copy of the
  * plane: the sampled kernel inside the ellipse of 4 sigma along its own axes
  * (outside it lies 3.4e-4 of the kernel), normalised. The kernel is
@@ -218,31 +252,37 @@ static int configure_direct(GaussPriv *g, const SmearGaussianParams *gp, const S
     s->my = s->ry;
     s->sw = s->w + 2 * s->mx;
     s->sh = s->h + 2 * s->my;
-    const int kw = 2 * s->rx + 1, half = (kw * (2 * s->ry + 1)) / 2;
-    double *dw = malloc(sizeof(double) * (half + 1));
-    s->wt = malloc(sizeof(float) * (half + 1));
-    s->pair_off = malloc(sizeof(ptrdiff_t) * (half + 1));
-    if (!dw || !s->wt || !s->pair_off) {
-        free(dw);
-        return -ENOMEM;
-    }
     /* the centre, then the taps after it in raster order (their mirrors
-     * come before it); exponents beyond 8 lie outside the ellipse */
-    double sum = 0;
+     * come before it): counted, then stored */
     int n = 0;
-    for (int dy = 0; dy <= s->ry; dy++)
-        for (int dx = dy ? -s->rx : 0; dx <= s->rx; dx++) {
-            const double u = dx * c + dy * sn, v = -dx * sn + dy * c;
-            double e = 0;
-            e += sx > 0 ? u * u / (2 * sx * sx) : (fabs(u) > 1e-9 ? INFINITY : 0);
-            e += sy > 0 ? v * v / (2 * sy * sy) : (fabs(v) > 1e-9 ? INFINITY : 0);
-            if (e > 8 + 1e-9)
-                continue;
-            dw[n] = exp(-e);
-            s->pair_off[n] = (ptrdiff_t)dy * s->sw + dx;
-            sum += n ? 2 * dw[n] : dw[n];
-            n++;
+    double sum = 0, *dw = NULL;
+    for (int pass = 0; pass < 2; pass++) {
+        if (pass) {
+            dw = malloc(sizeof(double) * n);
+            s->wt = malloc(sizeof(float) * n);
+            s->pair_off = malloc(sizeof(ptrdiff_t) * n);
+            if (!dw || !s->wt || !s->pair_off) {
+                free(dw);
+                return -ENOMEM;
+            }
+            n = 0;
         }
+        for (int dy = 0; dy <= s->ry; dy++) {
+            int lo, hi;
+            ellipse_row(sx, sy, c, sn, dy, s->rx, &lo, &hi);
+            for (int dx = dy || lo > 0 ? lo : 0; dx <= hi; dx++) {
+                const double e = exponent(sx, sy, c, sn, dx, dy);
+                if (e > 8 + 1e-9) /* outside the ellipse */
+                    continue;
+                if (pass) {
+                    dw[n] = exp(-e);
+                    s->pair_off[n] = (ptrdiff_t)dy * s->sw + dx;
+                    sum += n ? 2 * dw[n] : dw[n];
+                }
+                n++;
+            }
+        }
+    }
     for (int i = 0; i < n; i++)
         s->wt[i] = (float)(dw[i] / sum);
     free(dw);
@@ -393,12 +433,18 @@ static int gauss_configure(void *priv, const void *params, const SmearPlaneInfo 
     g->identity = sx == 0 && sy == 0;
     if (g->identity)
         return 0;
-    /* linear interpolation blurs a narrow Gaussian visibly: below 2 samples
-     * across, while the kernel is small, convolve directly */
+    /* linear interpolation blurs a narrow Gaussian visibly (measured against
+     * the sampled kernel): below 2 samples across, while the kernel is
+     * small, and below 1.3 (more than a level off on hard edges) while its
+     * ellipse holds at most 800 taps, convolve directly. A zero sigma (a
+     * line) convolves directly only while small, as before. */
     const double c = cos(gp->angle), s = sin(gp->angle);
     const double rx = ceil(4 * sqrt(pow(gp->sigma_x * c, 2) + pow(gp->sigma_y * s, 2)));
     const double ry = ceil(4 * sqrt(pow(gp->sigma_x * s, 2) + pow(gp->sigma_y * c, 2)));
-    const int narrow = fmin(gp->sigma_x, gp->sigma_y) < 2 && (2 * rx + 1) * (2 * ry + 1) <= 400;
+    const double smin = fmin(gp->sigma_x, gp->sigma_y);
+    const double taps = 16 * M_PI * gp->sigma_x * gp->sigma_y + 2 * fmin(rx, ry) + 1;
+    const int narrow = smin < 2 && ((2 * rx + 1) * (2 * ry + 1) <= 400 ||
+                                    (smin > 0 && smin < 1.3 && taps <= 800));
     int ret;
     if (aligned)
         ret = configure_axis_aligned(g, sx, sy, gp, info);

@@ -1099,6 +1099,8 @@ static void build_speed_ops(Bench *b, Op *ops, int *nb)
     op_chain(op, "blur=sigma_x=8:sigma_y=2:angle=-60");
     op = op_new(ops, nb, OP_GAUSS, 3, 1, 30, 0, 0, "gauss 3x1 turned 30");
     op_chain(op, "blur=sigma_x=3:sigma_y=1:angle=-30");
+    op = op_new(ops, nb, OP_GAUSS, 8, 0.8, 40, 0, 0, "gauss 8x0.8 turned 40");
+    op_chain(op, "blur=sigma_x=8:sigma_y=0.8:angle=-40");
 
     for (size_t i = 0; i < FF_ARRAY_ELEMS(boxes); i++) {
         const int r = (int)(boxes[i] - 1) / 2;
@@ -1918,6 +1920,7 @@ static void build_acc_ops(Op *ops, int *nb)
     op_new(ops, nb, OP_GAUSS, 8, 2, 30, G_GAUSS8, 0, "gauss 8x2 turned 30");
     op_new(ops, nb, OP_GAUSS, 8, 2, 60, G_GAUSS8, 0, "gauss 8x2 turned 60");
     op_new(ops, nb, OP_GAUSS, 3, 1, 30, G_GAUSS8, 0, "gauss 3x1 turned 30");
+    op_new(ops, nb, OP_GAUSS, 8, 0.8, 40, G_GAUSS8, 0, "gauss 8x0.8 turned 40");
     for (int k = 0; k < 5; k++) {
         static const double fs[] = { 2, 2, 8, 8, 32 };
         static const int steps[] = { 1, 3, 1, 3, 1 };

@@ -180,7 +180,9 @@ int main(void)
      * y), after a FIR or a recursive axis pass */
     static const double rot[][3] = { { 4, 1.5, 30 }, { 2, 6, -70 }, { 8, 3, 45 }, { 1.5, 0.8, 10 },
                                      { 5, 5, 33 },   { 3, 0, 60 },  { 6, 2, 70 }, { 9, 4, 110 },
-                                     { 4, 1, 60 },   { 2.4, 2, 70 }, { 3, 1, 30 }, { 12, 0.5, 20 } };
+                                     { 4, 1, 60 },   { 2.4, 2, 70 }, { 3, 1, 30 }, { 12, 0.5, 20 },
+                                     /* thin: interpolation would show, convolved directly */
+                                     { 4, 0.5, 30 }, { 6, 0.5, 30 }, { 5, 0.8, 45 }, { 8, 0.3, 30 } };
     for (size_t i = 0; i < sizeof(rot) / sizeof(rot[0]); i++)
         for (int b = 0; b < 4; b++) {
             SmearGaussianParams gp = { rot[i][0], rot[i][1], rot[i][2] * M_PI / 180,
