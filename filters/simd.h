@@ -45,7 +45,18 @@ static inline void vfn_store(float *p, vfn v)
 
 static inline vfn vfn_set1(float x)
 {
-    return (vfn){ 0 } + x;
+    /* not (vfn){ 0 } + x: that sum is not x for -0, so the compiler keeps
+     * a scalar add before every broadcast */
+#if SMEAR_ISA_IS_AVX512
+    return (vfn)_mm512_set1_ps(x);
+#elif SMEAR_ISA_IS_AVX2
+    return (vfn)_mm256_set1_ps(x);
+#else
+    vfn v;
+    for (int i = 0; i < SMEAR_VF; i++)
+        v[i] = x;
+    return v;
+#endif
 }
 
 /**
