@@ -128,7 +128,8 @@ static void priv_free(GaussPriv *g, int all)
     free(g->plan.rows);
     axis_free(&g->slant.axis);
     free(g->slant.wt);
-    free(g->slant.pair_off);
+    free(g->slant.dir_off);
+    free(g->slant.dir_wt);
     if (all)
         for (int i = 0; i < 6; i++)
             smear_buf_free(&keep[i]);
@@ -252,45 +253,77 @@ static int configure_direct(GaussPriv *g, const SmearGaussianParams *gp, const S
     s->my = s->ry;
     s->sw = s->w + 2 * s->mx;
     s->sh = s->h + 2 * s->my;
-    /* the centre, then the taps after it in raster order (their mirrors
-     * come before it): counted, then stored */
-    int n = 0;
-    double sum = 0, *dw = NULL;
-    for (int pass = 0; pass < 2; pass++) {
-        if (pass) {
-            dw = malloc(sizeof(double) * n);
-            s->wt = malloc(sizeof(float) * n);
-            s->pair_off = malloc(sizeof(ptrdiff_t) * n);
-            if (!dw || !s->wt || !s->pair_off) {
-                free(dw);
-                return -ENOMEM;
-            }
-            n = 0;
-        }
-        for (int dy = 0; dy <= s->ry; dy++) {
-            int lo, hi;
-            ellipse_row(sx, sy, c, sn, dy, s->rx, &lo, &hi);
-            for (int dx = dy || lo > 0 ? lo : 0; dx <= hi; dx++) {
-                const double e = exponent(sx, sy, c, sn, dx, dy);
-                if (e > 8 + 1e-9) /* outside the ellipse */
-                    continue;
-                if (pass) {
-                    dw[n] = exp(-e);
-                    s->pair_off[n] = (ptrdiff_t)dy * s->sw + dx;
-                    sum += n ? 2 * dw[n] : dw[n];
-                }
-                n++;
-            }
+    /* each row's taps: a run of offsets [lo, hi] (the ellipse is convex)
+     * and their weights, normalised over the whole kernel */
+    const int nrow = 2 * s->ry + 1, kw = 2 * s->rx + 1;
+    int *lo = malloc(sizeof(int) * nrow), *hi = malloc(sizeof(int) * nrow);
+    double *k = calloc((size_t)nrow * kw, sizeof(double));
+    if (!lo || !hi || !k) {
+        free(lo), free(hi), free(k);
+        return -ENOMEM;
+    }
+    double sum = 0;
+    for (int dy = -s->ry; dy <= s->ry; dy++) {
+        int a, b, first = 1;
+        ellipse_row(sx, sy, c, sn, dy, s->rx, &a, &b);
+        lo[dy + s->ry] = 1, hi[dy + s->ry] = 0;
+        for (int dx = a; dx <= b; dx++) {
+            const double e = exponent(sx, sy, c, sn, dx, dy);
+            if (e > 8 + 1e-9) /* outside the ellipse */
+                continue;
+            k[(dy + s->ry) * kw + dx + s->rx] = exp(-e);
+            sum += exp(-e);
+            if (first)
+                lo[dy + s->ry] = dx, first = 0;
+            hi[dy + s->ry] = dx;
         }
     }
-    for (int i = 0; i < n; i++)
-        s->wt[i] = (float)(dw[i] / sum);
-    free(dw);
-    /* pair i at wt[1 + i], pair_off[i] */
-    memmove(s->pair_off, s->pair_off + 1, sizeof(ptrdiff_t) * (size_t)(n - 1));
-    s->nb_pairs = n - 1;
+    /* the entries: per input row offset r, the union of the runs of the
+     * output rows reading it (kernel rows r - j, j < ROWS) */
+    enum { ROWS = GAUSS_DIRECT_ROWS };
+    int n = 0;
+    for (int pass = 0; pass < 2; pass++) {
+        if (pass) {
+            s->dir_off = malloc(sizeof(ptrdiff_t) * (n ? n : 1));
+            s->dir_wt = malloc(sizeof(float) * ROWS * (n ? n : 1));
+            if (!s->dir_off || !s->dir_wt) {
+                free(lo), free(hi), free(k);
+                return -ENOMEM;
+            }
+            s->nb_dir = n;
+            n = 0;
+        }
+        for (int r = -s->ry; r <= s->ry + ROWS - 1; r++) {
+            int a = s->rx + 1, b = -s->rx - 1;
+            for (int j = 0; j < ROWS; j++) {
+                const int dy = r - j;
+                if (dy < -s->ry || dy > s->ry || lo[dy + s->ry] > hi[dy + s->ry])
+                    continue;
+                a = lo[dy + s->ry] < a ? lo[dy + s->ry] : a;
+                b = hi[dy + s->ry] > b ? hi[dy + s->ry] : b;
+            }
+            for (int dx = a; dx <= b; dx++, n++) {
+                if (!pass)
+                    continue;
+                s->dir_off[n] = (ptrdiff_t)r * s->sw + dx;
+                for (int j = 0; j < ROWS; j++) {
+                    const int dy = r - j;
+                    const double w = dy < -s->ry || dy > s->ry ? 0
+                                   : k[(dy + s->ry) * kw + dx + s->rx] / sum;
+                    s->dir_wt[n * ROWS + j] = (float)w;
+                }
+            }
+            if (r == s->ry)
+                s->nb_dir_first = n;
+        }
+    }
+    free(lo), free(hi), free(k);
     s->S = scratch_get(g, (size_t)s->sw * s->sh);
-    s->work_floats = ((size_t)3 * s->sw + s->w + 15) & ~(size_t)15;
+    /* the axis pass's line in, out and between; the direct pass's rows of
+     * sums (whole strips) */
+    const size_t rows = (size_t)ROWS * (((size_t)s->w + GAUSS_STRIP - 1) & ~(size_t)(GAUSS_STRIP - 1));
+    const size_t line = (size_t)3 * s->sw + s->w;
+    s->work_floats = ((line > rows ? line : rows) + 15) & ~(size_t)15;
     s->nb_work = info->nb_threads > 0 ? info->nb_threads : 1;
     s->work = smear_buf_get(&g->buf_swork, s->work_floats * s->nb_work * sizeof(float));
     if (!s->S || !s->work)

@@ -356,36 +356,74 @@ void SMEAR_DSP(smear_gauss_slant_axis)(const GaussSlant *g, const SmearPlane *sr
     }
 }
 
+/* The direct 2-D FIR (narrow turned kernels), GAUSS_DIRECT_ROWS output
+ * rows at a time: each entry's samples are loaded once and weighed for
+ * every row (see GaussSlant). A row's sum runs over its taps in raster
+ * order, plus zero-weight entries, whether it is computed in a block or
+ * alone (the last rows of a band), so the bytes do not depend on the bands. */
+#define DNV (SMEAR_VF == 8 ? 2 : 4) /* vectors per row of a strip: 16 AVX2 registers hold 8 sums */
+static void direct_rows(const GaussSlant *g, const SmearPlane *dst, int y0, int y1, float *work)
+{
+    enum { ROWS = GAUSS_DIRECT_ROWS, DS = DNV * SMEAR_VF };
+    const int W = g->w;
+    const ptrdiff_t sw = g->sw;
+    float *acc = work; /* ROWS rows of whole strips */
+    const ptrdiff_t aw = (W + STRIP - 1) & ~(ptrdiff_t)(STRIP - 1);
+    for (int y = y0; y < y1; y += ROWS) {
+        const int rows = y1 - y < ROWS ? y1 - y : ROWS;
+        const float *c = g->S + (ptrdiff_t)(y + g->my) * sw + g->mx;
+        for (int x = 0; x < W; x += DS) {
+            if (rows == ROWS) {
+                vfn a[ROWS][DNV];
+                for (int j = 0; j < ROWS; j++)
+                    for (int v = 0; v < DNV; v++)
+                        a[j][v] = vfn_set1(0.0f);
+                for (int e = 0; e < g->nb_dir; e++) {
+                    const float *p = c + x + g->dir_off[e];
+                    const float *wt = g->dir_wt + (ptrdiff_t)e * ROWS;
+                    for (int v = 0; v < DNV; v++) {
+                        const vfn in = vfn_load(p + SMEAR_VF * v);
+                        for (int j = 0; j < ROWS; j++)
+                            a[j][v] = vfn_fmas(in, wt[j], a[j][v]);
+                    }
+                }
+                for (int j = 0; j < ROWS; j++)
+                    for (int v = 0; v < DNV; v++)
+                        vfn_store(acc + j * aw + x + SMEAR_VF * v, a[j][v]);
+            } else {
+                /* row j alone: the entries its kernel reaches, shifted by j
+                 * rows (the first nb_dir_first, as for the block's first row) */
+                for (int j = 0; j < rows; j++) {
+                    vfn a[DNV];
+                    for (int v = 0; v < DNV; v++)
+                        a[v] = vfn_set1(0.0f);
+                    const float *cj = c + j * sw;
+                    for (int e = 0; e < g->nb_dir_first; e++) {
+                        const float *p = cj + x + g->dir_off[e];
+                        const float w = g->dir_wt[(ptrdiff_t)e * ROWS];
+                        for (int v = 0; v < DNV; v++)
+                            a[v] = vfn_fmas(vfn_load(p + SMEAR_VF * v), w, a[v]);
+                    }
+                    for (int v = 0; v < DNV; v++)
+                        vfn_store(acc + j * aw + x + SMEAR_VF * v, a[v]);
+                }
+            }
+        }
+        for (int j = 0; j < rows; j++)
+            smear_f32_to_row(dst->data + (ptrdiff_t)(y + j) * dst->stride, acc + j * aw, W, g->depth);
+    }
+}
+
 void SMEAR_DSP(smear_gauss_slant_pass)(const GaussSlant *g, const SmearPlane *dst, int y0, int y1,
                                        float *work)
 {
     const int W = g->w, R = g->radius;
     float *acc = work;
+    if (g->direct) {
+        direct_rows(g, dst, y0, y1, work);
+        return;
+    }
     for (int y = y0; y < y1; y++) {
-        if (g->direct) {
-            /* every tap of the 2-D kernel, by mirrored pairs, 64 outputs at a
-             * time in registers (the last strip's lanes past the row read
-             * the scratch's next row or its slack, and are not stored) */
-            const float *c = g->S + (ptrdiff_t)(y + g->my) * g->sw + g->mx;
-            const float *pw = g->wt + 1;
-            const ptrdiff_t *po = g->pair_off;
-            const int np = g->nb_pairs;
-            for (int x = 0; x < W; x += STRIP) {
-                vfn a[NV];
-                for (int v = 0; v < NV; v++)
-                    a[v] = vfn_load(c + x + SMEAR_VF * v) * g->wt[0];
-                for (int i = 0; i < np; i++) {
-                    const float *u = c + x + po[i], *d = c + x - po[i];
-                    for (int v = 0; v < NV; v++)
-                        a[v] = vfn_fmas(vfn_load(u + SMEAR_VF * v) + vfn_load(d + SMEAR_VF * v),
-                                        pw[i], a[v]);
-                }
-                for (int v = 0; v < NV; v++)
-                    vfn_store(acc + x + SMEAR_VF * v, a[v]);
-            }
-            smear_f32_to_row(dst->data + y * dst->stride, acc, W, g->depth);
-            continue;
-        }
         /* the taps by mirrored pairs: tap t > 0 (row y + t) falls between
          * two samples, at p0 and p1 (columns kk and kk + 1 of the row), with
          * weights w0 and w1; tap -t between their mirror images about the

@@ -31,6 +31,7 @@
 #define GAUSS_VSTRIP 32       /* columns per strip of the recursive vertical pass: its input
                                * and output strips stay in the second-level cache */
 #define GAUSS_MAX_RADIUS 4096 /* FIR taps each side, at most */
+#define GAUSS_DIRECT_ROWS 4   /* output rows of a narrow turned kernel computed together */
 
 enum { GAUSS_NONE, GAUSS_FIR, GAUSS_IIR };
 
@@ -82,8 +83,16 @@ typedef struct GaussSlant {
     float       slope;       ///< the slanted line's shift along x per row
     int         direct;      ///< small rotated kernels: a plain 2-D FIR (below)
     int         rx, ry;      ///< direct: the kernel's reach
-    int         nb_pairs;    ///< direct: taps by mirrored pairs, wt[0] the centre's weight and
-    ptrdiff_t  *pair_off;    ///< wt[1 + i] pair i's, at +-pair_off[i] floats in the scratch
+    /* direct: the kernel for GAUSS_DIRECT_ROWS output rows at once, as
+     * entries in raster order of the input rows they read (row offsets -ry
+     * .. ry + GAUSS_DIRECT_ROWS - 1): entry e reads the scratch at dir_off[e]
+     * floats from the first row's output, and weighs dir_wt[e * ROWS + k]
+     * for output row k (0 where it is not a tap of that row: an exact no-op
+     * in the sum). The first nb_dir_first entries read no row beyond the
+     * first output row's kernel. */
+    int         nb_dir, nb_dir_first;
+    ptrdiff_t  *dir_off;
+    float      *dir_wt;
     int         mx, my;      ///< margins of the padded scratch
     int         sw, sh;      ///< padded scratch size
     float      *S;           ///< padded scratch of the axis pass, row-major
