@@ -82,7 +82,7 @@ static inline IIRCoef iir_coef(const GaussAxis *a)
  * border and, after padding, negligible for the others. Causal first, into
  * C; then the anti-causal part added to C, from the end.
  */
-#define IIR_LINE(N, F, C, count, AFTER_ANTI)                                                   \
+#define IIR_LINE_S(N, S, F, C, count, AFTER_ANTI)                                           \
     do {                                                                                       \
         vfn y1[2][N], y2[2][N], xp[N];                                                         \
         for (int v = 0; v < N; v++) {                                                          \
@@ -92,8 +92,8 @@ static inline IIRCoef iir_coef(const GaussAxis *a)
             xp[v] = f0;                                                                        \
         }                                                                                      \
         for (int r = 0; r < (count); r++) {                                                    \
-            const float *f = (F) + (ptrdiff_t)r * (N) * SMEAR_VF;                              \
-            float *c = (C) + (ptrdiff_t)r * (N) * SMEAR_VF;                                    \
+            const float *f = (F) + (ptrdiff_t)r * (S);                                          \
+            float *c = (C) + (ptrdiff_t)r * (S);                                                \
             for (int v = 0; v < N; v++) {                                                      \
                 const vfn x = vfn_load(f + SMEAR_VF * v);                                      \
                 /* the terms without y1 first: only the last fused step waits for it */        \
@@ -110,7 +110,7 @@ static inline IIRCoef iir_coef(const GaussAxis *a)
             }                                                                                  \
         }                                                                                      \
         vfn x1[N], x2[N];                                                                      \
-        const float *fend = (F) + ((ptrdiff_t)(count) - 1) * (N) * SMEAR_VF;                   \
+        const float *fend = (F) + ((ptrdiff_t)(count) - 1) * (S);                               \
         for (int v = 0; v < N; v++) {                                                          \
             const vfn fl = vfn_load(fend + SMEAR_VF * v);                                      \
             for (int s = 0; s < 2; s++)                                                        \
@@ -118,8 +118,8 @@ static inline IIRCoef iir_coef(const GaussAxis *a)
             x1[v] = x2[v] = fl;                                                                \
         }                                                                                      \
         for (int r = (count) - 1; r >= 0; r--) {                                               \
-            const float *f = (F) + (ptrdiff_t)r * (N) * SMEAR_VF;                              \
-            float *c = (C) + (ptrdiff_t)r * (N) * SMEAR_VF;                                    \
+            const float *f = (F) + (ptrdiff_t)r * (S);                                          \
+            float *c = (C) + (ptrdiff_t)r * (S);                                                \
             for (int v = 0; v < N; v++) {                                                      \
                 const vfn s0 = vfn_fmas(y1[0][v], k.na1[0], vfn_fmas(y2[0][v], k.na2[0],       \
                                 vfn_fmas(x2[v], k.c2[0], x1[v] * k.c1[0])));                   \
@@ -135,6 +135,24 @@ static inline IIRCoef iir_coef(const GaussAxis *a)
             }                                                                                  \
             AFTER_ANTI;                                                                        \
         }                                                                                      \
+    } while (0)
+
+/* Lines of N vectors side by side, at S floats from one position to the
+ * next: as above. IIR_LINES runs a group of N vectors as groups of at most
+ * IIR_MAX_VECTORS, whose states stay in registers (16 AVX2 registers do not
+ * hold four vectors' states and the coefficients); each lane's arithmetic
+ * is its own, so the grouping does not change a byte. */
+#define IIR_LINE(N, F, C, count, AFTER_ANTI) IIR_LINE_S(N, (N) * SMEAR_VF, F, C, count, AFTER_ANTI)
+#define IIR_MAX_VECTORS (SMEAR_VF == 8 ? 1 : 4)
+#define IIR_LINES(N, F, C, count)                                                              \
+    do {                                                                                       \
+        if ((N) <= IIR_MAX_VECTORS) {                                                          \
+            IIR_LINE(N, F, C, count, (void)0);                                                 \
+            break;                                                                             \
+        }                                                                                      \
+        for (int part = 0; part < (N); part += IIR_MAX_VECTORS)                                \
+            IIR_LINE_S(IIR_MAX_VECTORS, (N) * SMEAR_VF, (F) + part * SMEAR_VF,                 \
+                       (C) + part * SMEAR_VF, count, (void)0);                                 \
     } while (0)
 
 static void vpass_iir(const GaussPlan *p, int st, float *work)
@@ -158,10 +176,9 @@ static void vpass_iir(const GaussPlan *p, int st, float *work)
         }
         load_strip(F + (ptrdiff_t)r * VSTRIP, p->rows[r - P + p->pady], x0, n, p->depth, VSTRIP);
     }
-    IIR_LINE(NVV, F, C, rows, {
-        if (P && r >= P && r < H + P)
-            memcpy(T + (ptrdiff_t)(r - P) * VSTRIP, c, sizeof(float) * VSTRIP);
-    });
+    IIR_LINES(NVV, F, C, rows);
+    if (P)
+        memcpy(T, C + (ptrdiff_t)P * VSTRIP, sizeof(float) * VSTRIP * (size_t)H);
 }
 
 void SMEAR_DSP(smear_gauss_vpass)(const GaussPlan *p, int strip0, int strip1, float *work)
@@ -252,7 +269,7 @@ void SMEAR_DSP(smear_gauss_hpass)(const GaussPlan *p, const SmearPlane *dst, int
             /* the recursion over x, LANES rows at once, on the padded row */
             const IIRCoef k = iir_coef(a);
             const int P = a->pad, n = W + 2 * P;
-            IIR_LINE(LANES / SMEAR_VF, B + (ptrdiff_t)(X - P) * LANES, O, n, (void)0);
+            IIR_LINES(LANES / SMEAR_VF, B + (ptrdiff_t)(X - P) * LANES, O, n);
             lanes_store(dst, b * LANES, rows, O + (ptrdiff_t)P * LANES, rowbuf);
         } else {
             lanes_store(dst, b * LANES, rows, B + (ptrdiff_t)X * LANES, rowbuf);
