@@ -469,15 +469,16 @@ static int gauss_configure(void *priv, const void *params, const SmearPlaneInfo 
     /* linear interpolation blurs a narrow Gaussian visibly (measured against
      * the sampled kernel): below 2 samples across, while the kernel is
      * small, and below 1.3 (more than a level off on hard edges) while its
-     * ellipse holds at most 800 taps, convolve directly. A zero sigma (a
-     * line) convolves directly only while small, as before. */
+     * ellipse holds at most 800 taps and reaches at most 256 samples (the
+     * padded copy's margins), convolve directly. A zero sigma (a line)
+     * convolves directly only while small, as before. */
     const double c = cos(gp->angle), s = sin(gp->angle);
     const double rx = ceil(4 * sqrt(pow(gp->sigma_x * c, 2) + pow(gp->sigma_y * s, 2)));
     const double ry = ceil(4 * sqrt(pow(gp->sigma_x * s, 2) + pow(gp->sigma_y * c, 2)));
     const double smin = fmin(gp->sigma_x, gp->sigma_y);
     const double taps = 16 * M_PI * gp->sigma_x * gp->sigma_y + 2 * fmin(rx, ry) + 1;
     const int narrow = smin < 2 && ((2 * rx + 1) * (2 * ry + 1) <= 400 ||
-                                    (smin > 0 && smin < 1.3 && taps <= 800));
+                                    (smin > 0 && smin < 1.3 && taps <= 800 && fmax(rx, ry) <= 256));
     int ret;
     if (aligned)
         ret = configure_axis_aligned(g, sx, sy, gp, info);
