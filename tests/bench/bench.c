@@ -29,6 +29,7 @@
 #include <libavutil/avutil.h>
 #include <libavutil/buffer.h>
 #include <libavutil/common.h>
+#include <libavutil/cpu.h>
 #include <libavutil/error.h>
 #include <libavutil/frame.h>
 #include <libavutil/imgutils.h>
@@ -2258,7 +2259,8 @@ static void usage(FILE *f)
             "  --pattern P     generated frames: synth (default) or testsrc2 (libavfilter's)\n"
             "  --quick         a short run: a few rows, few frames and repeats\n"
             "  --only TEXT     only the rows whose name contains TEXT (e.g. \"gauss\", \"rotate\")\n"
-            "  --cpu-mask N    CPU features the kernels may use (0 = plain C; default: all)\n"
+            "  --cpu-mask N    CPU features the kernels may use (0 = plain C; default: all);\n"
+            "                  FFmpeg's filters are held to the same (without AVX2: SSE)\n"
             "  --verbose       min-max of the repeats, FFmpeg's messages\n"
             "  --help          this text\n", FRAME_W, FRAME_H);
 }
@@ -2286,6 +2288,21 @@ static void print_version(const char *name, unsigned v)
     printf(" %s %u.%u.%u", name, AV_VERSION_MAJOR(v), AV_VERSION_MINOR(v), AV_VERSION_MICRO(v));
 }
 
+/* With --cpu-mask, FFmpeg's filters are held to the same instruction sets
+ * as the kernels (without AVX2, to SSE), so that a row compares like with
+ * like. */
+static void hold_ffmpeg_cpu(unsigned cpu)
+{
+    int flags = av_get_cpu_flags();
+    if (!(cpu & SMEAR_CPU_AVX512))
+        flags &= ~(AV_CPU_FLAG_AVX512 | AV_CPU_FLAG_AVX512ICL);
+    if (!(cpu & SMEAR_CPU_AVX2))
+        flags &= ~(AV_CPU_FLAG_AVX | AV_CPU_FLAG_AVXSLOW | AV_CPU_FLAG_AVX2 | AV_CPU_FLAG_FMA3 |
+                   AV_CPU_FLAG_FMA4 | AV_CPU_FLAG_XOP);
+    if (flags != av_get_cpu_flags())
+        av_force_cpu_flags(flags);
+}
+
 static void print_header(const Bench *b)
 {
     char date[64], cpu[64], det[64];
@@ -2294,8 +2311,9 @@ static void print_header(const Bench *b)
     gmtime_r(&t, &tm);
     strftime(date, sizeof(date), "%Y-%m-%d %H:%M:%S UTC", &tm);
     printf("smear-bench: smear %s, %s\n", smear_version(), date);
-    printf("CPU features for the kernels: %s (detected: %s)\n", cpu_names(b->o.cpu, cpu, sizeof(cpu)),
-           cpu_names(smear_cpu_flags(), det, sizeof(det)));
+    printf("CPU features for the kernels: %s (detected: %s)%s\n", cpu_names(b->o.cpu, cpu, sizeof(cpu)),
+           cpu_names(smear_cpu_flags(), det, sizeof(det)),
+           b->o.cpu != smear_cpu_flags() ? "; FFmpeg held to the same" : "");
     printf("FFmpeg %s:", av_version_info());
     print_version("libavfilter", avfilter_version());
     print_version("libavcodec", avcodec_version());
@@ -2360,6 +2378,7 @@ int main(int argc, char **argv)
             return 2;
         }
     }
+    hold_ffmpeg_cpu(b.o.cpu);
     if (b.o.quick) {
         if (!frames_set)
             b.o.frames = 2;
