@@ -199,26 +199,20 @@ static float *scratch_get(GaussPriv *g, size_t n)
 }
 
 /* The exponent of the rotated kernel at offset (dx, dy): u^2 / 2 sx^2 +
- * v^2 / 2 sy^2 along its own axes (a zero sigma: the axis itself only). */
+ * v^2 / 2 sy^2 along its own axes (a turned kernel's sigmas are positive:
+ * see smear_gaussian_floor()). */
 static double exponent(double sx, double sy, double c, double sn, int dx, int dy)
 {
     const double u = dx * c + dy * sn, v = -dx * sn + dy * c;
-    double e = 0;
-    e += sx > 0 ? u * u / (2 * sx * sx) : (fabs(u) > 1e-9 ? INFINITY : 0);
-    e += sy > 0 ? v * v / (2 * sy * sy) : (fabs(v) > 1e-9 ? INFINITY : 0);
-    return e;
+    return u * u / (2 * sx * sx) + v * v / (2 * sy * sy);
 }
 
 /* The offsets dx in [-rx, rx] of row dy that may lie inside the 4-sigma
  * ellipse (exponent <= 8), from the roots of the exponent's quadratic in
- * dx, a sample wider each side; the whole row for a zero sigma. */
+ * dx, a sample wider each side. */
 static void ellipse_row(double sx, double sy, double c, double sn, int dy, int rx, int *lo,
                         int *hi)
 {
-    *lo = -rx;
-    *hi = rx;
-    if (!(sx > 0 && sy > 0))
-        return;
     const double a = c * c / (2 * sx * sx) + sn * sn / (2 * sy * sy);
     const double b = 2 * dy * c * sn * (1 / (2 * sx * sx) - 1 / (2 * sy * sy));
     const double k = dy * dy * (sn * sn / (2 * sx * sx) + c * c / (2 * sy * sy)) - 8;
@@ -445,14 +439,28 @@ static int configure_transposed(GaussPriv *g, const SmearGaussianParams *gp,
     return 0;
 }
 
+void smear_gaussian_floor(double *sigma_x, double *sigma_y, double angle)
+{
+    const double quarter = angle / (M_PI / 2);
+    if (fabs(quarter - round(quarter)) < 1e-9 || *sigma_x == *sigma_y)
+        return;
+    double *narrow = *sigma_x < *sigma_y ? sigma_x : sigma_y;
+    const double least = fmin(SMEAR_GAUSS_TURNED_MIN, fmax(*sigma_x, *sigma_y));
+    if (*narrow < least)
+        *narrow = least;
+}
+
 static int gauss_configure(void *priv, const void *params, const SmearPlaneInfo *info)
 {
     GaussPriv *g = priv;
-    const SmearGaussianParams *gp = params;
+    const SmearGaussianParams *asked = params;
     priv_free(g, 0);
-    if (!isfinite(gp->sigma_x) || !isfinite(gp->sigma_y) || !isfinite(gp->angle) ||
-        gp->sigma_x < 0 || gp->sigma_y < 0 || gp->sigma_x > 1e4 || gp->sigma_y > 1e4)
+    if (!isfinite(asked->sigma_x) || !isfinite(asked->sigma_y) || !isfinite(asked->angle) ||
+        asked->sigma_x < 0 || asked->sigma_y < 0 || asked->sigma_x > 1e4 || asked->sigma_y > 1e4)
         return -EINVAL;
+    SmearGaussianParams floored = *asked;
+    smear_gaussian_floor(&floored.sigma_x, &floored.sigma_y, floored.angle);
+    const SmearGaussianParams *gp = &floored;
     double sx = gp->sigma_x, sy = gp->sigma_y;
     /* an angle that is a multiple of a right angle only swaps the axes */
     const double quarter = gp->angle / (M_PI / 2);
@@ -470,15 +478,15 @@ static int gauss_configure(void *priv, const void *params, const SmearPlaneInfo 
      * the sampled kernel): below 2 samples across, while the kernel is
      * small, and below 1.3 (more than a level off on hard edges) while its
      * ellipse holds at most 800 taps and reaches at most 256 samples (the
-     * padded copy's margins), convolve directly. A zero sigma (a line)
-     * convolves directly only while small, as before. */
+     * padded copy's margins), convolve directly. (A turned kernel is at
+     * least half a sample across: see smear_gaussian_floor().) */
     const double c = cos(gp->angle), s = sin(gp->angle);
     const double rx = ceil(4 * sqrt(pow(gp->sigma_x * c, 2) + pow(gp->sigma_y * s, 2)));
     const double ry = ceil(4 * sqrt(pow(gp->sigma_x * s, 2) + pow(gp->sigma_y * c, 2)));
     const double smin = fmin(gp->sigma_x, gp->sigma_y);
     const double taps = 16 * M_PI * gp->sigma_x * gp->sigma_y + 2 * fmin(rx, ry) + 1;
     const int narrow = smin < 2 && ((2 * rx + 1) * (2 * ry + 1) <= 400 ||
-                                    (smin > 0 && smin < 1.3 && taps <= 800 && fmax(rx, ry) <= 256));
+                                    (smin < 1.3 && taps <= 800 && fmax(rx, ry) <= 256));
     int ret;
     if (aligned)
         ret = configure_axis_aligned(g, sx, sy, gp, info);

@@ -6,6 +6,10 @@
  * for a sample offset (dx, dy) (y down)
  *     u =  dx cos(angle) + dy sin(angle)
  *     v = -dx sin(angle) + dy cos(angle)
+ *
+ * A kernel turned off the axes is at least SMEAR_GAUSS_TURNED_MIN samples
+ * across (see smear_gaussian_floor()); along the axes any sigma, 0
+ * included, is taken as it is.
  */
 #ifndef SMEAR_FILTERS_GAUSSIAN_H
 #define SMEAR_FILTERS_GAUSSIAN_H
@@ -18,6 +22,17 @@ typedef struct SmearGaussianParams {
     double      angle;   ///< direction of the blur's own x axis in radians: the unit vector (cos angle, sin angle) in plane coordinates (x right, y down)
     SmearBorder border;
 } SmearGaussianParams;
+
+/** Below half a sample across, the samples of a Gaussian turned off the
+ *  axes no longer add up to an even line: the sum across it ripples by more
+ *  than 0.7 % along it, and at zero it is a row of dots, or the centre alone
+ *  where the line passes between samples. */
+#define SMEAR_GAUSS_TURNED_MIN 0.5
+
+/** The sigmas the kernel applies: unchanged on an axis (an angle that is a
+ *  multiple of a right angle) or when equal; otherwise the narrower is
+ *  raised to SMEAR_GAUSS_TURNED_MIN, or to the wider if that is less. */
+void smear_gaussian_floor(double *sigma_x, double *sigma_y, double angle);
 
 extern const SmearKernel smear_kernel_gaussian;
 

@@ -47,7 +47,7 @@ enum { BLUR_SIGMA, BLUR_SIGMA_Y, BLUR_SIGMA_X, BLUR_ANGLE, BLUR_BORDER, BLUR_FIL
 
 static const ChainOption blur_options[] = {
     { "sigma",   OPT_NUM, "1",   0, 1000, NULL, "standard deviation in pixels (both axes unless sigma_x/sigma_y are given)" },
-    { "sigma_y", OPT_NUM, NULL,  0, 1000, NULL, "standard deviation along the blur's y axis (default: sigma)" },
+    { "sigma_y", OPT_NUM, NULL,  0, 1000, NULL, "standard deviation along the blur's y axis (default: sigma); turned off the axes, the narrower sigma is at least 0.5" },
     { "sigma_x", OPT_NUM, NULL,  0, 1000, NULL, "standard deviation along the blur's x axis (default: sigma)" },
     { "angle",   OPT_NUM, "0", -360, 360, NULL, "rotation of the blur's x axis in degrees, counter-clockwise" },
     BORDER_OPTIONS,
@@ -61,6 +61,9 @@ static int blur_resolve(double *v, void *state, const SmearScheduleVars *vars, u
         v[BLUR_SIGMA_X] = v[BLUR_SIGMA];
     if (isnan(v[BLUR_SIGMA_Y]))
         v[BLUR_SIGMA_Y] = v[BLUR_SIGMA];
+    /* a turned blur is at least half a sample across: what is applied (to
+     * luma) is what is reported */
+    smear_gaussian_floor(&v[BLUR_SIGMA_X], &v[BLUR_SIGMA_Y], deg2rad(v[BLUR_ANGLE]));
     return 0;
 }
 

@@ -81,6 +81,17 @@ int main(void)
     REQUIRE(value(&c, 0, "sigma_x") == 2.5, "sigma_x from sigma");
     smear_chain_uninit(&c);
 
+    /* a turned blur is at least half a sample across, and reports what it
+     * applies; on an axis a zero sigma stays */
+    expect_ok("blur=sigma_x=3:sigma_y=0:angle=30", &c);
+    eval_at(&c, 0, 0);
+    REQUIRE(value(&c, 0, "sigma_y") == 0.5 && value(&c, 0, "sigma_x") == 3, "turned sigma_y raised to 0.5");
+    smear_chain_uninit(&c);
+    expect_ok("blur=sigma_x=3:sigma_y=0:angle=90", &c);
+    eval_at(&c, 0, 0);
+    REQUIRE(value(&c, 0, "sigma_y") == 0, "sigma_y 0 on an axis stays 0");
+    smear_chain_uninit(&c);
+
     expect_ok(" blur=sigma=2:border=reflect , shear=x=0.12:y=-0.05:fill=red:border=constant ", &c);
     eval_at(&c, 0, 0);
     REQUIRE(c.nb_filters == 2, "two filters");

@@ -17,9 +17,18 @@ typedef struct RefKernel {
     double *w; /* (2ry+1) x (2rx+1), normalised */
 } RefKernel;
 
-static RefKernel ref_kernel(const SmearGaussianParams *gp)
+static RefKernel ref_kernel(const SmearGaussianParams *asked)
 {
     RefKernel k;
+    /* as documented: a kernel turned off the axes (with unequal sigmas) has
+     * its narrower sigma raised to 0.5, or to the wider if that is less */
+    SmearGaussianParams floored = *asked;
+    const SmearGaussianParams *gp = &floored;
+    const double turns = asked->angle / (M_PI / 2);
+    if (fabs(turns - round(turns)) > 1e-6 && asked->sigma_x != asked->sigma_y) {
+        double *narrow = asked->sigma_x < asked->sigma_y ? &floored.sigma_x : &floored.sigma_y;
+        *narrow = fmax(*narrow, fmin(0.5, fmax(asked->sigma_x, asked->sigma_y)));
+    }
     const double smax = fmax(gp->sigma_x, gp->sigma_y);
     const double c = cos(gp->angle), s = sin(gp->angle);
     /* the offsets reach 5 sigma along the blur's own axes */
@@ -190,6 +199,33 @@ int main(void)
             check("rotated", &gp, &img, 1, 1, 0, &w_rot);
         }
     test_image_free(&img);
+
+    /* a turned kernel narrower than half a sample is taken as half a sample
+     * across (not a row of dots, nor nothing at all); on an axis a zero
+     * sigma stays a 1-D blur (the anisotropic cases above) */
+    {
+        TestImage thin, half;
+        test_image_alloc(&img, 61, 47, 8, "edges");
+        test_fill_edges(&img, 7);
+        test_image_alloc(&thin, img.p.w, img.p.h, 8, "thin");
+        test_image_alloc(&half, img.p.w, img.p.h, 8, "half");
+        static const double th[][3] = { { 3, 0, 60 }, { 8, 0.2, 10 }, { 0.3, 0, 30 } };
+        for (int i = 0; i < 3; i++) {
+            SmearGaussianParams t = { th[i][0], th[i][1], th[i][2] * M_PI / 180,
+                                      { SMEAR_BORDER_REFLECT, 0 } };
+            SmearGaussianParams h = t;
+            h.sigma_y = fmin(0.5, t.sigma_x);
+            run_kernel(&t, &img, &thin, 1, smear_cpu_flags());
+            run_kernel(&h, &img, &half, 1, smear_cpu_flags());
+            REQUIRE(test_planes_equal(&thin, &half), "sigma %g x %g turned %g degrees: not taken as %g x %g",
+                    t.sigma_x, t.sigma_y, th[i][2], h.sigma_x, h.sigma_y);
+            REQUIRE(!test_planes_equal(&thin, &img), "sigma %g x %g turned %g degrees: no blur at all",
+                    t.sigma_x, t.sigma_y, th[i][2]);
+        }
+        test_image_free(&thin);
+        test_image_free(&half);
+        test_image_free(&img);
+    }
 
     /* sigma above 8: within two levels and above 50 dB (sampled pixels) */
     test_image_alloc(&img, 150, 110, 8, "edges");
