@@ -339,7 +339,7 @@ static void slant_axis_iir16(const GaussSlant *g, const SmearPlane *src, int i0,
                             -pad - g->mx, c16);
     for (int j = 0; j < count; j += 16)
         transpose16(F + (ptrdiff_t)j * 16, 16, rows + j, c16);
-    IIR_LINE(16 / SMEAR_VF, F, C, count, {});
+    IIR_LINES(16 / SMEAR_VF, F, C, count);
     const int lanes = i1 - i0 < 16 ? i1 - i0 : 16;
     int j = 0;
     if (lanes == 16)
