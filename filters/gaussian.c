@@ -228,9 +228,8 @@ static void ellipse_row(double sx, double sy, double c, double sn, int dy, int r
 
 /* A narrow rotated Gaussian as a plain 2-D FIR over a padded copy of the
  * plane: the sampled kernel inside the ellipse of 4 sigma along its own axes
- * (outside it lies 3.4e-4 of the kernel), normalised. The kernel is
- * symmetric about its centre, so each weight serves a mirrored pair of
- * taps. */
+ * (outside it lies 3.4e-4 of the kernel), normalised, laid out for
+ * GAUSS_DIRECT_ROWS output rows at once (see GaussSlant). */
 static int configure_direct(GaussPriv *g, const SmearGaussianParams *gp, const SmearPlaneInfo *info)
 {
     GaussSlant *s = &g->slant;
