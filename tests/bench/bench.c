@@ -646,6 +646,7 @@ enum {
     G_MOTION40  = 1 << 6, ///< motion, length <= 40
     G_WARP      = 1 << 7, ///< shear x=0.2 or y=0.2, or rotate 10 degrees, bilinear
     G_AFFINE    = 1 << 8,
+    G_TURNED    = 1 << 9, ///< Gaussian turned off the axes, anisotropic, sigma <= 100
 };
 
 struct Op {
@@ -1094,14 +1095,16 @@ static void build_speed_ops(Bench *b, Op *ops, int *nb)
     op_ff(op, "gblur=sigma=8:sigmaV=2");
     /* turned: the slanted pass stepping rows (30) and columns (60), and a
      * narrow kernel convolved directly (3x1) */
-    op = op_new(ops, nb, OP_GAUSS, 8, 2, 30, 0, 0, "gauss 8x2 turned 30");
+    op = op_new(ops, nb, OP_GAUSS, 8, 2, 30, G_TURNED, 0, "gauss 8x2 turned 30");
     op_chain(op, "blur=sigma_x=8:sigma_y=2:angle=-30"); /* the chain turns counter-clockwise */
-    op = op_new(ops, nb, OP_GAUSS, 8, 2, 60, 0, 0, "gauss 8x2 turned 60");
+    op = op_new(ops, nb, OP_GAUSS, 8, 2, 60, G_TURNED, 0, "gauss 8x2 turned 60");
     op_chain(op, "blur=sigma_x=8:sigma_y=2:angle=-60");
-    op = op_new(ops, nb, OP_GAUSS, 3, 1, 30, 0, 0, "gauss 3x1 turned 30");
+    op = op_new(ops, nb, OP_GAUSS, 3, 1, 30, G_TURNED, 0, "gauss 3x1 turned 30");
     op_chain(op, "blur=sigma_x=3:sigma_y=1:angle=-30");
-    op = op_new(ops, nb, OP_GAUSS, 8, 0.8, 40, 0, 0, "gauss 8x0.8 turned 40");
+    op = op_new(ops, nb, OP_GAUSS, 8, 0.8, 40, G_TURNED, 0, "gauss 8x0.8 turned 40");
     op_chain(op, "blur=sigma_x=8:sigma_y=0.8:angle=-40");
+    op = op_new(ops, nb, OP_GAUSS, 32, 8, 30, G_TURNED, 0, "gauss 32x8 turned 30");
+    op_chain(op, "blur=sigma_x=32:sigma_y=8:angle=-30");
 
     for (size_t i = 0; i < FF_ARRAY_ELEMS(boxes); i++) {
         const int r = (int)(boxes[i] - 1) / 2;
@@ -2044,6 +2047,7 @@ static void print_targets(const Bench *b)
     } speed_targets[] = {
         { G_GAUSS8,    "Gaussian sigma<=8",               2.5 },
         { G_GAUSS100,  "Gaussian sigma<=100",             3.0 },
+        { G_TURNED,    "Gaussian turned, sigma<=100",     3.0 },
         { G_BOX,       "Box, any size",                   1.5 },
         { G_DEFOCUS20, "Defocus radius<=20",              6.0 },
         { G_MOTION40,  "Motion length<=40, any angle",    4.0 },
