@@ -28,9 +28,13 @@ static const double fit[2][4] = {
 };
 
 typedef struct GaussPriv {
-    int         slanted;
+    int         slanted, sheared;
     GaussPlan   plan;
     GaussSlant  slant;
+    GaussShear  shear;
+    void (*shear_rows)(const GaussShear *, const SmearPlane *, int, int, float *);
+    void (*shear_down)(const GaussShear *, int, int, float *);
+    void (*shear_out)(const GaussShear *, const SmearPlane *, int, int, float *);
     void (*vpass)(const GaussPlan *, int, int, float *);
     void (*hpass)(const GaussPlan *, const SmearPlane *, int, int, float *);
     void (*slant_axis)(const GaussSlant *, const SmearPlane *, int, int, float *);
@@ -127,6 +131,8 @@ static void priv_free(GaussPriv *g, int all)
     free(g->plan.fill_row);
     free(g->plan.rows);
     axis_free(&g->slant.axis);
+    axis_free(&g->shear.line);
+    axis_free(&g->shear.axis);
     free(g->slant.wt);
     free(g->slant.dir_off);
     free(g->slant.dir_wt);
@@ -337,15 +343,107 @@ static void covariance(const SmearGaussianParams *gp, double *cxx, double *cyy, 
     *cxy = c * sn * (vx - vy);
 }
 
+/* From these on the wide route (GaussShear) is cheaper than the slanted FIR,
+ * whose taps grow with the line's sigma, and within a level: the two
+ * interpolations' unevenness from row to row is small against the x pass
+ * (measured against the sampled kernel on hard edges: at most 0.8 of a
+ * level, unrounded, for sigmas 4.5 x 3.6 to 100 x 50 at many angles; with
+ * the x pass's sigma at 2.5 it reached 1.16). The line's pass is recursive,
+ * which needs a sigma of at least FIR_MAX_SIGMA. */
+#define SHEAR_MIN_LINE 4.0
+#define SHEAR_MIN_AXIS 3.5
+
+/* The samples the wide route computes on a w x h plane with a line of
+ * variance line_var (rows) and the given slope, and an x pass of variance
+ * axis_var; INFINITY where it would be more than a level off. */
+static double shear_cost(int w, int h, double line_var, double slope, double axis_var)
+{
+    if (!(line_var >= SHEAR_MIN_LINE * SHEAR_MIN_LINE && axis_var >= SHEAR_MIN_AXIS * SHEAR_MIN_AXIS))
+        return INFINITY;
+    const double my = 6 * sqrt(line_var) + 4, px = 6 * sqrt(axis_var) + 4;
+    return (h + 2 * my) * (w + 2 * px + fabs(slope) * h);
+}
+
+/* The mean of f (1 - f) over the fractions f of a + b i, i in [0, n). */
+static double interp_spread(double a, double b, int n)
+{
+    double sum = 0;
+    for (int i = 0; i < n; i++) {
+        const double x = a + b * i, f = x - floor(x);
+        sum += f * (1 - f);
+    }
+    return n > 0 ? sum / n : 0;
+}
+
+static int configure_sheared(GaussPriv *g, const SmearGaussianParams *gp,
+                             const SmearPlaneInfo *info, double slope, double line_var,
+                             double axis_var)
+{
+    GaussShear *s = &g->shear;
+    int ret;
+    s->w = info->w;
+    s->h = info->h;
+    s->depth = info->depth;
+    s->border = gp->border;
+    s->slope = slope;
+    const double line_sigma = sqrt(line_var);
+    if ((ret = axis_setup(&s->line, line_sigma, gp->border.mode, 0)) < 0)
+        return ret;
+    s->my = (int)ceil(6 * line_sigma) + 4;
+    if (s->my > GAUSS_MAX_RADIUS) /* as the slanted FIR's reach */
+        return -EINVAL;
+    s->rows = s->h + 2 * s->my;
+    /* the columns: x in [-px, w + px] (and the next, interpolated) over
+     * rows 0 .. h - 1; the x pass's reach depends on its sigma, which
+     * depends on the interpolations, which depend on u0: the reach is
+     * bounded first by the whole spread */
+    const int px_max = (int)ceil(6 * sqrt(axis_var)) + 4;
+    const double lo = -px_max - fmax(0, slope * (s->h - 1)) - 2;
+    const double hi = s->w + px_max + 2 - fmin(0, slope * (s->h - 1)) + 2;
+    s->u0 = (int)floor(lo);
+    s->nu = ((int)ceil(hi) - s->u0 + GAUSS_VSTRIP) / GAUSS_VSTRIP * GAUSS_VSTRIP;
+    /* each interpolation spreads by f (1 - f) along x: the x pass takes the
+     * rest on average (the sheared rows' spread, averaged down the line) */
+    const double spread = interp_spread(s->u0 - slope * s->my, slope, s->rows) +
+                          interp_spread(-px_max - s->u0, -slope, s->h);
+    const double ax = sqrt(fmax(axis_var - spread, 0));
+    if ((ret = axis_setup(&s->axis, ax, gp->border.mode, 0)) < 0)
+        return ret;
+    s->px = s->axis.type == GAUSS_FIR ? s->axis.radius
+          : s->axis.type == GAUSS_IIR ? (int)ceil(6 * ax) + 4 : 0;
+    if (s->px > px_max)
+        s->px = px_max;
+    s->reach = (int)ceil(fabs(slope) * (6 * line_sigma + 4)) + 2;
+    s->T = smear_buf_get(&g->buf_s, (size_t)s->nu * s->rows * sizeof(float));
+    const size_t n = (size_t)s->w + 2 * s->px, c16 = (n + 15) & ~(size_t)15;
+    const size_t rows_work = (size_t)s->nu + 48;
+    const size_t down_work = 2 * (size_t)s->rows * GAUSS_VSTRIP;
+    const size_t out_work = 64 * c16 + c16 + 16;
+    size_t work = rows_work > down_work ? rows_work : down_work;
+    work = work > out_work ? work : out_work;
+    s->work_floats = (work + 15) & ~(size_t)15;
+    s->nb_work = info->nb_threads > 0 ? info->nb_threads : 1;
+    s->work = smear_buf_get(&g->buf_swork, s->work_floats * s->nb_work * sizeof(float));
+    if (!s->T || !s->work)
+        return -ENOMEM;
+    g->shear_rows = SMEAR_DSP_PICK(smear_gauss_shear_rows, info->cpu);
+    g->shear_down = SMEAR_DSP_PICK(smear_gauss_shear_down, info->cpu);
+    g->shear_out = SMEAR_DSP_PICK(smear_gauss_shear_out, info->cpu);
+    g->sheared = 1;
+    return 0;
+}
+
 /* A rotated Gaussian of covariance [[cxx, cxy], [cxy, cyy]] as an axis pass
  * and a slanted pass (Geusebroek, Smeulders and van de Weijer's
  * decomposition): the slanted line steps one row and cxy/cyy columns, with
  * deviation sqrt(cyy) in rows, and the x pass takes the rest, det/cyy, less
  * the spread linear interpolation adds. For cyy <= cxx that rest is the
  * wider of the two ways round, as interpolation matters least after it; a
- * kernel with cyy > cxx goes through configure_transposed. */
+ * kernel with cyy > cxx goes through configure_transposed. The slanted pass
+ * is a FIR along the line, or with fir_only unset and a wide enough kernel,
+ * the wide route (configure_sheared). */
 static int configure_slanted(GaussPriv *g, const SmearGaussianParams *gp,
-                             const SmearPlaneInfo *info)
+                             const SmearPlaneInfo *info, int fir_only)
 {
     GaussSlant *s = &g->slant;
     double cxx, cyy, cxy;
@@ -359,6 +457,8 @@ static int configure_slanted(GaussPriv *g, const SmearGaussianParams *gp,
     const double slope = cxy / line_var; /* columns per row */
     double axis_var = det / line_var;
     const double line_sigma = sqrt(line_var);
+    if (!fir_only && shear_cost(s->w, s->h, line_var, slope, axis_var) < INFINITY)
+        return configure_sheared(g, gp, info, slope, line_var, axis_var);
     int R = (int)ceil(4 * line_sigma);
     if (R < 1)
         R = 1;
@@ -416,14 +516,14 @@ static int configure_slanted(GaussPriv *g, const SmearGaussianParams *gp,
  * blurred by the kernel mirrored about the diagonal (its angle taken from a
  * right angle), whose slanted line then steps rows, and transposed back. */
 static int configure_transposed(GaussPriv *g, const SmearGaussianParams *gp,
-                                const SmearPlaneInfo *info)
+                                const SmearPlaneInfo *info, int fir_only)
 {
     SmearGaussianParams t = *gp;
     t.angle = M_PI / 2 - gp->angle;
     SmearPlaneInfo ti = *info;
     ti.w = info->h;
     ti.h = info->w;
-    int ret = configure_slanted(g, &t, &ti);
+    int ret = configure_slanted(g, &t, &ti, fir_only);
     if (ret < 0)
         return ret;
     const int bps = info->depth > 8 ? 2 : 1;
@@ -492,9 +592,26 @@ static int gauss_configure(void *priv, const void *params, const SmearPlaneInfo 
     else if (narrow)
         ret = configure_direct(g, gp, info);
     else {
+        /* the cheapest of: the wide route on the plane or on its transpose,
+         * and the slanted FIR (on the transpose when the line would step
+         * columns); costs in samples of the wide route's scratch, from
+         * timings on one 1080p plane: a slanted tap costs 0.07 of one, the
+         * FIR's x pass 0.3 and a transpose there and back 0.2 a sample */
         double cxx, cyy, cxy;
         covariance(gp, &cxx, &cyy, &cxy);
-        ret = cxx >= cyy ? configure_slanted(g, gp, info) : configure_transposed(g, gp, info);
+        const double det = cxx * cyy - cxy * cxy, area = (double)info->w * info->h;
+        const double on = cyy > 0 ? shear_cost(info->w, info->h, cyy, cxy / cyy, det / cyy) : INFINITY;
+        const double across = cxx > 0 ? shear_cost(info->h, info->w, cxx, cxy / cxx, det / cxx) +
+                                        0.2 * area : INFINITY;
+        const double taps = 2 * ceil(4 * sqrt(fmin(cxx, cyy))) + 1;
+        const double fir = area * (0.07 * taps + 0.3 + (cxx < cyy ? 0.2 : 0));
+        if (on <= across && on <= fir)
+            ret = configure_sheared(g, gp, info, cxy / cyy, cyy, det / cyy);
+        else if (across <= fir)
+            ret = configure_transposed(g, gp, info, 0);
+        else
+            ret = cxx >= cyy ? configure_slanted(g, gp, info, 1)
+                             : configure_transposed(g, gp, info, 1);
     }
     if (ret < 0)
         priv_free(g, 0);
@@ -543,6 +660,39 @@ static void slant_pass_job(void *arg, int j, int nb)
     a->g->slant_pass(s, a->plane, u0, u1, s->work + (size_t)j * s->work_floats);
 }
 
+typedef struct ShearArgs {
+    const GaussPriv  *g;
+    const SmearPlane *plane;
+    int               units;
+} ShearArgs;
+
+static void shear_rows_job(void *arg, int j, int nb)
+{
+    const ShearArgs *a = arg;
+    const GaussShear *s = &a->g->shear;
+    int u0, u1;
+    smear_job_rows(a->units, j, nb, &u0, &u1);
+    a->g->shear_rows(s, a->plane, u0, u1, s->work + (size_t)j * s->work_floats);
+}
+
+static void shear_down_job(void *arg, int j, int nb)
+{
+    const ShearArgs *a = arg;
+    const GaussShear *s = &a->g->shear;
+    int u0, u1;
+    smear_job_rows(a->units, j, nb, &u0, &u1);
+    a->g->shear_down(s, u0, u1, s->work + (size_t)j * s->work_floats);
+}
+
+static void shear_out_job(void *arg, int j, int nb)
+{
+    const ShearArgs *a = arg;
+    const GaussShear *s = &a->g->shear;
+    int u0, u1;
+    smear_job_rows(a->units, j, nb, &u0, &u1);
+    a->g->shear_out(s, a->plane, u0, u1, s->work + (size_t)j * s->work_floats);
+}
+
 typedef struct TransposeArgs {
     const SmearPlane *dst, *src;
 } TransposeArgs;
@@ -573,22 +723,33 @@ static void gauss_process(void *priv, const SmearPlane *dst, const SmearPlane *s
         smear_plane_copy(dst, src);
         return;
     }
-    if (g->slanted) {
-        const GaussSlant *s = &g->slant;
+    if (g->slanted || g->sheared) {
+        const int nb_work = g->slanted ? g->slant.nb_work : g->shear.nb_work;
         const SmearPlane *in = src, *out = dst;
         if (g->transposed) {
             TransposeArgs t = { &g->tin, src };
-            smear_exec_run(ex, transpose_job, &t, nb_jobs(ex, s->nb_work, g->tin.h));
+            smear_exec_run(ex, transpose_job, &t, nb_jobs(ex, nb_work, g->tin.h));
             in = &g->tin;
             out = &g->tout;
         }
-        PassArgs a = { g, in, s->sh };
-        smear_exec_run(ex, slant_axis_job, &a, nb_jobs(ex, s->nb_work, a.units));
-        PassArgs b = { g, out, s->h };
-        smear_exec_run(ex, slant_pass_job, &b, nb_jobs(ex, s->nb_work, b.units));
+        if (g->slanted) {
+            const GaussSlant *s = &g->slant;
+            PassArgs a = { g, in, s->sh };
+            smear_exec_run(ex, slant_axis_job, &a, nb_jobs(ex, nb_work, a.units));
+            PassArgs b = { g, out, s->h };
+            smear_exec_run(ex, slant_pass_job, &b, nb_jobs(ex, nb_work, b.units));
+        } else {
+            const GaussShear *s = &g->shear;
+            ShearArgs a = { g, in, s->rows };
+            smear_exec_run(ex, shear_rows_job, &a, nb_jobs(ex, nb_work, a.units));
+            ShearArgs b = { g, NULL, s->nu / GAUSS_VSTRIP };
+            smear_exec_run(ex, shear_down_job, &b, nb_jobs(ex, nb_work, b.units));
+            ShearArgs c = { g, out, (s->h + 15) / 16 };
+            smear_exec_run(ex, shear_out_job, &c, nb_jobs(ex, nb_work, c.units));
+        }
         if (g->transposed) {
             TransposeArgs t = { dst, &g->tout };
-            smear_exec_run(ex, transpose_job, &t, nb_jobs(ex, s->nb_work, dst->h));
+            smear_exec_run(ex, transpose_job, &t, nb_jobs(ex, nb_work, dst->h));
         }
         return;
     }

@@ -522,3 +522,121 @@ void SMEAR_DSP(smear_gauss_slant_pass)(const GaussSlant *g, const SmearPlane *ds
         smear_f32_to_row(dst->data + y * dst->stride, acc, W, g->depth);
     }
 }
+
+/* ------------------------------------------------ wide turned Gaussian */
+
+/* Sheared row r of T: plane row r - my read at columns u + slope (r - my),
+ * interpolated. Only the columns within reach of an output (plane columns
+ * -px - reach .. w + px + reach) are read; the row's columns beyond them
+ * repeat its ends, more than the line's run-up away from any output. */
+void SMEAR_DSP(smear_gauss_shear_rows)(const GaussShear *g, const SmearPlane *src, int r0, int r1,
+                                       float *work)
+{
+    const int nu = g->nu, lo_x = -g->px - g->reach, hi_x = g->w + g->px + g->reach;
+    float *line = work; /* the row's samples at integer columns */
+    for (int r = r0; r < r1; r++) {
+        float *row = g->T + (ptrdiff_t)r * nu;
+        const int py = r - g->my;
+        const double xs = g->u0 + g->slope * py; /* plane column of sheared column 0 */
+        const int k = (int)floor(xs);
+        const float f = (float)(xs - k), gf = 1.0f - f;
+        /* sheared columns whose two taps lie within [lo_x, hi_x] */
+        int a = lo_x - k, b = hi_x - 1 - k;
+        a = a < 0 ? 0 : a > nu ? nu : a;
+        b = b > nu ? nu : b < a ? a : b;
+        if (b > a) {
+            smear_pad_strip_row(line + a, src, g->border, py, k + a, b - a + 1);
+            int i = a;
+            for (; i + SMEAR_VF <= b; i += SMEAR_VF)
+                vfn_store(row + i, vfn_load(line + i) * gf + vfn_load(line + i + 1) * f);
+            for (; i < b; i++)
+                row[i] = line[i] * gf + line[i + 1] * f;
+        } else {
+            /* the row is wholly beyond reach: any finite value will do */
+            a = 0, b = 1;
+            row[0] = 0;
+        }
+        for (int i = 0; i < a; i++)
+            row[i] = row[a];
+        for (int i = b; i < nu; i++)
+            row[i] = row[b - 1];
+    }
+}
+
+/* Strips of GAUSS_VSTRIP columns of T [s0, s1), each read down into the
+ * scratch, filtered, and written back. */
+void SMEAR_DSP(smear_gauss_shear_down)(const GaussShear *g, int s0, int s1, float *work)
+{
+    const IIRCoef k = iir_coef(&g->line);
+    const int rows = g->rows, nu = g->nu;
+    float *F = work, *C = work + (ptrdiff_t)rows * VSTRIP;
+    for (int st = s0; st < s1; st++) {
+        float *T = g->T + (ptrdiff_t)st * VSTRIP;
+        for (int r = 0; r < rows; r++) {
+            if (r + 8 < rows)
+                __builtin_prefetch(T + (ptrdiff_t)(r + 8) * nu);
+            for (int v = 0; v < NVV; v++)
+                vfn_store(F + (ptrdiff_t)r * VSTRIP + SMEAR_VF * v,
+                          vfn_load(T + (ptrdiff_t)r * nu + SMEAR_VF * v));
+        }
+        IIR_LINES(NVV, F, C, rows);
+        for (int r = 0; r < rows; r++)
+            for (int v = 0; v < NVV; v++)
+                vfn_store(T + (ptrdiff_t)r * nu + SMEAR_VF * v,
+                          vfn_load(C + (ptrdiff_t)r * VSTRIP + SMEAR_VF * v));
+    }
+}
+
+/* Output row y moved back from T into line[-px .. w + px) (line points at
+ * sample 0). */
+static void shear_back(const GaussShear *g, int y, float *line)
+{
+    const int n = g->w + 2 * g->px, r = y + g->my;
+    const double us = -g->px - g->slope * y - g->u0; /* T column of line[-px] */
+    const int k = (int)floor(us);
+    const float f = (float)(us - k), gf = 1.0f - f;
+    const float *t = g->T + (ptrdiff_t)r * g->nu + k;
+    float *o = line - g->px;
+    int i = 0;
+    for (; i + SMEAR_VF <= n; i += SMEAR_VF)
+        vfn_store(o + i, vfn_load(t + i) * gf + vfn_load(t + i + 1) * f);
+    for (; i < n; i++)
+        o[i] = t[i] * gf + t[i + 1] * f;
+}
+
+void SMEAR_DSP(smear_gauss_shear_out)(const GaussShear *g, const SmearPlane *dst, int b0, int b1,
+                                      float *work)
+{
+    const GaussAxis *a = &g->axis;
+    const int W = g->w, px = g->px, n = W + 2 * px;
+    const int c16 = (n + 15) & ~15;
+    /* 16 lines moved back, then (recursive) interleaved in and out */
+    float *lines = work, *tmp = lines + (ptrdiff_t)16 * c16;
+    float *F = tmp + c16 + 16, *C = F + (ptrdiff_t)16 * c16, *out = C + (ptrdiff_t)16 * c16;
+    for (int b = b0; b < b1; b++) {
+        const int y0 = 16 * b, nl = g->h - y0 < 16 ? g->h - y0 : 16;
+        for (int l = 0; l < 16; l++) /* lines past the plane repeat its last */
+            shear_back(g, y0 + (l < nl ? l : nl - 1), lines + (ptrdiff_t)l * c16 + px);
+        if (a->type == GAUSS_IIR) {
+            const IIRCoef k = iir_coef(a);
+            for (int j = 0; j < c16; j += 16)
+                transpose16(F + (ptrdiff_t)j * 16, 16, lines + j, c16);
+            IIR_LINES(16 / SMEAR_VF, F, C, n);
+            int j = 0;
+            for (; j + 16 <= W; j += 16)
+                transpose16(out + j, c16, C + (ptrdiff_t)(j + px) * 16, 16);
+            for (; j < W; j++)
+                for (int l = 0; l < 16; l++)
+                    out[(ptrdiff_t)l * c16 + j] = C[(ptrdiff_t)(j + px) * 16 + l];
+            for (int l = 0; l < nl; l++)
+                smear_f32_to_row(dst->data + (ptrdiff_t)(y0 + l) * dst->stride,
+                                 out + (ptrdiff_t)l * c16, W, g->depth);
+        } else {
+            for (int l = 0; l < nl; l++) {
+                const float *in = lines + (ptrdiff_t)l * c16;
+                axis_line(a, in, W, px, out, tmp);
+                smear_f32_to_row(dst->data + (ptrdiff_t)(y0 + l) * dst->stride, out, W, g->depth);
+            }
+        }
+    }
+}

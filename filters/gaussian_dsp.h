@@ -101,6 +101,40 @@ typedef struct GaussSlant {
     float      *work;
 } GaussSlant;
 
+/** A wide turned Gaussian at a cost that does not grow with sigma: the
+ *  plane sheared so that the slanted line becomes a column (each row moved
+ *  by slope times its index, linear interpolation), a recursive pass down
+ *  the sheared columns, the rows moved back (linear interpolation again),
+ *  and last the pass along x, which takes the rest of the spread less what
+ *  the two interpolations add on average. T holds the sheared rows -my ..
+ *  h + my - 1, columns u0 .. u0 + nu - 1, row by row: sample (row r, column
+ *  u) is the plane's at (r, u + slope r). */
+typedef struct GaussShear {
+    int         w, h, depth;
+    SmearBorder border;
+    double      slope;     ///< the line's shift along x per row
+    GaussAxis   line;      ///< down the sheared columns (recursive)
+    GaussAxis   axis;      ///< along x, last (FIR or recursive)
+    int         my;        ///< rows of run-up above and below the plane
+    int         px;        ///< samples the x pass reaches each side
+    int         reach;     ///< plane columns each side of [-px, w + px) a sheared row reads exactly
+    int         u0, nu;    ///< sheared columns (nu: whole strips)
+    int         rows;      ///< h + 2 my
+    float      *T;         ///< rows of nu floats
+    int         nb_work;
+    size_t      work_floats;
+    float      *work;
+} GaussShear;
+
+/* Sheared rows [r0, r1) of T (0 is plane row -my). */
+SMEAR_DSP_DECL(void, smear_gauss_shear_rows, (const GaussShear *g, const SmearPlane *src,
+                                              int r0, int r1, float *work));
+/* The recursive pass down strips [s0, s1) of T. */
+SMEAR_DSP_DECL(void, smear_gauss_shear_down, (const GaussShear *g, int s0, int s1, float *work));
+/* Output rows in blocks of 16, [b0, b1): moved back, the x pass, stored. */
+SMEAR_DSP_DECL(void, smear_gauss_shear_out, (const GaussShear *g, const SmearPlane *dst,
+                                             int b0, int b1, float *work));
+
 /* Axis pass for rows [i0, i1) of the padded scratch, reading src with the
  * border mapping. */
 SMEAR_DSP_DECL(void, smear_gauss_slant_axis, (const GaussSlant *g, const SmearPlane *src,

@@ -191,7 +191,9 @@ int main(void)
                                      { 5, 5, 33 },   { 3, 0, 60 },  { 6, 2, 70 }, { 9, 4, 110 },
                                      { 4, 1, 60 },   { 2.4, 2, 70 }, { 3, 1, 30 }, { 12, 0.5, 20 },
                                      /* thin: interpolation would show, convolved directly */
-                                     { 4, 0.5, 30 }, { 6, 0.5, 30 }, { 5, 0.8, 45 }, { 8, 0.3, 30 } };
+                                     { 4, 0.5, 30 }, { 6, 0.5, 30 }, { 5, 0.8, 45 }, { 8, 0.3, 30 },
+                                     /* wide: sheared, a recursive pass down the columns */
+                                     { 8, 2, 30 },   { 12, 5, 35 }, { 4.5, 3.6, 45 }, { 20, 4, 75 } };
     for (size_t i = 0; i < sizeof(rot) / sizeof(rot[0]); i++)
         for (int b = 0; b < 4; b++) {
             SmearGaussianParams gp = { rot[i][0], rot[i][1], rot[i][2] * M_PI / 180,
@@ -234,6 +236,13 @@ int main(void)
         for (int b = 0; b < 4; b++) {
             SmearGaussianParams gp = { large[i], large[i], 0, { (SmearBorderMode)b, 30 } };
             check("large", &gp, &img, large[i] > 30 ? 37 : 13, 2, 50, &w_large);
+        }
+    static const double large_turned[][3] = { { 30, 10, 30 }, { 60, 20, 50 }, { 100, 8, 20 } };
+    for (size_t i = 0; i < sizeof(large_turned) / sizeof(large_turned[0]); i++)
+        for (int b = 0; b < 4; b++) {
+            SmearGaussianParams gp = { large_turned[i][0], large_turned[i][1],
+                                       large_turned[i][2] * M_PI / 180, { (SmearBorderMode)b, 30 } };
+            check("large turned", &gp, &img, 17, 2, 50, &w_large);
         }
     test_image_free(&img);
 
@@ -301,7 +310,7 @@ int main(void)
     test_fill_noise(&img, 42);
     static const double inv[][3] = { { 0.8, 0.8, 0 }, { 3, 3, 0 }, { 9, 2, 0 }, { 40, 40, 0 },
                                      { 5, 2, 25 },    { 6, 2, 70 }, { 9, 4, 110 }, { 4, 1, 60 },
-                                     { 3, 1, 30 },    { 1.5, 0.8, 10 } };
+                                     { 3, 1, 30 },    { 1.5, 0.8, 10 }, { 16, 5, 40 }, { 12, 5, 120 } };
     for (size_t i = 0; i < sizeof(inv) / sizeof(inv[0]); i++) {
         for (int b = 0; b < 4; b++) {
             SmearGaussianParams gp = { inv[i][0], inv[i][1], inv[i][2] * M_PI / 180,
