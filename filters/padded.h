@@ -37,17 +37,37 @@ smear_pad_strip(void *restrict out, int words, const SmearPlane *src, SmearBorde
     /* [i0, i1): the columns inside the plane */
     const int i0 = c0 < 0 ? (-c0 < n ? -c0 : n) : 0;
     const int i1 = src->w - c0 < n ? (src->w - c0 > i0 ? src->w - c0 : i0) : n;
-    for (int i = 0; i < n; i++) {
-        if (i == i0)
-            i = i1;
-        if (i >= n)
-            break;
-        const int m = smear_border_index((int64_t)c0 + i, src->w, border.mode);
-        const int v = m < 0 ? border.fill : bps == 2 ? ((const uint16_t *)row)[m] : row[m];
-        if (words)
-            ow[i] = (uint16_t)v;
-        else
-            of[i] = (float)v;
+    if (border.mode == SMEAR_BORDER_REPLICATE || border.mode == SMEAR_BORDER_CONSTANT) {
+        /* each side one value: the edge sample, or the fill */
+        const int rep = border.mode == SMEAR_BORDER_REPLICATE;
+        const int vl = !rep ? border.fill : bps == 2 ? ((const uint16_t *)row)[0] : row[0];
+        const int vr = !rep ? border.fill
+                     : bps == 2 ? ((const uint16_t *)row)[src->w - 1] : row[src->w - 1];
+        for (int i = 0; i < i0; i++) {
+            if (words)
+                ow[i] = (uint16_t)vl;
+            else
+                of[i] = (float)vl;
+        }
+        for (int i = i1; i < n; i++) {
+            if (words)
+                ow[i] = (uint16_t)vr;
+            else
+                of[i] = (float)vr;
+        }
+    } else {
+        for (int i = 0; i < n; i++) {
+            if (i == i0)
+                i = i1;
+            if (i >= n)
+                break;
+            const int m = smear_border_index((int64_t)c0 + i, src->w, border.mode);
+            const int v = m < 0 ? border.fill : bps == 2 ? ((const uint16_t *)row)[m] : row[m];
+            if (words)
+                ow[i] = (uint16_t)v;
+            else
+                of[i] = (float)v;
+        }
     }
     if (words) {
         const uint8_t *in = row + c0 + i0;
