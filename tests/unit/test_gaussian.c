@@ -261,6 +261,9 @@ int main(void)
                                        { SMEAR_BORDER_REPLICATE, 0 } };
             check("deep turned", &gr, &img, 1, 1 << (depth - 8), 0, &w_deep);
         }
+        /* wide (sheared, recursive down the columns): sigma above 8, two levels */
+        SmearGaussianParams gw = { 12, 5, 35 * M_PI / 180, { SMEAR_BORDER_REFLECT, 0 } };
+        check("deep wide turned", &gw, &img, 1, 2 << (depth - 8), 0, &w_deep);
         test_image_free(&img);
     }
 
