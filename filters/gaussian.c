@@ -192,6 +192,16 @@ static int configure_axis_aligned(GaussPriv *g, double sx, double sy, const Smea
     return 0;
 }
 
+/* Each job's scratch of a turned Gaussian's passes: at least floats
+ * floats a job, for as many jobs as threads. */
+static float *jobs_work(GaussPriv *g, size_t floats, const SmearPlaneInfo *info,
+                        size_t *work_floats, int *nb_work)
+{
+    *work_floats = (floats + 15) & ~(size_t)15;
+    *nb_work = info->nb_threads > 0 ? info->nb_threads : 1;
+    return smear_buf_get(&g->buf_swork, *work_floats * *nb_work * sizeof(float));
+}
+
 /* The padded scratch of a rotated Gaussian, n floats and a slack after
  * them that the slanted passes' last strips read (past the last row's
  * samples, by less than two strips), kept finite. */
@@ -322,9 +332,7 @@ static int configure_direct(GaussPriv *g, const SmearGaussianParams *gp, const S
      * sums (whole strips) */
     const size_t rows = (size_t)ROWS * (((size_t)s->w + GAUSS_STRIP - 1) & ~(size_t)(GAUSS_STRIP - 1));
     const size_t line = (size_t)3 * s->sw + s->w;
-    s->work_floats = ((line > rows ? line : rows) + 15) & ~(size_t)15;
-    s->nb_work = info->nb_threads > 0 ? info->nb_threads : 1;
-    s->work = smear_buf_get(&g->buf_swork, s->work_floats * s->nb_work * sizeof(float));
+    s->work = jobs_work(g, line > rows ? line : rows, info, &s->work_floats, &s->nb_work);
     if (!s->S || !s->work)
         return -ENOMEM;
     g->slant_axis = SMEAR_DSP_PICK(smear_gauss_slant_axis, info->cpu);
@@ -421,9 +429,7 @@ static int configure_sheared(GaussPriv *g, const SmearGaussianParams *gp,
     const size_t out_work = 64 * c16 + c16 + 16;
     size_t work = rows_work > down_work ? rows_work : down_work;
     work = work > out_work ? work : out_work;
-    s->work_floats = (work + 15) & ~(size_t)15;
-    s->nb_work = info->nb_threads > 0 ? info->nb_threads : 1;
-    s->work = smear_buf_get(&g->buf_swork, s->work_floats * s->nb_work * sizeof(float));
+    s->work = jobs_work(g, work, info, &s->work_floats, &s->nb_work);
     if (!s->T || !s->work)
         return -ENOMEM;
     g->shear_rows = SMEAR_DSP_PICK(smear_gauss_shear_rows, info->cpu);
@@ -501,9 +507,7 @@ static int configure_slanted(GaussPriv *g, const SmearGaussianParams *gp,
         const size_t need = 48 * (((size_t)line + 2 * apad + 15) & ~(size_t)15);
         work = work < need ? need : work;
     }
-    s->work_floats = (work + 15) & ~(size_t)15;
-    s->nb_work = info->nb_threads > 0 ? info->nb_threads : 1;
-    s->work = smear_buf_get(&g->buf_swork, s->work_floats * s->nb_work * sizeof(float));
+    s->work = jobs_work(g, work, info, &s->work_floats, &s->nb_work);
     if (!s->S || !s->work)
         return -ENOMEM;
     g->slant_axis = SMEAR_DSP_PICK(smear_gauss_slant_axis, info->cpu);
@@ -660,15 +664,9 @@ static void slant_pass_job(void *arg, int j, int nb)
     a->g->slant_pass(s, a->plane, u0, u1, s->work + (size_t)j * s->work_floats);
 }
 
-typedef struct ShearArgs {
-    const GaussPriv  *g;
-    const SmearPlane *plane;
-    int               units;
-} ShearArgs;
-
 static void shear_rows_job(void *arg, int j, int nb)
 {
-    const ShearArgs *a = arg;
+    const PassArgs *a = arg;
     const GaussShear *s = &a->g->shear;
     int u0, u1;
     smear_job_rows(a->units, j, nb, &u0, &u1);
@@ -677,7 +675,7 @@ static void shear_rows_job(void *arg, int j, int nb)
 
 static void shear_down_job(void *arg, int j, int nb)
 {
-    const ShearArgs *a = arg;
+    const PassArgs *a = arg;
     const GaussShear *s = &a->g->shear;
     int u0, u1;
     smear_job_rows(a->units, j, nb, &u0, &u1);
@@ -686,7 +684,7 @@ static void shear_down_job(void *arg, int j, int nb)
 
 static void shear_out_job(void *arg, int j, int nb)
 {
-    const ShearArgs *a = arg;
+    const PassArgs *a = arg;
     const GaussShear *s = &a->g->shear;
     int u0, u1;
     smear_job_rows(a->units, j, nb, &u0, &u1);
@@ -740,11 +738,11 @@ static void gauss_process(void *priv, const SmearPlane *dst, const SmearPlane *s
             smear_exec_run(ex, slant_pass_job, &b, nb_jobs(ex, nb_work, b.units));
         } else {
             const GaussShear *s = &g->shear;
-            ShearArgs a = { g, in, s->rows };
+            PassArgs a = { g, in, s->rows };
             smear_exec_run(ex, shear_rows_job, &a, nb_jobs(ex, nb_work, a.units));
-            ShearArgs b = { g, NULL, s->nu / GAUSS_VSTRIP };
+            PassArgs b = { g, NULL, s->nu / GAUSS_VSTRIP };
             smear_exec_run(ex, shear_down_job, &b, nb_jobs(ex, nb_work, b.units));
-            ShearArgs c = { g, out, (s->h + 15) / 16 };
+            PassArgs c = { g, out, (s->h + 15) / 16 };
             smear_exec_run(ex, shear_out_job, &c, nb_jobs(ex, nb_work, c.units));
         }
         if (g->transposed) {
