@@ -16,9 +16,11 @@
  *
  * A rotated anisotropic Gaussian is factored into a pass along x and a pass
  * along a line slanted from the vertical, sampled with linear interpolation
- * (a kernel spread more along y than along x runs on the transposed plane);
- * when it is narrow (where interpolation would show) and small, it is a
- * plain 2-D FIR.
+ * (GaussSlant: a FIR along the line; a kernel spread more along y than
+ * along x runs on the transposed plane). A wide one shears the plane so
+ * that the line becomes a column and filters it recursively (GaussShear);
+ * a narrow one, where interpolation would show, is a plain 2-D FIR. The
+ * set-up picks the cheapest route that stays within a level.
  */
 #ifndef SMEAR_FILTERS_GAUSSIAN_DSP_H
 #define SMEAR_FILTERS_GAUSSIAN_DSP_H
