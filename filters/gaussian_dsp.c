@@ -321,35 +321,42 @@ static void axis_line(const GaussAxis *a, const float *in, int n, int pad, float
     }
 }
 
-/* The recursive axis pass over 16 lines of the scratch at once, one per
- * vector lane: rows [i0, i0 + 16) (those from i1 on are computed but
- * not stored), read whole and transposed 16 x 16. Each lane's arithmetic is
- * its own, so any grouping gives the same bytes. */
-static void slant_axis_iir16(const GaussSlant *g, const SmearPlane *src, int i0, int i1,
-                               float *work)
+/* The recursive pass along 16 rows at once, one per vector lane: rows of
+ * count samples at in (is floats apart) are transposed into F, filtered,
+ * and samples pad .. pad + n - 1 of the first lanes rows transposed back to
+ * out (os floats apart). Each lane's arithmetic is its own, so any
+ * grouping of rows gives the same bytes. F and C hold 16 x ((count + 15)
+ * & ~15) floats each. */
+static void iir_rows16(const GaussAxis *a, const float *in, ptrdiff_t is, int count, int pad,
+                       int n, float *out, ptrdiff_t os, int lanes, float *F, float *C)
 {
-    const GaussAxis *a = &g->axis;
     const IIRCoef k = iir_coef(a);
-    const int n = g->sw, pad = a->pad, count = n + 2 * pad;
+    for (int j = 0; j < count; j += 16)
+        transpose16(F + (ptrdiff_t)j * 16, 16, in + j, is);
+    IIR_LINES(16 / SMEAR_VF, F, C, count);
+    int j = 0;
+    if (lanes == 16)
+        for (; j + 16 <= n; j += 16)
+            transpose16(out + j, os, C + (ptrdiff_t)(j + pad) * 16, 16);
+    for (; j < n; j++)
+        for (int l = 0; l < lanes; l++)
+            out[(ptrdiff_t)l * os + j] = C[(ptrdiff_t)(j + pad) * 16 + l];
+}
+
+/* The recursive axis pass over scratch rows [i0, i0 + 16) (those from i1 on
+ * are computed but not stored), read whole through the border. */
+static void slant_axis_iir16(const GaussSlant *g, const SmearPlane *src, int i0, int i1,
+                             float *work)
+{
+    const int n = g->sw, pad = g->axis.pad, count = n + 2 * pad;
     const int c16 = (count + 15) & ~15;
     /* F: the lines in, C: out, 16 interleaved; rows: 16 rows */
     float *F = work, *C = F + (ptrdiff_t)c16 * 16, *rows = C + (ptrdiff_t)c16 * 16;
     for (int l = 0; l < 16; l++)
         smear_pad_strip_row(rows + (ptrdiff_t)l * c16, src, g->border, i0 + l - g->my,
                             -pad - g->mx, c16);
-    for (int j = 0; j < count; j += 16)
-        transpose16(F + (ptrdiff_t)j * 16, 16, rows + j, c16);
-    IIR_LINES(16 / SMEAR_VF, F, C, count);
-    const int lanes = i1 - i0 < 16 ? i1 - i0 : 16;
-    int j = 0;
-    if (lanes == 16)
-        for (; j + 16 <= n; j += 16)
-            transpose16(g->S + (ptrdiff_t)i0 * g->sw + j, g->sw, C + (ptrdiff_t)(j + pad) * 16, 16);
-    for (; j < n; j++) {
-        const float *c = C + (ptrdiff_t)(j + pad) * 16;
-        for (int l = 0; l < lanes; l++)
-            g->S[(ptrdiff_t)(i0 + l) * g->sw + j] = c[l];
-    }
+    iir_rows16(&g->axis, rows, c16, count, pad, n, g->S + (ptrdiff_t)i0 * g->sw, g->sw,
+               i1 - i0 < 16 ? i1 - i0 : 16, F, C);
 }
 
 /* The axis pass into the padded scratch, rows [i0, i1) of it (plane rows
@@ -618,16 +625,7 @@ void SMEAR_DSP(smear_gauss_shear_out)(const GaussShear *g, const SmearPlane *dst
         for (int l = 0; l < 16; l++) /* lines past the plane repeat its last */
             shear_back(g, y0 + (l < nl ? l : nl - 1), lines + (ptrdiff_t)l * c16 + px);
         if (a->type == GAUSS_IIR) {
-            const IIRCoef k = iir_coef(a);
-            for (int j = 0; j < c16; j += 16)
-                transpose16(F + (ptrdiff_t)j * 16, 16, lines + j, c16);
-            IIR_LINES(16 / SMEAR_VF, F, C, n);
-            int j = 0;
-            for (; j + 16 <= W; j += 16)
-                transpose16(out + j, c16, C + (ptrdiff_t)(j + px) * 16, 16);
-            for (; j < W; j++)
-                for (int l = 0; l < 16; l++)
-                    out[(ptrdiff_t)l * c16 + j] = C[(ptrdiff_t)(j + px) * 16 + l];
+            iir_rows16(a, lines, c16, n, px, W, out, c16, 16, F, C);
             for (int l = 0; l < nl; l++)
                 smear_f32_to_row(dst->data + (ptrdiff_t)(y0 + l) * dst->stride,
                                  out + (ptrdiff_t)l * c16, W, g->depth);
