@@ -350,20 +350,24 @@ int test_check_kernel(const char *what, const SmearKernel *k, const void *params
 void test_check_invariance(const char *what, const SmearKernel *k, const void *params,
                            const TestImage *in)
 {
-    /* 1, 2 and 7 threads with the CPU's best build; the AVX2 build (when it
-     * is not the best already) and the plain C build */
-    TestImage o[5];
-    static const int threads[5] = { 1, 2, 7, 1, 1 };
+    /* 1, 2 and 7 threads with the CPU's best build; the AVX-512 build
+     * without its optional extensions (VBMI, VNNI), the AVX2 build (each
+     * when it is not the best already) and the plain C build */
+    TestImage o[6];
+    static const int threads[6] = { 1, 2, 7, 1, 1, 1 };
     const unsigned best = smear_cpu_flags();
-    const unsigned cpus[5] = { best, best, best, best & SMEAR_CPU_AVX2, 0 };
-    for (int i = 0; i < 5; i++) {
+    const unsigned cpus[6] = { best, best, best, best & (SMEAR_CPU_AVX2 | SMEAR_CPU_AVX512),
+                               best & SMEAR_CPU_AVX2, 0 };
+    for (int i = 0; i < 6; i++) {
         test_image_alloc(&o[i], in->p.w, in->p.h, in->p.depth, "out");
         test_run_kernel(k, params, in, &o[i], threads[i], cpus[i]);
     }
     REQUIRE(test_planes_equal(&o[0], &o[1]) && test_planes_equal(&o[0], &o[2]),
             "%s: the output depends on the number of threads", what);
-    REQUIRE(test_planes_equal(&o[0], &o[3]), "%s: the AVX2 build differs from the best build", what);
-    REQUIRE(test_planes_equal(&o[0], &o[4]), "%s: the plain C build differs from the vector build", what);
-    for (int i = 0; i < 5; i++)
+    REQUIRE(test_planes_equal(&o[0], &o[3]),
+            "%s: the AVX-512 build without VBMI and VNNI differs from the best build", what);
+    REQUIRE(test_planes_equal(&o[0], &o[4]), "%s: the AVX2 build differs from the best build", what);
+    REQUIRE(test_planes_equal(&o[0], &o[5]), "%s: the plain C build differs from the vector build", what);
+    for (int i = 0; i < 6; i++)
         test_image_free(&o[i]);
 }
