@@ -21,6 +21,8 @@ static unsigned detect(void)
         flags |= SMEAR_CPU_AVX512;
     if ((flags & SMEAR_CPU_AVX512) && __builtin_cpu_supports("avx512vbmi"))
         flags |= SMEAR_CPU_VBMI;
+    if ((flags & SMEAR_CPU_AVX512) && __builtin_cpu_supports("avx512vnni"))
+        flags |= SMEAR_CPU_VNNI;
 #endif
     return flags;
 }

@@ -19,6 +19,7 @@ enum {
     SMEAR_CPU_AVX2   = 1u << 0, ///< AVX2 + FMA + BMI2
     SMEAR_CPU_AVX512 = 1u << 1, ///< AVX-512 F, BW, DQ, VL
     SMEAR_CPU_VBMI   = 1u << 2, ///< AVX-512 VBMI (byte permutes), with AVX512
+    SMEAR_CPU_VNNI   = 1u << 3, ///< AVX-512 VNNI (word dot products), with AVX512
 };
 
 /** Rows filtered together by the separable kernels' horizontal passes

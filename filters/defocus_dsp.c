@@ -37,10 +37,12 @@ static inline vfn vun_to_f(vun v)
  * into 32-bit sums, exact whatever the instruction set (smear_madd_pair()
  * in simd.h). */
 
-/* Words (native vectors) in a tile. */
-#define NW (DEFOCUS_TILE / SMEAR_VW)
+/* Vectors of words computed together (DEFOCUS_TILE is a multiple of
+ * their columns). */
+#define NW 4
+#define NARROW_LANES (NW * SMEAR_VW)
 
-/* The sums of run term t over the 64 samples of a tile. */
+/* The sums of run term t over NARROW_LANES samples from column cx. */
 static inline void run_sums(const DefocusTerm *t, const uint16_t *const *cr, int cx, vhn s[NW])
 {
     const uint16_t *hi = cr[t->b + 1] + cx, *lo = cr[t->a] + cx;
@@ -51,7 +53,7 @@ static inline void run_sums(const DefocusTerm *t, const uint16_t *const *cr, int
     }
 }
 
-/* The sums of tap term t over the 64 samples of a tile. */
+/* The sums of tap term t over NARROW_LANES samples from column cx. */
 static inline void tap_sums(const DefocusTerm *t, const uint16_t *const *pr, int cx, vhn s[NW])
 {
     const uint16_t *up = pr[-t->dy] + cx, *dn = pr[t->dy] + cx;
@@ -62,16 +64,190 @@ static inline void tap_sums(const DefocusTerm *t, const uint16_t *const *pr, int
     }
 }
 
-static void rows_narrow(const DefocusPlan *p, const SmearPlane *dst, const SmearPlane *src,
-                        int y0, int y1, void *work)
+#if SMEAR_ISA_IS_AVX512
+/*
+ * The narrow pass without unaligned loads, on CPUs with AVX-512 VNNI.
+ * Nearly every load of a term's columns at +-dx crosses a cache line, and
+ * such loads run at about one a cycle: they bound the pass above. Here a
+ * term's rows are loaded as whole 64-byte lines around the tile, and
+ * combined once for all the terms that share them (a tap's row pair -dy and
+ * +dy summed, a run's two column sums subtracted; narrow_terms() orders the
+ * terms so). Each term's columns +-dx are then picked out of those lines
+ * with word permutes, and pairs of terms weighted with word dot products.
+ * The same integer sums as the loads', so the same bytes. The tile's first
+ * column cx is c mod 32 and its lines start at column cx - c - 32: a term
+ * reaching dx <= SHIFT_REACH reads lines 0 .. NW + 2.
+ */
+#define SHIFT_REACH 31
+#define SHIFT_LINES (NW + 3)
+
+/* smear_madd_pair() with word dot products. */
+static inline __attribute__((target("avx512vnni"), always_inline)) void
+dot_pair(vin *lo, vin *hi, vhn a, vhn b, int32_t wab)
+{
+    const __m512i A = (__m512i)a, B = (__m512i)b, Wt = _mm512_set1_epi32(wab);
+    *lo = (vin)_mm512_dpwssd_epi32((__m512i)*lo, _mm512_unpacklo_epi16(A, B), Wt);
+    *hi = (vin)_mm512_dpwssd_epi32((__m512i)*hi, _mm512_unpackhi_epi16(A, B), Wt);
+}
+
+/* The row pair's sums, line by line from column b (a multiple of 32). */
+static inline __attribute__((always_inline)) void
+pair_lines(const uint16_t *up, const uint16_t *dn, int b, __m512i L[SHIFT_LINES])
+{
+    for (int j = 0; j < SHIFT_LINES; j++)
+        L[j] = _mm512_add_epi16(_mm512_load_si512((const void *)(up + b + 32 * j)),
+                                _mm512_load_si512((const void *)(dn + b + 32 * j)));
+}
+
+/* The sums of a tap at +-dx over NARROW_LANES columns, from its row pair's
+ * lines L (see above; c the tile's first column mod 32). */
+static inline __attribute__((always_inline)) void
+shifted_sums(const __m512i L[SHIFT_LINES], int c, int dx, vhn s[NW])
+{
+    const __m512i iota = _mm512_set_epi16(31, 30, 29, 28, 27, 26, 25, 24, 23, 22, 21, 20, 19, 18,
+                                          17, 16, 15, 14, 13, 12, 11, 10, 9, 8, 7, 6, 5, 4, 3,
+                                          2, 1, 0);
+    const int sm = c - dx, sp = c + dx;
+    __m512i m[NW], q[NW];
+    if (sm >= 0) {
+        const __m512i idx = _mm512_add_epi16(iota, _mm512_set1_epi16((short)sm));
+        for (int v = 0; v < NW; v++)
+            m[v] = _mm512_permutex2var_epi16(L[v + 1], idx, L[v + 2]);
+    } else {
+        const __m512i idx = _mm512_add_epi16(iota, _mm512_set1_epi16((short)(sm + 32)));
+        for (int v = 0; v < NW; v++)
+            m[v] = _mm512_permutex2var_epi16(L[v], idx, L[v + 1]);
+    }
+    if (sp < 32) {
+        const __m512i idx = _mm512_add_epi16(iota, _mm512_set1_epi16((short)sp));
+        for (int v = 0; v < NW; v++)
+            q[v] = _mm512_permutex2var_epi16(L[v + 1], idx, L[v + 2]);
+    } else {
+        const __m512i idx = _mm512_add_epi16(iota, _mm512_set1_epi16((short)(sp - 32)));
+        for (int v = 0; v < NW; v++)
+            q[v] = _mm512_permutex2var_epi16(L[v + 2], idx, L[v + 3]);
+    }
+    for (int v = 0; v < NW; v++)
+        s[v] = (vhn)_mm512_add_epi16(m[v], q[v]);
+}
+
+/* A run's difference of column sums (hi less lo), line by line from column
+ * b. */
+static inline __attribute__((always_inline)) void
+run_lines(const uint16_t *hi, const uint16_t *lo, int b, __m512i L[SHIFT_LINES])
+{
+    for (int j = 0; j < SHIFT_LINES; j++)
+        L[j] = _mm512_sub_epi16(_mm512_load_si512((const void *)(hi + b + 32 * j)),
+                                _mm512_load_si512((const void *)(lo + b + 32 * j)));
+}
+
+/* The runs' terms of a tile from column cx, into lo and hi. */
+static inline __attribute__((target("avx512vnni"), always_inline)) void
+shifted_runs(const DefocusPlan *p, const uint16_t *const *cr, int cx, vin lo[NW], vin hi[NW])
+{
+    const int c = cx & 31, b = cx - c - 32;
+    __m512i L[SHIFT_LINES];
+    int ra = p->terms[0].a, rb = p->terms[0].b;
+    run_lines(cr[rb + 1], cr[ra], b, L);
+    for (int i = 0; i < p->nb_run_terms; i += 2) {
+        const DefocusTerm *t = &p->terms[i];
+        vhn a[NW], e[NW];
+        if (t[0].a != ra || t[0].b != rb) {
+            ra = t[0].a, rb = t[0].b;
+            run_lines(cr[rb + 1], cr[ra], b, L);
+        }
+        shifted_sums(L, c, t[0].dx, a);
+        if (t[1].a != ra || t[1].b != rb) {
+            ra = t[1].a, rb = t[1].b;
+            run_lines(cr[rb + 1], cr[ra], b, L);
+        }
+        shifted_sums(L, c, t[1].dx, e);
+        for (int v = 0; v < NW; v++)
+            dot_pair(&lo[v], &hi[v], a[v], e[v], p->qw[i / 2]);
+    }
+}
+
+/* smear_vin_pair_to_f32() then smear_f32_to_row() at 8 bits, without the
+ * row of floats: the first n (if positive) of the SMEAR_VW samples. */
+static inline __attribute__((always_inline)) void
+pair_to_bytes(uint8_t *out, int n, vin lo, vin hi, float scale)
+{
+    if (n <= 0)
+        return;
+    const __m512i L = (__m512i)lo, H = (__m512i)hi;
+    const __m512i o[2] = {
+        _mm512_permutex2var_epi32(
+            L, _mm512_setr_epi32(0, 1, 2, 3, 16, 17, 18, 19, 4, 5, 6, 7, 20, 21, 22, 23), H),
+        _mm512_permutex2var_epi32(
+            L, _mm512_setr_epi32(8, 9, 10, 11, 24, 25, 26, 27, 12, 13, 14, 15, 28, 29, 30, 31), H)
+    };
+    for (int h = 0; h < 2; h++) {
+        __m512 v = _mm512_mul_ps(_mm512_cvtepi32_ps(o[h]), _mm512_set1_ps(scale));
+        v = _mm512_add_ps(v, _mm512_set1_ps(0.5f));
+        v = _mm512_min_ps(_mm512_max_ps(v, _mm512_setzero_ps()), _mm512_set1_ps(255.0f));
+        const int k = n - 16 * h;
+        if (k > 0)
+            _mm_mask_storeu_epi8(out + 16 * h, (__mmask16)(k >= 16 ? 0xffff : (1u << k) - 1),
+                                 _mm512_cvtepi32_epi8(_mm512_cvttps_epi32(v)));
+    }
+}
+
+/* The taps' terms of a tile from column cx, into lo and hi. */
+static inline __attribute__((target("avx512vnni"), always_inline)) void
+shifted_taps(const DefocusPlan *p, const uint16_t *const *pr, int cx, vin lo[NW], vin hi[NW])
+{
+    if (p->nb_terms == p->nb_run_terms)
+        return;
+    const int c = cx & 31, b = cx - c - 32;
+    __m512i L[SHIFT_LINES];
+    int dy = p->terms[p->nb_run_terms].dy;
+    pair_lines(pr[-dy], pr[dy], b, L);
+    for (int i = p->nb_run_terms; i < p->nb_terms; i += 2) {
+        const DefocusTerm *t = &p->terms[i];
+        vhn a[NW], e[NW];
+        if (t[0].dy != dy) {
+            dy = t[0].dy;
+            pair_lines(pr[-dy], pr[dy], b, L);
+        }
+        shifted_sums(L, c, t[0].dx, a);
+        if (t[1].dy != dy) {
+            dy = t[1].dy;
+            pair_lines(pr[-dy], pr[dy], b, L);
+        }
+        shifted_sums(L, c, t[1].dx, e);
+        for (int v = 0; v < NW; v++)
+            dot_pair(&lo[v], &hi[v], a[v], e[v], p->qw[i / 2]);
+    }
+}
+#endif
+
+/* A tile's terms from column cx, into lo and hi: the way of the CPU at
+ * hand, when it has one. */
+typedef void (*TileFn)(const DefocusPlan *p, const uint16_t *const *pr, const uint16_t *const *cr,
+                       int cx, vin lo[NW], vin hi[NW]);
+
+#if SMEAR_ISA_IS_AVX512
+static inline __attribute__((target("avx512vnni"), always_inline)) void
+shifted_tile(const DefocusPlan *p, const uint16_t *const *pr, const uint16_t *const *cr, int cx,
+             vin lo[NW], vin hi[NW])
+{
+    shifted_runs(p, cr, cx, lo, hi);
+    shifted_taps(p, pr, cx, lo, hi);
+}
+#endif
+
+/* Output rows [y0, y1): each tile's terms by tile, or by the loads below. */
+static inline __attribute__((always_inline)) void
+narrow_rows(const DefocusPlan *p, const SmearPlane *dst, const SmearPlane *src, int y0, int y1,
+            void *work, TileFn tile)
 {
     const int W = p->w, rx = p->rx, ry = p->ry, nt = p->nb_terms, nrt = p->nb_run_terms;
     const int np = 2 * ry + 1, nc = 2 * ry + 2, sw = p->sw;
     DefocusWork wk;
     smear_defocus_work(p, work, &wk);
-    uint16_t *P = wk.P, *C = wk.C;
+    /* column 0 of each ring row after the pad */
+    uint16_t *P = (uint16_t *)wk.P + p->pad, *C = (uint16_t *)wk.C + p->pad;
     const uint16_t **prow = (const uint16_t **)wk.prow, **crow = (const uint16_t **)wk.crow;
-    float *restrict acc = wk.acc;
     const float scale = p->qscale;
 
     const int base = y0 - ry; /* slots as in the float pass below */
@@ -92,38 +268,74 @@ static void rows_narrow(const DefocusPlan *p, const SmearPlane *dst, const Smear
             smear_ring_table((const void **)prow, P, sizeof(*P) * sw, np, y - y0);
             smear_ring_table((const void **)crow, C, sizeof(*C) * sw, nc, y - y0);
             const uint16_t *const *pr = prow + ry, *const *cr = crow + ry;
-            for (int x0 = 0; x0 < sn; x0 += DEFOCUS_TILE) {
+            for (int x0 = 0; x0 < sn; x0 += NARROW_LANES) {
                 const int cx = rx + x0;
                 vin lo[NW] = { { 0 } }, hi[NW] = { { 0 } };
-                for (int i = 0; i < nrt; i += 2) {
-                    vhn a[NW], b[NW];
-                    run_sums(&p->terms[i], cr, cx, a);
-                    run_sums(&p->terms[i + 1], cr, cx, b);
-                    for (int v = 0; v < NW; v++)
-                        smear_madd_pair(&lo[v], &hi[v], a[v], b[v], p->qw[i / 2]);
+                if (tile) {
+                    tile(p, pr, cr, cx, lo, hi);
+                } else {
+                    for (int i = 0; i < nrt; i += 2) {
+                        vhn a[NW], b[NW];
+                        run_sums(&p->terms[i], cr, cx, a);
+                        run_sums(&p->terms[i + 1], cr, cx, b);
+                        for (int v = 0; v < NW; v++)
+                            smear_madd_pair(&lo[v], &hi[v], a[v], b[v], p->qw[i / 2]);
+                    }
+                    for (int i = nrt; i < nt; i += 2) {
+                        vhn a[NW], b[NW];
+                        tap_sums(&p->terms[i], pr, cx, a);
+                        tap_sums(&p->terms[i + 1], pr, cx, b);
+                        for (int v = 0; v < NW; v++)
+                            smear_madd_pair(&lo[v], &hi[v], a[v], b[v], p->qw[i / 2]);
+                    }
                 }
-                for (int i = nrt; i < nt; i += 2) {
-                    vhn a[NW], b[NW];
-                    tap_sums(&p->terms[i], pr, cx, a);
-                    tap_sums(&p->terms[i + 1], pr, cx, b);
-                    for (int v = 0; v < NW; v++)
-                        smear_madd_pair(&lo[v], &hi[v], a[v], b[v], p->qw[i / 2]);
-                }
+                const int m = sn - x0 < NARROW_LANES ? sn - x0 : NARROW_LANES;
+                uint8_t *out = dst->data + (ptrdiff_t)y * dst->stride + sx0 + x0;
+#if SMEAR_ISA_IS_AVX512
                 for (int v = 0; v < NW; v++)
-                    smear_vin_pair_to_f32(acc + SMEAR_VW * v, lo[v], hi[v], scale);
-                const int m = sn - x0 < DEFOCUS_TILE ? sn - x0 : DEFOCUS_TILE;
-                smear_f32_to_row(dst->data + (ptrdiff_t)y * dst->stride + sx0 + x0, acc, m, 8);
+                    pair_to_bytes(out + SMEAR_VW * v, m - SMEAR_VW * v, lo[v], hi[v], scale);
+#else
+                for (int v = 0; v < NW; v++)
+                    smear_vin_pair_to_f32(wk.acc + SMEAR_VW * v, lo[v], hi[v], scale);
+                smear_f32_to_row(out, wk.acc, m, 8);
+#endif
             }
         }
     }
 }
 
+static void rows_narrow(const DefocusPlan *p, const SmearPlane *dst, const SmearPlane *src,
+                        int y0, int y1, void *work)
+{
+    narrow_rows(p, dst, src, y0, y1, work, NULL);
+}
+
+#if SMEAR_ISA_IS_AVX512
+static __attribute__((target("avx512vnni"))) void
+rows_narrow_shifted(const DefocusPlan *p, const SmearPlane *dst, const SmearPlane *src, int y0,
+                    int y1, void *work)
+{
+    narrow_rows(p, dst, src, y0, y1, work, shifted_tile);
+}
+#endif
+
 /* ---- the float pass: any depth, any reach ---- */
+
+/* Vectors of floats computed together (DEFOCUS_TILE is a multiple of their
+ * columns). */
+#define NF 8
+#define FLOAT_LANES (NF * SMEAR_VF)
 
 void SMEAR_DSP(smear_defocus_rows)(const DefocusPlan *p, const SmearPlane *dst,
                                    const SmearPlane *src, int y0, int y1, void *work)
 {
     if (p->narrow) {
+#if SMEAR_ISA_IS_AVX512
+        if (p->vnni && p->rx <= SHIFT_REACH) {
+            rows_narrow_shifted(p, dst, src, y0, y1, work);
+            return;
+        }
+#endif
         rows_narrow(p, dst, src, y0, y1, work);
         return;
     }
@@ -159,10 +371,9 @@ void SMEAR_DSP(smear_defocus_rows)(const DefocusPlan *p, const SmearPlane *dst,
             smear_ring_table((const void **)crow, C, sizeof(*C) * sw, nc, y - y0);
             const float *const *pr = prow + ry;      /* pr[dy], dy in [-ry, ry] */
             const uint32_t *const *cr = crow + ry;   /* cr[k]: sums of rows y - ry .. y + k - 1 */
-            for (int x0 = 0; x0 < sn; x0 += DEFOCUS_TILE) {
+            for (int x0 = 0; x0 < sn; x0 += FLOAT_LANES) {
                 const int cx = rx + x0;
-                /* a whole tile per run and per tap, in registers */
-                enum { NF = DEFOCUS_TILE / SMEAR_VF };
+                /* FLOAT_LANES columns per run and per tap, in registers */
                 vfn S[NF];
                 for (int v = 0; v < NF; v++)
                     S[v] = vfn_set1(0);
@@ -205,7 +416,7 @@ void SMEAR_DSP(smear_defocus_rows)(const DefocusPlan *p, const SmearPlane *dst,
                 }
                 for (int v = 0; v < NF; v++)
                     vfn_store(acc + SMEAR_VF * v, S[v] * p->inv_total);
-                const int m = sn - x0 < DEFOCUS_TILE ? sn - x0 : DEFOCUS_TILE;
+                const int m = sn - x0 < FLOAT_LANES ? sn - x0 : FLOAT_LANES;
                 smear_f32_to_row(dst->data + (ptrdiff_t)y * dst->stride + (ptrdiff_t)(sx0 + x0) * bps,
                                  acc, m, p->depth);
             }

@@ -16,7 +16,8 @@
  * is converted and summed once per strip as it enters the ring. On 8-bit
  * planes with a reach of up to DEFOCUS_NARROW_REACH rows, the ring holds
  * 16-bit words instead and the sums are integers throughout (half the
- * loads; see defocus_dsp.c).
+ * loads; see defocus_dsp.c); with AVX-512 VNNI, that pass loads whole
+ * cache lines and picks the terms' columns out of them with permutes.
  */
 #ifndef SMEAR_FILTERS_DEFOCUS_DSP_H
 #define SMEAR_FILTERS_DEFOCUS_DSP_H
@@ -26,8 +27,9 @@
 #include "cpu.h"
 #include "kernel.h"
 
-/** Output columns computed together, in registers. */
-#define DEFOCUS_TILE 64
+/** Output columns a strip is a multiple of: the passes compute up to this
+ *  many together, in registers. */
+#define DEFOCUS_TILE 128
 
 typedef struct DefocusRun {
     int dx, a, b;     ///< rows a .. b (relative) of columns dx and -dx are fully covered
@@ -43,6 +45,11 @@ typedef struct DefocusTap {
 /** The narrow pass's reach, at most: a mirrored pair of runs of 2 ry + 1
  *  samples of 8 bits sums to below 2^15. */
 #define DEFOCUS_NARROW_REACH 31
+
+/** Words around the columns of a ring row of the narrow pass, each side: a
+ *  row's column 0 starts a 64-byte line, and loads of whole lines around a
+ *  tile's columns stay inside the ring. */
+#define DEFOCUS_PAD 64
 
 /** A term of the narrow pass: a run's mirrored pair of columns (the centre
  *  column's counted twice, at half the weight), or a tap's four mirrored
@@ -73,6 +80,8 @@ typedef struct DefocusPlan {
     float       qscale;        ///< 1 / the sum of the integer weights over the kernel
     int         strip;         ///< output columns per strip, a multiple of DEFOCUS_TILE
     int         sw;            ///< floats (or integers) per ring row: strip + 2 rx + slack
+    int         pad;           ///< the narrow pass: words before a ring row's column 0
+    int         vnni;          ///< the CPU has AVX-512 word dot products (SMEAR_CPU_VNNI)
 } DefocusPlan;
 
 /** A job's scratch: the ring of padded rows (floats, or 16-bit words in
