@@ -153,6 +153,7 @@ static int narrow_terms(DefocusPlan *p, double total)
         w[k] = (int16_t)(r->dx ? unit : unit / 2);
         qtotal += 2.0 * w[k] * (r->b - r->a + 1);
     }
+    p->nb_run_real = k;
     if (k % 2) /* padding, of weight 0 */
         p->terms[k++] = (DefocusTerm){ 0, 0, 0, 0 };
     p->nb_run_terms = k;
@@ -162,6 +163,7 @@ static int narrow_terms(DefocusPlan *p, double total)
         w[k] = (int16_t)lrint(t->w * unit);
         qtotal += 4.0 * w[k];
     }
+    p->nb_term_real = k;
     if (k % 2)
         p->terms[k++] = (DefocusTerm){ 0, 0, 0, 0 };
     p->nb_terms = k;

@@ -109,6 +109,14 @@ shifted_sums(const __m512i L[SHIFT_LINES], int c, int dx, vhn s[NW])
                                           2, 1, 0);
     const int sm = c - dx, sp = c + dx;
     __m512i m[NW], q[NW];
+    if (dx == 0) { /* the centre column, counted twice at half the weight */
+        const __m512i idx = _mm512_add_epi16(iota, _mm512_set1_epi16((short)c));
+        for (int v = 0; v < NW; v++) {
+            m[v] = _mm512_permutex2var_epi16(L[v + 1], idx, L[v + 2]);
+            s[v] = (vhn)_mm512_add_epi16(m[v], m[v]);
+        }
+        return;
+    }
     if (sm >= 0) {
         const __m512i idx = _mm512_add_epi16(iota, _mm512_set1_epi16((short)sm));
         for (int v = 0; v < NW; v++)
@@ -145,6 +153,8 @@ run_lines(const uint16_t *hi, const uint16_t *lo, int b, __m512i L[SHIFT_LINES])
 static inline __attribute__((target("avx512vnni"), always_inline)) void
 shifted_runs(const DefocusPlan *p, const uint16_t *const *cr, int cx, vin lo[NW], vin hi[NW])
 {
+    if (!p->nb_run_terms)
+        return;
     const int c = cx & 31, b = cx - c - 32;
     __m512i L[SHIFT_LINES];
     int ra = p->terms[0].a, rb = p->terms[0].b;
@@ -157,11 +167,16 @@ shifted_runs(const DefocusPlan *p, const uint16_t *const *cr, int cx, vin lo[NW]
             run_lines(cr[rb + 1], cr[ra], b, L);
         }
         shifted_sums(L, c, t[0].dx, a);
-        if (t[1].a != ra || t[1].b != rb) {
-            ra = t[1].a, rb = t[1].b;
-            run_lines(cr[rb + 1], cr[ra], b, L);
+        if (i + 1 == p->nb_run_real) { /* padding, of weight 0 */
+            for (int v = 0; v < NW; v++)
+                e[v] = (vhn){ 0 };
+        } else {
+            if (t[1].a != ra || t[1].b != rb) {
+                ra = t[1].a, rb = t[1].b;
+                run_lines(cr[rb + 1], cr[ra], b, L);
+            }
+            shifted_sums(L, c, t[1].dx, e);
         }
-        shifted_sums(L, c, t[1].dx, e);
         for (int v = 0; v < NW; v++)
             dot_pair(&lo[v], &hi[v], a[v], e[v], p->qw[i / 2]);
     }
@@ -210,11 +225,16 @@ shifted_taps(const DefocusPlan *p, const uint16_t *const *pr, int cx, vin lo[NW]
             pair_lines(pr[-dy], pr[dy], b, L);
         }
         shifted_sums(L, c, t[0].dx, a);
-        if (t[1].dy != dy) {
-            dy = t[1].dy;
-            pair_lines(pr[-dy], pr[dy], b, L);
+        if (i + 1 == p->nb_term_real) { /* padding, of weight 0 */
+            for (int v = 0; v < NW; v++)
+                e[v] = (vhn){ 0 };
+        } else {
+            if (t[1].dy != dy) {
+                dy = t[1].dy;
+                pair_lines(pr[-dy], pr[dy], b, L);
+            }
+            shifted_sums(L, c, t[1].dx, e);
         }
-        shifted_sums(L, c, t[1].dx, e);
         for (int v = 0; v < NW; v++)
             dot_pair(&lo[v], &hi[v], a[v], e[v], p->qw[i / 2]);
     }

@@ -76,6 +76,8 @@ typedef struct DefocusPlan {
     DefocusTerm *terms;        ///< the runs, then the taps, an even count of each
     int         nb_run_terms;
     int         nb_terms;
+    int         nb_run_real;   ///< terms before the runs' padding (nb_run_terms if none)
+    int         nb_term_real;  ///< terms before the taps' padding (nb_terms if none)
     int32_t    *qw;            ///< per pair of terms: the first's weight | the second's << 16
     float       qscale;        ///< 1 / the sum of the integer weights over the kernel
     int         strip;         ///< output columns per strip, a multiple of DEFOCUS_TILE
