@@ -2263,8 +2263,9 @@ static void usage(FILE *f)
             "  --pattern P     generated frames: synth (default) or testsrc2 (libavfilter's)\n"
             "  --quick         a short run: a few rows, few frames and repeats\n"
             "  --only TEXT     only the rows whose name contains TEXT (e.g. \"gauss\", \"rotate\")\n"
-            "  --cpu-mask N    CPU features the kernels may use (0 = plain C; default: all);\n"
-            "                  FFmpeg's filters are held to the same (without AVX2: SSE)\n"
+            "  --cpu-mask N    CPU features the kernels may use, a sum of 1 AVX2, 2 AVX-512,\n"
+            "                  4 VBMI, 8 VNNI (0 = plain C; default: all); FFmpeg's filters\n"
+            "                  are held to the same (without AVX2: SSE)\n"
             "  --verbose       min-max of the repeats, FFmpeg's messages\n"
             "  --help          this text\n", FRAME_W, FRAME_H);
 }
@@ -2282,7 +2283,8 @@ static int parse_int(const char *s, long lo, long hi, long *out)
 
 static const char *cpu_names(unsigned flags, char *buf, size_t size)
 {
-    snprintf(buf, size, "%s%s%s", flags & SMEAR_CPU_AVX512 ? "avx512 " : "",
+    snprintf(buf, size, "%s%s%s%s%s", flags & SMEAR_CPU_AVX512 ? "avx512 " : "",
+             flags & SMEAR_CPU_VBMI ? "vbmi " : "", flags & SMEAR_CPU_VNNI ? "vnni " : "",
              flags & SMEAR_CPU_AVX2 ? "avx2 " : "", flags ? "" : "none (plain C)");
     return buf;
 }
@@ -2300,6 +2302,8 @@ static void hold_ffmpeg_cpu(unsigned cpu)
     int flags = av_get_cpu_flags();
     if (!(cpu & SMEAR_CPU_AVX512))
         flags &= ~(AV_CPU_FLAG_AVX512 | AV_CPU_FLAG_AVX512ICL);
+    if ((cpu & (SMEAR_CPU_VBMI | SMEAR_CPU_VNNI)) != (SMEAR_CPU_VBMI | SMEAR_CPU_VNNI))
+        flags &= ~AV_CPU_FLAG_AVX512ICL; /* Ice Lake's set: VBMI, VNNI and more */
     if (!(cpu & SMEAR_CPU_AVX2))
         flags &= ~(AV_CPU_FLAG_AVX | AV_CPU_FLAG_AVXSLOW | AV_CPU_FLAG_AVX2 | AV_CPU_FLAG_FMA3 |
                    AV_CPU_FLAG_FMA4 | AV_CPU_FLAG_XOP);
