@@ -99,8 +99,8 @@ pair_lines(const uint16_t *up, const uint16_t *dn, int b, __m512i L[SHIFT_LINES]
                                 _mm512_load_si512((const void *)(dn + b + 32 * j)));
 }
 
-/* The sums of a tap at +-dx over NARROW_LANES columns, from its row pair's
- * lines L (see above; c the tile's first column mod 32). */
+/* A term's sums over NARROW_LANES columns, its columns at -dx plus those at
+ * +dx, from its lines L (see above; c the tile's first column mod 32). */
 static inline __attribute__((always_inline)) void
 shifted_sums(const __m512i L[SHIFT_LINES], int c, int dx, vhn s[NW])
 {
@@ -149,39 +149,6 @@ run_lines(const uint16_t *hi, const uint16_t *lo, int b, __m512i L[SHIFT_LINES])
                                 _mm512_load_si512((const void *)(lo + b + 32 * j)));
 }
 
-/* The runs' terms of a tile from column cx, into lo and hi. */
-static inline __attribute__((target("avx512vnni"), always_inline)) void
-shifted_runs(const DefocusPlan *p, const uint16_t *const *cr, int cx, vin lo[NW], vin hi[NW])
-{
-    if (!p->nb_run_terms)
-        return;
-    const int c = cx & 31, b = cx - c - 32;
-    __m512i L[SHIFT_LINES];
-    int ra = p->terms[0].a, rb = p->terms[0].b;
-    run_lines(cr[rb + 1], cr[ra], b, L);
-    for (int i = 0; i < p->nb_run_terms; i += 2) {
-        const DefocusTerm *t = &p->terms[i];
-        vhn a[NW], e[NW];
-        if (t[0].a != ra || t[0].b != rb) {
-            ra = t[0].a, rb = t[0].b;
-            run_lines(cr[rb + 1], cr[ra], b, L);
-        }
-        shifted_sums(L, c, t[0].dx, a);
-        if (i + 1 == p->nb_run_real) { /* padding, of weight 0 */
-            for (int v = 0; v < NW; v++)
-                e[v] = (vhn){ 0 };
-        } else {
-            if (t[1].a != ra || t[1].b != rb) {
-                ra = t[1].a, rb = t[1].b;
-                run_lines(cr[rb + 1], cr[ra], b, L);
-            }
-            shifted_sums(L, c, t[1].dx, e);
-        }
-        for (int v = 0; v < NW; v++)
-            dot_pair(&lo[v], &hi[v], a[v], e[v], p->qw[i / 2]);
-    }
-}
-
 /* smear_vin_pair_to_f32() then smear_f32_to_row() at 8 bits, without the
  * row of floats: the first n (if positive) of the SMEAR_VW samples. */
 static inline __attribute__((always_inline)) void
@@ -207,32 +174,51 @@ pair_to_bytes(uint8_t *out, int n, vin lo, vin hi, float scale)
     }
 }
 
-/* The taps' terms of a tile from column cx, into lo and hi. */
-static inline __attribute__((target("avx512vnni"), always_inline)) void
-shifted_taps(const DefocusPlan *p, const uint16_t *const *pr, int cx, vin lo[NW], vin hi[NW])
+/* The lines of term t's rows from column b: a run's difference of column
+ * sums (rows is the ring of sums), or a tap's row pair summed (the ring of
+ * rows). */
+static inline __attribute__((always_inline)) void
+term_lines(const uint16_t *const *rows, const DefocusTerm *t, int b, __m512i L[SHIFT_LINES],
+           const int run)
 {
-    if (p->nb_terms == p->nb_run_terms)
+    if (run)
+        run_lines(rows[t->b + 1], rows[t->a], b, L);
+    else
+        pair_lines(rows[-t->dy], rows[t->dy], b, L);
+}
+
+static inline __attribute__((always_inline)) int
+same_rows(const DefocusTerm *s, const DefocusTerm *t, const int run)
+{
+    return run ? s->a == t->a && s->b == t->b : s->dy == t->dy;
+}
+
+/* The runs' terms (run) or the taps' terms of a tile from column cx, into
+ * lo and hi; the lines are loaded again only where the rows change. */
+static inline __attribute__((target("avx512vnni"), always_inline)) void
+shifted_terms(const DefocusPlan *p, const uint16_t *const *rows, int cx, vin lo[NW], vin hi[NW],
+              const int run)
+{
+    const int first = run ? 0 : p->nb_run_terms, end = run ? p->nb_run_terms : p->nb_terms;
+    const int real = run ? p->nb_run_real : p->nb_term_real; /* then a padding term */
+    if (first == end)
         return;
     const int c = cx & 31, b = cx - c - 32;
     __m512i L[SHIFT_LINES];
-    int dy = p->terms[p->nb_run_terms].dy;
-    pair_lines(pr[-dy], pr[dy], b, L);
-    for (int i = p->nb_run_terms; i < p->nb_terms; i += 2) {
+    const DefocusTerm *cur = &p->terms[first];
+    term_lines(rows, cur, b, L, run);
+    for (int i = first; i < end; i += 2) {
         const DefocusTerm *t = &p->terms[i];
         vhn a[NW], e[NW];
-        if (t[0].dy != dy) {
-            dy = t[0].dy;
-            pair_lines(pr[-dy], pr[dy], b, L);
-        }
+        if (!same_rows(&t[0], cur, run))
+            term_lines(rows, cur = &t[0], b, L, run);
         shifted_sums(L, c, t[0].dx, a);
-        if (i + 1 == p->nb_term_real) { /* padding, of weight 0 */
+        if (i + 1 == real) {
             for (int v = 0; v < NW; v++)
                 e[v] = (vhn){ 0 };
         } else {
-            if (t[1].dy != dy) {
-                dy = t[1].dy;
-                pair_lines(pr[-dy], pr[dy], b, L);
-            }
+            if (!same_rows(&t[1], cur, run))
+                term_lines(rows, cur = &t[1], b, L, run);
             shifted_sums(L, c, t[1].dx, e);
         }
         for (int v = 0; v < NW; v++)
@@ -251,8 +237,8 @@ static inline __attribute__((target("avx512vnni"), always_inline)) void
 shifted_tile(const DefocusPlan *p, const uint16_t *const *pr, const uint16_t *const *cr, int cx,
              vin lo[NW], vin hi[NW])
 {
-    shifted_runs(p, cr, cx, lo, hi);
-    shifted_taps(p, pr, cx, lo, hi);
+    shifted_terms(p, cr, cx, lo, hi, 1);
+    shifted_terms(p, pr, cx, lo, hi, 0);
 }
 #endif
 
