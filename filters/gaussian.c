@@ -134,8 +134,8 @@ static void priv_free(GaussPriv *g, int all)
     axis_free(&g->shear.line);
     axis_free(&g->shear.axis);
     free(g->slant.wt);
-    free(g->slant.dir_off);
-    free(g->slant.dir_wt);
+    free(g->slant.pair_off);
+    free(g->slant.pair_wt);
     if (all)
         for (int i = 0; i < 6; i++)
             smear_buf_free(&keep[i]);
@@ -288,46 +288,73 @@ static int configure_direct(GaussPriv *g, const SmearGaussianParams *gp, const S
         }
     }
     /* the entries: per input row offset r, the union of the runs of the
-     * output rows reading it (kernel rows r - j, j < ROWS) */
+     * output rows reading it (kernel rows r - j, j < ROWS), in raster order;
+     * first and last: the first and last offset of row r's run */
     enum { ROWS = GAUSS_DIRECT_ROWS };
+    const int nr = 2 * s->ry + ROWS;
+    int *first = malloc(sizeof(int) * nr), *last = malloc(sizeof(int) * nr);
+    int *start = malloc(sizeof(int) * (nr + 1));
+    if (!first || !last || !start) {
+        free(first), free(last), free(start), free(lo), free(hi), free(k);
+        return -ENOMEM;
+    }
     int n = 0;
-    for (int pass = 0; pass < 2; pass++) {
-        if (pass) {
-            s->dir_off = malloc(sizeof(ptrdiff_t) * (n ? n : 1));
-            s->dir_wt = malloc(sizeof(float) * ROWS * (n ? n : 1));
-            if (!s->dir_off || !s->dir_wt) {
-                free(lo), free(hi), free(k);
-                return -ENOMEM;
-            }
-            s->nb_dir = n;
-            n = 0;
+    for (int r = -s->ry; r <= s->ry + ROWS - 1; r++) {
+        int a = s->rx + 1, b = -s->rx - 1;
+        for (int j = 0; j < ROWS; j++) {
+            const int dy = r - j;
+            if (dy < -s->ry || dy > s->ry || lo[dy + s->ry] > hi[dy + s->ry])
+                continue;
+            a = lo[dy + s->ry] < a ? lo[dy + s->ry] : a;
+            b = hi[dy + s->ry] > b ? hi[dy + s->ry] : b;
         }
-        for (int r = -s->ry; r <= s->ry + ROWS - 1; r++) {
-            int a = s->rx + 1, b = -s->rx - 1;
-            for (int j = 0; j < ROWS; j++) {
-                const int dy = r - j;
-                if (dy < -s->ry || dy > s->ry || lo[dy + s->ry] > hi[dy + s->ry])
-                    continue;
-                a = lo[dy + s->ry] < a ? lo[dy + s->ry] : a;
-                b = hi[dy + s->ry] > b ? hi[dy + s->ry] : b;
-            }
-            for (int dx = a; dx <= b; dx++, n++) {
-                if (!pass)
-                    continue;
-                s->dir_off[n] = (ptrdiff_t)r * s->sw + dx;
-                for (int j = 0; j < ROWS; j++) {
-                    const int dy = r - j;
-                    const double w = dy < -s->ry || dy > s->ry ? 0
-                                   : k[(dy + s->ry) * kw + dx + s->rx] / sum;
-                    s->dir_wt[n * ROWS + j] = (float)w;
+        first[r + s->ry] = a, last[r + s->ry] = b;
+        start[r + s->ry] = n;
+        n += b >= a ? b - a + 1 : 0;
+    }
+    start[nr] = n;
+    /* The block is symmetric about its centre (column 0, between its middle
+     * rows): entry (dx, r) and its mirror (-dx, ROWS - 1 - r) weigh for row
+     * ROWS - 1 - j what they weigh for row j the other way round (the kernel
+     * is symmetric about its centre). Per pair, the sums and differences of
+     * the two samples, weighed for the first half of the rows (see
+     * GaussSlant); the first half of the entries in raster order is the
+     * rows above the middle, whose mirrors make up the second half. */
+    const int np = n / 2;
+    s->nb_pairs = np;
+    s->pair_off = malloc(sizeof(ptrdiff_t) * 2 * (np ? np : 1));
+    s->pair_wt = malloc(sizeof(float) * ROWS * (np ? np : 1));
+    if (!s->pair_off || !s->pair_wt) {
+        free(first), free(last), free(start), free(lo), free(hi), free(k);
+        return -ENOMEM;
+    }
+    int e = 0;
+    for (int r = -s->ry; r <= s->ry + ROWS - 1 && e < np; r++)
+        for (int dx = first[r + s->ry]; dx <= last[r + s->ry] && e < np; dx++, e++) {
+            const int mr = ROWS - 1 - r; /* the mirror, -dx in row mr */
+            double w[2][ROWS / 2];
+            for (int m = 0; m < 2; m++) {
+                const int ex = m ? -dx : dx, er = m ? mr : r;
+                for (int j = 0; j < ROWS / 2; j++) {
+                    const int dy = er - j;
+                    w[m][j] = dy < -s->ry || dy > s->ry || ex < -s->rx || ex > s->rx ? 0
+                            : k[(dy + s->ry) * kw + ex + s->rx] / sum;
                 }
             }
-            if (r == s->ry)
-                s->nb_dir_first = n;
+            s->pair_off[2 * e] = (ptrdiff_t)r * s->sw + dx;
+            s->pair_off[2 * e + 1] = (ptrdiff_t)mr * s->sw - dx;
+            for (int j = 0; j < ROWS / 2; j++) {
+                s->pair_wt[ROWS * e + j] = (float)(w[0][j] + w[1][j]);
+                s->pair_wt[ROWS * e + ROWS / 2 + j] = (float)(w[0][j] - w[1][j]);
+            }
         }
-    }
+    free(first), free(last), free(start);
     free(lo), free(hi), free(k);
-    s->S = scratch_get(g, (size_t)s->sw * s->sh);
+    /* a plane's last block of rows reads ROWS - 1 rows past the scratch:
+     * zeros, for rows that are not written out */
+    s->S = scratch_get(g, (size_t)s->sw * (s->sh + ROWS - 1));
+    if (s->S)
+        memset(s->S + (size_t)s->sw * s->sh, 0, sizeof(float) * s->sw * (ROWS - 1));
     /* the axis pass's line in, out and between; the direct pass's rows of
      * sums (whole strips) */
     const size_t rows = (size_t)ROWS * (((size_t)s->w + GAUSS_STRIP - 1) & ~(size_t)(GAUSS_STRIP - 1));
@@ -661,6 +688,10 @@ static void slant_pass_job(void *arg, int j, int nb)
     const GaussSlant *s = &a->g->slant;
     int u0, u1;
     smear_job_rows(a->units, j, nb, &u0, &u1);
+    if (s->direct) { /* units are blocks of rows */
+        u0 *= GAUSS_DIRECT_ROWS;
+        u1 = u1 * GAUSS_DIRECT_ROWS < s->h ? u1 * GAUSS_DIRECT_ROWS : s->h;
+    }
     a->g->slant_pass(s, a->plane, u0, u1, s->work + (size_t)j * s->work_floats);
 }
 
@@ -734,7 +765,8 @@ static void gauss_process(void *priv, const SmearPlane *dst, const SmearPlane *s
             const GaussSlant *s = &g->slant;
             PassArgs a = { g, in, s->sh };
             smear_exec_run(ex, slant_axis_job, &a, nb_jobs(ex, nb_work, a.units));
-            PassArgs b = { g, out, s->h };
+            PassArgs b = { g, out, s->direct ? (s->h + GAUSS_DIRECT_ROWS - 1) / GAUSS_DIRECT_ROWS
+                                              : s->h };
             smear_exec_run(ex, slant_pass_job, &b, nb_jobs(ex, nb_work, b.units));
         } else {
             const GaussShear *s = &g->shear;

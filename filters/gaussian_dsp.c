@@ -380,15 +380,16 @@ void SMEAR_DSP(smear_gauss_slant_axis)(const GaussSlant *g, const SmearPlane *sr
     }
 }
 
-/* The direct 2-D FIR (narrow turned kernels), GAUSS_DIRECT_ROWS output
- * rows at a time: each entry's samples are loaded once and weighed for
- * every row (see GaussSlant). A row's sum runs over its taps in raster
- * order, plus zero-weight entries, whether it is computed in a block or
- * alone (the last rows of a band), so the bytes do not depend on the bands. */
+/* The direct 2-D FIR (narrow turned kernels), blocks of GAUSS_DIRECT_ROWS
+ * output rows from a multiple of it (see GaussSlant): each pair of entries'
+ * samples loaded once, summed and subtracted, and weighed for the block's
+ * rows 0 and 1; rows 2 and 3 follow from the same sums. The plane's last
+ * block computes all its rows (the scratch has rows for them) and writes
+ * out those inside. */
 #define DNV (SMEAR_VF == 8 ? 2 : 4) /* vectors per row of a strip: 16 AVX2 registers hold 8 sums */
 static void direct_rows(const GaussSlant *g, const SmearPlane *dst, int y0, int y1, float *work)
 {
-    enum { ROWS = GAUSS_DIRECT_ROWS, DS = DNV * SMEAR_VF };
+    enum { ROWS = GAUSS_DIRECT_ROWS, HALF = ROWS / 2, DS = DNV * SMEAR_VF };
     const int W = g->w;
     const ptrdiff_t sw = g->sw;
     float *acc = work; /* ROWS rows of whole strips */
@@ -397,41 +398,29 @@ static void direct_rows(const GaussSlant *g, const SmearPlane *dst, int y0, int 
         const int rows = y1 - y < ROWS ? y1 - y : ROWS;
         const float *c = g->S + (ptrdiff_t)(y + g->my) * sw + g->mx;
         for (int x = 0; x < W; x += DS) {
-            if (rows == ROWS) {
-                vfn a[ROWS][DNV];
-                for (int j = 0; j < ROWS; j++)
-                    for (int v = 0; v < DNV; v++)
-                        a[j][v] = vfn_set1(0.0f);
-                for (int e = 0; e < g->nb_dir; e++) {
-                    const float *p = c + x + g->dir_off[e];
-                    const float *wt = g->dir_wt + (ptrdiff_t)e * ROWS;
-                    for (int v = 0; v < DNV; v++) {
-                        const vfn in = vfn_load(p + SMEAR_VF * v);
-                        for (int j = 0; j < ROWS; j++)
-                            a[j][v] = vfn_fmas(in, wt[j], a[j][v]);
+            vfn sum[HALF][DNV], dif[HALF][DNV];
+            for (int j = 0; j < HALF; j++)
+                for (int v = 0; v < DNV; v++)
+                    sum[j][v] = dif[j][v] = vfn_set1(0.0f);
+            for (int e = 0; e < g->nb_pairs; e++) {
+                const float *p = c + x + g->pair_off[2 * e], *q = c + x + g->pair_off[2 * e + 1];
+                const float *wt = g->pair_wt + (ptrdiff_t)ROWS * e;
+                for (int v = 0; v < DNV; v++) {
+                    const vfn a = vfn_load(p + SMEAR_VF * v), b = vfn_load(q + SMEAR_VF * v);
+                    const vfn s = a + b, d = a - b;
+                    for (int j = 0; j < HALF; j++) {
+                        sum[j][v] = vfn_fmas(s, wt[j], sum[j][v]);
+                        dif[j][v] = vfn_fmas(d, wt[HALF + j], dif[j][v]);
                     }
-                }
-                for (int j = 0; j < ROWS; j++)
-                    for (int v = 0; v < DNV; v++)
-                        vfn_store(acc + j * aw + x + SMEAR_VF * v, a[j][v]);
-            } else {
-                /* row j alone: the entries its kernel reaches, shifted by j
-                 * rows (the first nb_dir_first, as for the block's first row) */
-                for (int j = 0; j < rows; j++) {
-                    vfn a[DNV];
-                    for (int v = 0; v < DNV; v++)
-                        a[v] = vfn_set1(0.0f);
-                    const float *cj = c + j * sw;
-                    for (int e = 0; e < g->nb_dir_first; e++) {
-                        const float *p = cj + x + g->dir_off[e];
-                        const float w = g->dir_wt[(ptrdiff_t)e * ROWS];
-                        for (int v = 0; v < DNV; v++)
-                            a[v] = vfn_fmas(vfn_load(p + SMEAR_VF * v), w, a[v]);
-                    }
-                    for (int v = 0; v < DNV; v++)
-                        vfn_store(acc + j * aw + x + SMEAR_VF * v, a[v]);
                 }
             }
+            for (int j = 0; j < HALF; j++)
+                for (int v = 0; v < DNV; v++) {
+                    const vfn h = vfn_set1(0.5f);
+                    vfn_store(acc + j * aw + x + SMEAR_VF * v, (sum[j][v] + dif[j][v]) * h);
+                    vfn_store(acc + (ROWS - 1 - j) * aw + x + SMEAR_VF * v,
+                              (sum[j][v] - dif[j][v]) * h);
+                }
         }
         for (int j = 0; j < rows; j++)
             smear_f32_to_row(dst->data + (ptrdiff_t)(y + j) * dst->stride, acc + j * aw, W, g->depth);

@@ -33,7 +33,7 @@
 #define GAUSS_VSTRIP 32       /* columns per strip of the recursive vertical pass: its input
                                * and output strips stay in the second-level cache */
 #define GAUSS_MAX_RADIUS 4096 /* FIR taps each side, at most */
-#define GAUSS_DIRECT_ROWS 4   /* output rows of a narrow turned kernel computed together */
+#define GAUSS_DIRECT_ROWS 4   /* output rows of a narrow turned kernel computed together (even) */
 
 enum { GAUSS_NONE, GAUSS_FIR, GAUSS_IIR };
 
@@ -85,16 +85,22 @@ typedef struct GaussSlant {
     float       slope;       ///< the slanted line's shift along x per row
     int         direct;      ///< small rotated kernels: a plain 2-D FIR (below)
     int         rx, ry;      ///< direct: the kernel's reach
-    /* direct: the kernel for GAUSS_DIRECT_ROWS output rows at once, as
-     * entries in raster order of the input rows they read (row offsets -ry
-     * .. ry + GAUSS_DIRECT_ROWS - 1): entry e reads the scratch at dir_off[e]
-     * floats from the first row's output, and weighs dir_wt[e * ROWS + k]
-     * for output row k (0 where it is not a tap of that row: an exact no-op
-     * in the sum). The first nb_dir_first entries read no row beyond the
-     * first output row's kernel. */
-    int         nb_dir, nb_dir_first;
-    ptrdiff_t  *dir_off;
-    float      *dir_wt;
+    /* direct: the kernel for a block of R = GAUSS_DIRECT_ROWS output rows at
+     * once, over the entries that any of them reads (input row offsets -ry
+     * .. ry + R - 1, raster order). The block is symmetric about its centre:
+     * entry e (dx, r) and its mirror e' (-dx, R - 1 - r) weigh for row
+     * R - 1 - j what they weigh for row j the other way round. Per pair,
+     * pair_off[2p], [2p + 1]: where e and e' read the scratch, in floats
+     * from the first row's output; for j < R / 2, pair_wt[R p + j]:
+     * w_j(e) + w_j(e'), weighing in(e) + in(e'), and pair_wt[R p + R / 2 + j]:
+     * w_j(e) - w_j(e'), weighing in(e) - in(e'). Summed over the pairs into
+     * S_j and D_j, row j is (S_j + D_j) / 2 and row R - 1 - j is
+     * (S_j - D_j) / 2: half the multiplies of the rows one by one. Blocks
+     * start at multiples of R, so the bytes do not depend on how the plane is
+     * cut into jobs. */
+    int         nb_pairs;
+    ptrdiff_t  *pair_off;
+    float      *pair_wt;
     int         mx, my;      ///< margins of the padded scratch
     int         sw, sh;      ///< padded scratch size
     float      *S;           ///< padded scratch of the axis pass, row-major
