@@ -293,9 +293,8 @@ static int configure_direct(GaussPriv *g, const SmearGaussianParams *gp, const S
     enum { ROWS = GAUSS_DIRECT_ROWS };
     const int nr = 2 * s->ry + ROWS;
     int *first = malloc(sizeof(int) * nr), *last = malloc(sizeof(int) * nr);
-    int *start = malloc(sizeof(int) * (nr + 1));
-    if (!first || !last || !start) {
-        free(first), free(last), free(start), free(lo), free(hi), free(k);
+    if (!first || !last) {
+        free(first), free(last), free(lo), free(hi), free(k);
         return -ENOMEM;
     }
     int n = 0;
@@ -309,10 +308,8 @@ static int configure_direct(GaussPriv *g, const SmearGaussianParams *gp, const S
             b = hi[dy + s->ry] > b ? hi[dy + s->ry] : b;
         }
         first[r + s->ry] = a, last[r + s->ry] = b;
-        start[r + s->ry] = n;
         n += b >= a ? b - a + 1 : 0;
     }
-    start[nr] = n;
     /* The block is symmetric about its centre (column 0, between its middle
      * rows): entry (dx, r) and its mirror (-dx, ROWS - 1 - r) weigh for row
      * ROWS - 1 - j what they weigh for row j the other way round (the kernel
@@ -325,7 +322,7 @@ static int configure_direct(GaussPriv *g, const SmearGaussianParams *gp, const S
     s->pair_off = malloc(sizeof(ptrdiff_t) * 2 * (np ? np : 1));
     s->pair_wt = malloc(sizeof(float) * ROWS * (np ? np : 1));
     if (!s->pair_off || !s->pair_wt) {
-        free(first), free(last), free(start), free(lo), free(hi), free(k);
+        free(first), free(last), free(lo), free(hi), free(k);
         return -ENOMEM;
     }
     int e = 0;
@@ -348,8 +345,7 @@ static int configure_direct(GaussPriv *g, const SmearGaussianParams *gp, const S
                 s->pair_wt[ROWS * e + ROWS / 2 + j] = (float)(w[0][j] - w[1][j]);
             }
         }
-    free(first), free(last), free(start);
-    free(lo), free(hi), free(k);
+    free(first), free(last), free(lo), free(hi), free(k);
     /* a plane's last block of rows reads ROWS - 1 rows past the scratch:
      * zeros, for rows that are not written out */
     s->S = scratch_get(g, (size_t)s->sw * (s->sh + ROWS - 1));
