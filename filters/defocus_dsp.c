@@ -79,30 +79,23 @@ static inline void tap_sums(const DefocusTerm *t, const uint16_t *const *pr, int
  * reaching dx <= SHIFT_REACH reads lines 0 .. NW + 2.
  */
 #define SHIFT_REACH 31
-#define SHIFT_LINES (NW + 3)
-
-/* smear_madd_pair() with word dot products. */
-static inline __attribute__((target("avx512vnni"), always_inline)) void
-dot_pair(vin *lo, vin *hi, vhn a, vhn b, int32_t wab)
-{
-    const __m512i A = (__m512i)a, B = (__m512i)b, Wt = _mm512_set1_epi32(wab);
-    *lo = (vin)_mm512_dpwssd_epi32((__m512i)*lo, _mm512_unpacklo_epi16(A, B), Wt);
-    *hi = (vin)_mm512_dpwssd_epi32((__m512i)*hi, _mm512_unpackhi_epi16(A, B), Wt);
-}
+_Static_assert(NW == 4, "smear_pick_words() picks four vectors");
 
 /* The row pair's sums, line by line from column b (a multiple of 32). */
 static inline __attribute__((always_inline)) void
-pair_lines(const uint16_t *up, const uint16_t *dn, int b, __m512i L[SHIFT_LINES])
+pair_lines(const uint16_t *up, const uint16_t *dn, int b, __m512i L[SMEAR_LINES])
 {
-    for (int j = 0; j < SHIFT_LINES; j++)
+    for (int j = 0; j < SMEAR_LINES; j++)
         L[j] = _mm512_add_epi16(_mm512_load_si512((const void *)(up + b + 32 * j)),
                                 _mm512_load_si512((const void *)(dn + b + 32 * j)));
 }
 
 /* A term's sums over NARROW_LANES columns, its columns at -dx plus those at
- * +dx, from its lines L (see above; c the tile's first column mod 32). */
+ * +dx, from its lines L (see above; c the tile's first column mod 32): as
+ * smear_pick_words() at offsets 32 + c - dx (below 64) and 32 + c + dx (32
+ * and above), with a case fewer each. */
 static inline __attribute__((always_inline)) void
-shifted_sums(const __m512i L[SHIFT_LINES], int c, int dx, vhn s[NW])
+shifted_sums(const __m512i L[SMEAR_LINES], int c, int dx, vhn s[NW])
 {
     const __m512i iota = _mm512_set_epi16(31, 30, 29, 28, 27, 26, 25, 24, 23, 22, 21, 20, 19, 18,
                                           17, 16, 15, 14, 13, 12, 11, 10, 9, 8, 7, 6, 5, 4, 3,
@@ -142,43 +135,18 @@ shifted_sums(const __m512i L[SHIFT_LINES], int c, int dx, vhn s[NW])
 /* A run's difference of column sums (hi less lo), line by line from column
  * b. */
 static inline __attribute__((always_inline)) void
-run_lines(const uint16_t *hi, const uint16_t *lo, int b, __m512i L[SHIFT_LINES])
+run_lines(const uint16_t *hi, const uint16_t *lo, int b, __m512i L[SMEAR_LINES])
 {
-    for (int j = 0; j < SHIFT_LINES; j++)
+    for (int j = 0; j < SMEAR_LINES; j++)
         L[j] = _mm512_sub_epi16(_mm512_load_si512((const void *)(hi + b + 32 * j)),
                                 _mm512_load_si512((const void *)(lo + b + 32 * j)));
-}
-
-/* smear_vin_pair_to_f32() then smear_f32_to_row() at 8 bits, without the
- * row of floats: the first n (if positive) of the SMEAR_VW samples. */
-static inline __attribute__((always_inline)) void
-pair_to_bytes(uint8_t *out, int n, vin lo, vin hi, float scale)
-{
-    if (n <= 0)
-        return;
-    const __m512i L = (__m512i)lo, H = (__m512i)hi;
-    const __m512i o[2] = {
-        _mm512_permutex2var_epi32(
-            L, _mm512_setr_epi32(0, 1, 2, 3, 16, 17, 18, 19, 4, 5, 6, 7, 20, 21, 22, 23), H),
-        _mm512_permutex2var_epi32(
-            L, _mm512_setr_epi32(8, 9, 10, 11, 24, 25, 26, 27, 12, 13, 14, 15, 28, 29, 30, 31), H)
-    };
-    for (int h = 0; h < 2; h++) {
-        __m512 v = _mm512_mul_ps(_mm512_cvtepi32_ps(o[h]), _mm512_set1_ps(scale));
-        v = _mm512_add_ps(v, _mm512_set1_ps(0.5f));
-        v = _mm512_min_ps(_mm512_max_ps(v, _mm512_setzero_ps()), _mm512_set1_ps(255.0f));
-        const int k = n - 16 * h;
-        if (k > 0)
-            _mm_mask_storeu_epi8(out + 16 * h, (__mmask16)(k >= 16 ? 0xffff : (1u << k) - 1),
-                                 _mm512_cvtepi32_epi8(_mm512_cvttps_epi32(v)));
-    }
 }
 
 /* The lines of term t's rows from column b: a run's difference of column
  * sums (rows is the ring of sums), or a tap's row pair summed (the ring of
  * rows). */
 static inline __attribute__((always_inline)) void
-term_lines(const uint16_t *const *rows, const DefocusTerm *t, int b, __m512i L[SHIFT_LINES],
+term_lines(const uint16_t *const *rows, const DefocusTerm *t, int b, __m512i L[SMEAR_LINES],
            const int run)
 {
     if (run)
@@ -204,7 +172,7 @@ shifted_terms(const DefocusPlan *p, const uint16_t *const *rows, int cx, vin lo[
     if (first == end)
         return;
     const int c = cx & 31, b = cx - c - 32;
-    __m512i L[SHIFT_LINES];
+    __m512i L[SMEAR_LINES];
     const DefocusTerm *cur = &p->terms[first];
     term_lines(rows, cur, b, L, run);
     for (int i = first; i < end; i += 2) {
@@ -222,7 +190,7 @@ shifted_terms(const DefocusPlan *p, const uint16_t *const *rows, int cx, vin lo[
             shifted_sums(L, c, t[1].dx, e);
         }
         for (int v = 0; v < NW; v++)
-            dot_pair(&lo[v], &hi[v], a[v], e[v], p->qw[i / 2]);
+            smear_dot_pair(&lo[v], &hi[v], a[v], e[v], p->qw[i / 2]);
     }
 }
 #endif
@@ -299,7 +267,7 @@ narrow_rows(const DefocusPlan *p, const SmearPlane *dst, const SmearPlane *src, 
                 uint8_t *out = dst->data + (ptrdiff_t)y * dst->stride + sx0 + x0;
 #if SMEAR_ISA_IS_AVX512
                 for (int v = 0; v < NW; v++)
-                    pair_to_bytes(out + SMEAR_VW * v, m - SMEAR_VW * v, lo[v], hi[v], scale);
+                    smear_vin_pair_to_u8(out + SMEAR_VW * v, m - SMEAR_VW * v, lo[v], hi[v], scale);
 #else
                 for (int v = 0; v < NW; v++)
                     smear_vin_pair_to_f32(wk.acc + SMEAR_VW * v, lo[v], hi[v], scale);

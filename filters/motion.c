@@ -116,9 +116,21 @@ static int straight_axis_box(const SmearMotionParams *mp, SmearBoxParams *bp)
     return 1;
 }
 
-/* The integer pass's taps (the nonzero samples, column by column, padded
- * to an even count) and weights: as fine as an int16 holds the largest, the
- * 32-bit sums of 8-bit samples allowing. */
+typedef struct QTap {
+    int     dx, dy;
+    int16_t q;
+} QTap;
+
+static int cmp_qtap(const void *a, const void *b)
+{
+    const QTap *s = a, *t = b;
+    return s->dy != t->dy ? (s->dy > t->dy) - (s->dy < t->dy) : (s->dx > t->dx) - (s->dx < t->dx);
+}
+
+/* The integer pass's taps (the nonzero samples, row by row, padded to an
+ * even count) and weights: as fine as an int16 holds the largest, the
+ * 32-bit sums of 8-bit samples allowing. The sums are exact, so the order
+ * of the taps does not change the output. */
 static int narrow_taps(MotionPlan *p)
 {
     int n = 0;
@@ -129,11 +141,11 @@ static int narrow_taps(MotionPlan *p)
             n += w > 0;
             wmax = w > wmax ? w : wmax;
         }
-    int16_t *qw = calloc((size_t)n + 1, sizeof(*qw));
+    QTap *t = calloc((size_t)n + 1, sizeof(*t));
     p->taps = calloc((size_t)n + 1, sizeof(*p->taps));
     p->qw = calloc((size_t)n / 2 + 1, sizeof(*p->qw));
-    if (!qw || !p->taps || !p->qw) {
-        free(qw);
+    if (!t || !p->taps || !p->qw) {
+        free(t);
         return -ENOMEM;
     }
     int q = 22; /* 2^22 * 255 * (1 + rounding) stays below 2^31 */
@@ -145,15 +157,18 @@ static int narrow_taps(MotionPlan *p)
             const double w = p->w[p->cols[c].w + e];
             if (w <= 0)
                 continue;
-            p->taps[p->nb_taps] = (MotionTap){ p->cols[c].dx, p->cols[c].dy0 + e };
-            qw[p->nb_taps++] = (int16_t)lrint(w * (1 << q));
-            qtotal += qw[p->nb_taps - 1];
+            t[p->nb_taps] = (QTap){ p->cols[c].dx, p->cols[c].dy0 + e, (int16_t)lrint(w * (1 << q)) };
+            qtotal += t[p->nb_taps++].q;
         }
+    qsort(t, (size_t)p->nb_taps, sizeof(*t), cmp_qtap);
+    p->nb_tap_real = p->nb_taps;
     if (p->nb_taps % 2) /* padding, of weight 0 */
-        p->taps[p->nb_taps++] = (MotionTap){ 0, 0 };
+        t[p->nb_taps++] = (QTap){ 0, 0, 0 };
+    for (int i = 0; i < p->nb_taps; i++)
+        p->taps[i] = (MotionTap){ t[i].dx, t[i].dy };
     for (int i = 0; i < p->nb_taps; i += 2)
-        p->qw[i / 2] = (int32_t)((uint32_t)(uint16_t)qw[i] | (uint32_t)(uint16_t)qw[i + 1] << 16);
-    free(qw);
+        p->qw[i / 2] = (int32_t)((uint32_t)(uint16_t)t[i].q | (uint32_t)(uint16_t)t[i + 1].q << 16);
+    free(t);
     p->qscale = (float)(1 / qtotal);
     p->narrow = 1;
     return 0;
@@ -244,6 +259,12 @@ static int motion_configure(void *priv, const void *params, const SmearPlaneInfo
     }
     p->strip = smear_strip_width(p->mx, p->width, MOTION_TILE);
     p->sw = (p->strip + 2 * p->mx + 15) & ~15;
+    if (p->narrow) {
+        /* rows of 64-byte lines, with room for whole lines around the strip */
+        p->pad = MOTION_PAD;
+        p->vnni = !!(info->cpu & SMEAR_CPU_VNNI);
+        p->sw = (MOTION_PAD + p->strip + 2 * p->mx + MOTION_PAD + 31) & ~31;
+    }
     m->nb_work = info->nb_threads > 0 ? info->nb_threads : 1;
     m->work_size = (smear_motion_work_size(p) + 63) & ~(size_t)63;
     m->work = smear_buf_get(&m->buf_work, m->work_size * m->nb_work);

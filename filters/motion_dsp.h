@@ -19,7 +19,14 @@
 #include "kernel.h"
 
 /** Output columns computed together, in registers. */
-#define MOTION_TILE 64
+/** Output columns a strip is a multiple of: the passes compute up to this
+ *  many together, in registers. */
+#define MOTION_TILE 128
+
+/** Words before and after the columns of a ring row of the integer pass:
+ *  a row's column 0 starts a 64-byte line, and loads of whole lines around
+ *  a tile's columns stay inside the ring. */
+#define MOTION_PAD 64
 
 /** Column dx of the kernel: rows dy0 .. dy0 + n - 1 (weights w, some may be 0). */
 typedef struct MotionCol {
@@ -41,12 +48,15 @@ typedef struct MotionPlan {
     float      *w;         ///< the columns' weights, the kernel's sum 1
     /* the integer pass, on 8-bit planes */
     int         narrow;
-    MotionTap  *taps;      ///< the nonzero samples, an even count (the last may weigh 0)
+    MotionTap  *taps;      ///< the nonzero samples by row, an even count (the last may weigh 0)
     int         nb_taps;
+    int         nb_tap_real; ///< taps before the padding (nb_taps if none)
     int32_t    *qw;        ///< per pair of taps: the first's integer weight | the second's << 16
     float       qscale;    ///< 1 / the sum of the integer weights
     int         strip;     ///< output columns per strip, a multiple of MOTION_TILE
     int         sw;        ///< floats per ring row: strip + 2 mx + slack
+    int         pad;       ///< the integer pass: words before a ring row's column 0
+    int         vnni;      ///< the CPU has AVX-512 word dot products (SMEAR_CPU_VNNI)
 } MotionPlan;
 
 /** Bytes of scratch one job needs: a ring of 2 my + 1 rows, its table, a tile. */

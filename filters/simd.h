@@ -146,6 +146,74 @@ static inline void smear_vin_pair_to_f32(float out[SMEAR_VW], vin lo, vin hi, fl
         vfn_store(out + SMEAR_VF * h, __builtin_convertvector(o[h], vfn) * scale);
 }
 
+#if SMEAR_ISA_IS_AVX512
+/*
+ * Words picked out of whole cache lines instead of unaligned loads. Nearly
+ * every unaligned 64-byte load crosses a cache line, and such loads run at
+ * about one a cycle on the machines measured: in the passes whose taps
+ * each load their samples, they are the bottleneck. Those passes (with
+ * VNNI) load SMEAR_LINES aligned lines around four vectors of output
+ * columns once for all the taps that read the same row, and pick each
+ * tap's columns out of them with word permutes.
+ */
+#define SMEAR_LINES 7
+
+/** Four vectors of words from word offset o (0 .. 95) of the lines l:
+ *  out[v] = words o + 32 v .. o + 32 v + 31. */
+static inline __attribute__((always_inline)) void
+smear_pick_words(const __m512i l[SMEAR_LINES], int o, __m512i out[4])
+{
+    const __m512i iota = _mm512_set_epi16(31, 30, 29, 28, 27, 26, 25, 24, 23, 22, 21, 20, 19, 18,
+                                          17, 16, 15, 14, 13, 12, 11, 10, 9, 8, 7, 6, 5, 4, 3,
+                                          2, 1, 0);
+    const __m512i idx = _mm512_add_epi16(iota, _mm512_set1_epi16((short)(o & 31)));
+    if (o < 32)
+        for (int v = 0; v < 4; v++)
+            out[v] = _mm512_permutex2var_epi16(l[v], idx, l[v + 1]);
+    else if (o < 64)
+        for (int v = 0; v < 4; v++)
+            out[v] = _mm512_permutex2var_epi16(l[v + 1], idx, l[v + 2]);
+    else
+        for (int v = 0; v < 4; v++)
+            out[v] = _mm512_permutex2var_epi16(l[v + 2], idx, l[v + 3]);
+}
+
+/** smear_madd_pair() with VNNI's word dot products. */
+static inline __attribute__((target("avx512vnni"), always_inline)) void
+smear_dot_pair(vin *lo, vin *hi, vhn a, vhn b, int32_t wab)
+{
+    const __m512i A = (__m512i)a, B = (__m512i)b, Wt = _mm512_set1_epi32(wab);
+    *lo = (vin)_mm512_dpwssd_epi32((__m512i)*lo, _mm512_unpacklo_epi16(A, B), Wt);
+    *hi = (vin)_mm512_dpwssd_epi32((__m512i)*hi, _mm512_unpackhi_epi16(A, B), Wt);
+}
+
+/** smear_vin_pair_to_f32() then smear_f32_to_row() at 8 bits, without the
+ *  row of floats: the first n (if positive) of the SMEAR_VW samples of lo
+ *  and hi, times scale, rounded, to out. */
+static inline __attribute__((always_inline)) void
+smear_vin_pair_to_u8(uint8_t *out, int n, vin lo, vin hi, float scale)
+{
+    if (n <= 0)
+        return;
+    const __m512i L = (__m512i)lo, H = (__m512i)hi;
+    const __m512i o[2] = {
+        _mm512_permutex2var_epi32(
+            L, _mm512_setr_epi32(0, 1, 2, 3, 16, 17, 18, 19, 4, 5, 6, 7, 20, 21, 22, 23), H),
+        _mm512_permutex2var_epi32(
+            L, _mm512_setr_epi32(8, 9, 10, 11, 24, 25, 26, 27, 12, 13, 14, 15, 28, 29, 30, 31), H)
+    };
+    for (int h = 0; h < 2; h++) {
+        __m512 v = _mm512_mul_ps(_mm512_cvtepi32_ps(o[h]), _mm512_set1_ps(scale));
+        v = _mm512_add_ps(v, _mm512_set1_ps(0.5f));
+        v = _mm512_min_ps(_mm512_max_ps(v, _mm512_setzero_ps()), _mm512_set1_ps(255.0f));
+        const int k = n - 16 * h;
+        if (k > 0)
+            _mm_mask_storeu_epi8(out + 16 * h, (__mmask16)(k >= 16 ? 0xffff : (1u << k) - 1),
+                                 _mm512_cvtepi32_epi8(_mm512_cvttps_epi32(v)));
+    }
+}
+#endif
+
 /**
  * Sixteen unaligned 32-bit words, out[i] from base + idx[i] (byte offsets):
  * a gather where the instruction set has one. Every word must lie inside
