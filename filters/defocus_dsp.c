@@ -81,15 +81,6 @@ static inline void tap_sums(const DefocusTerm *t, const uint16_t *const *pr, int
 #define SHIFT_REACH 31
 _Static_assert(NW == 4, "smear_pick_words() picks four vectors");
 
-/* The row pair's sums, line by line from column b (a multiple of 32). */
-static inline __attribute__((always_inline)) void
-pair_lines(const uint16_t *up, const uint16_t *dn, int b, __m512i L[SMEAR_LINES])
-{
-    for (int j = 0; j < SMEAR_LINES; j++)
-        L[j] = _mm512_add_epi16(_mm512_load_si512((const void *)(up + b + 32 * j)),
-                                _mm512_load_si512((const void *)(dn + b + 32 * j)));
-}
-
 /* A term's sums over NARROW_LANES columns, its columns at -dx plus those at
  * +dx, from its lines L (see above; c the tile's first column mod 32): as
  * smear_pick_words() at offsets 32 + c - dx (below 64) and 32 + c + dx (32
@@ -132,27 +123,19 @@ shifted_sums(const __m512i L[SMEAR_LINES], int c, int dx, vhn s[NW])
         s[v] = (vhn)_mm512_add_epi16(m[v], q[v]);
 }
 
-/* A run's difference of column sums (hi less lo), line by line from column
- * b. */
-static inline __attribute__((always_inline)) void
-run_lines(const uint16_t *hi, const uint16_t *lo, int b, __m512i L[SMEAR_LINES])
-{
-    for (int j = 0; j < SMEAR_LINES; j++)
-        L[j] = _mm512_sub_epi16(_mm512_load_si512((const void *)(hi + b + 32 * j)),
-                                _mm512_load_si512((const void *)(lo + b + 32 * j)));
-}
-
-/* The lines of term t's rows from column b: a run's difference of column
- * sums (rows is the ring of sums), or a tap's row pair summed (the ring of
- * rows). */
+/* The lines of term t's rows from column b (a multiple of 32): a run's
+ * difference of column sums (rows is the ring of sums), or a tap's row pair
+ * summed (the ring of rows). */
 static inline __attribute__((always_inline)) void
 term_lines(const uint16_t *const *rows, const DefocusTerm *t, int b, __m512i L[SMEAR_LINES],
            const int run)
 {
-    if (run)
-        run_lines(rows[t->b + 1], rows[t->a], b, L);
-    else
-        pair_lines(rows[-t->dy], rows[t->dy], b, L);
+    const uint16_t *u = run ? rows[t->b + 1] : rows[-t->dy], *w = run ? rows[t->a] : rows[t->dy];
+    for (int j = 0; j < SMEAR_LINES; j++) {
+        const __m512i x = _mm512_load_si512((const void *)(u + b + 32 * j));
+        const __m512i y = _mm512_load_si512((const void *)(w + b + 32 * j));
+        L[j] = run ? _mm512_sub_epi16(x, y) : _mm512_add_epi16(x, y);
+    }
 }
 
 static inline __attribute__((always_inline)) int
