@@ -125,13 +125,11 @@ static int cmp_tap_row(const void *a, const void *b)
     return s->dy != t->dy ? (s->dy > t->dy) - (s->dy < t->dy) : (s->dx > t->dx) - (s->dx < t->dx);
 }
 
-/* The narrow pass's terms (the runs, then the taps by row, each padded to
- * an even count) and their integer weights: as fine as the 32-bit sums
- * allow, at most 2^14 (an int16). The sums are exact, so their order does
- * not change the output. */
+/* The narrow pass's terms (the runs, then the taps, each padded to an even
+ * count) and their integer weights: as fine as the 32-bit sums allow, at
+ * most 2^14 (an int16). */
 static int narrow_terms(DefocusPlan *p, double total)
 {
-    qsort(p->taps, (size_t)p->nb_taps, sizeof(*p->taps), cmp_tap_row);
     const int nr = p->nb_runs + p->has_centre_run, n = nr + 1 + p->nb_taps + 1;
     int16_t *w = calloc((size_t)n, sizeof(*w));
     p->terms = calloc((size_t)n, sizeof(*p->terms));
@@ -243,6 +241,9 @@ static int defocus_configure(void *priv, const void *params, const SmearPlaneInf
         }
     }
     free(k);
+    /* the taps by row: the passes that load whole lines load a row pair's
+     * once for all its taps */
+    qsort(p->taps, (size_t)p->nb_taps, sizeof(*p->taps), cmp_tap_row);
     p->inv_total = (float)(1 / total);
     /* a chunk of runs summed as integers stays below 2^31 */
     const double run_max = 2.0 * ((1 << p->depth) - 1) * kh;
@@ -253,17 +254,17 @@ static int defocus_configure(void *priv, const void *params, const SmearPlaneInf
         return ret;
     }
     p->strip = smear_strip_width(p->rx, p->w, DEFOCUS_TILE);
-    p->sw = (p->strip + 2 * p->rx + 15) & ~15;
     if (p->narrow) {
         /* the rings of words are half the size: wider strips, fewer columns
-         * read twice; rows of 64-byte lines, with room for whole lines
-         * around the strip */
+         * read twice */
         const int wt = (p->w + DEFOCUS_TILE - 1) / DEFOCUS_TILE * DEFOCUS_TILE;
         p->strip = p->strip > 512 ? p->strip : wt < 512 ? wt : 512;
-        p->pad = DEFOCUS_PAD;
-        p->vnni = !!(info->cpu & SMEAR_CPU_VNNI);
-        p->sw = (DEFOCUS_PAD + p->strip + 2 * p->rx + DEFOCUS_PAD + 31) & ~31;
     }
+    /* rows of 64-byte lines (of words or of 32-bit values), with room for
+     * whole lines around the strip */
+    p->pad = DEFOCUS_PAD;
+    p->vnni = !!(info->cpu & SMEAR_CPU_VNNI);
+    p->sw = (DEFOCUS_PAD + p->strip + 2 * p->rx + DEFOCUS_PAD + 31) & ~31;
     d->nb_work = info->nb_threads > 0 ? info->nb_threads : 1;
     d->work_size = smear_defocus_work(p, NULL, NULL);
     d->work = smear_buf_get(&d->buf_work, d->work_size * d->nb_work);

@@ -283,6 +283,101 @@ rows_narrow_shifted(const DefocusPlan *p, const SmearPlane *dst, const SmearPlan
 #define NF 8
 #define FLOAT_LANES (NF * SMEAR_VF)
 
+#if SMEAR_ISA_IS_AVX512
+/*
+ * The float pass without unaligned loads, as the narrow pass's above, on
+ * 32-bit lanes: four vectors of 16 columns at a time, the terms' lines
+ * (runs' differences of sums, taps' row pairs summed) loaded whole and
+ * their columns at +-dx picked out with permutes. The sums are the same
+ * integers (a row pair's samples summed in any order are exact in a
+ * float), in the same order, so the same bytes. The lines start at column
+ * cx - c - 32 (c = cx mod 16): a term reaching dx <= FLINE_REACH reads
+ * lines 0 .. 8.
+ */
+#define FLINE_REACH 32
+#define FLINES 9
+
+/* Four vectors of 32-bit values from offset o (0 .. 79) of the lines l. */
+static inline __attribute__((always_inline)) void pick_dwords(const __m512i l[FLINES], int o,
+                                                              __m512i out[4])
+{
+    const __m512i idx = _mm512_add_epi32(_mm512_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11,
+                                                           12, 13, 14, 15),
+                                         _mm512_set1_epi32(o & 15));
+    /* a case per line, so that the lines stay in registers */
+#define PICK(J)                                                                   \
+    case J:                                                                       \
+        for (int v = 0; v < 4; v++)                                               \
+            out[v] = _mm512_permutex2var_epi32(l[J + v], idx, l[J + v + 1]);      \
+        break;
+    switch (o >> 4) {
+    PICK(0)
+    PICK(1)
+    PICK(2)
+    PICK(3)
+    default:
+    PICK(4)
+    }
+#undef PICK
+}
+
+/* Columns cx .. cx + 63 of the float pass's sums, into S. */
+static inline __attribute__((always_inline)) void
+lined_float_tile(const DefocusPlan *p, const float *const *pr, const uint32_t *const *cr, int cx,
+                 vfn S[4])
+{
+    const int c = cx & 15, b = cx - c - 32;
+    __m512i L[FLINES], m[4], q[4];
+    for (int j = 0; j < FLINES; j++) /* each term loads its lines before its picks */
+        L[j] = _mm512_setzero_si512();
+    for (int i = 0; i < p->nb_runs; i += p->run_chunk) {
+        const int end = p->nb_runs - i < p->run_chunk ? p->nb_runs : i + p->run_chunk;
+        __m512i T[4];
+        for (int v = 0; v < 4; v++)
+            T[v] = _mm512_setzero_si512();
+        for (int k = i; k < end; k++) {
+            const DefocusRun *r = &p->runs[k];
+            if (k == i || r->a != r[-1].a || r->b != r[-1].b) {
+                const uint32_t *hi = cr[r->b + 1] + b, *lo = cr[r->a] + b;
+                for (int j = 0; j < FLINES; j++)
+                    L[j] = _mm512_sub_epi32(_mm512_load_si512((const void *)(hi + 16 * j)),
+                                            _mm512_load_si512((const void *)(lo + 16 * j)));
+            }
+            pick_dwords(L, 32 + c + r->dx, m);
+            pick_dwords(L, 32 + c - r->dx, q);
+            for (int v = 0; v < 4; v++)
+                T[v] = _mm512_add_epi32(T[v], _mm512_add_epi32(m[v], q[v]));
+        }
+        for (int v = 0; v < 4; v++)
+            S[v] += vun_to_f((vun)T[v]);
+    }
+    if (p->has_centre_run) {
+        const DefocusRun *r = &p->centre_run;
+        const uint32_t *hi = cr[r->b + 1] + b, *lo = cr[r->a] + b;
+        for (int j = 0; j < FLINES; j++)
+            L[j] = _mm512_sub_epi32(_mm512_load_si512((const void *)(hi + 16 * j)),
+                                    _mm512_load_si512((const void *)(lo + 16 * j)));
+        pick_dwords(L, 32 + c, m);
+        for (int v = 0; v < 4; v++)
+            S[v] += vun_to_f((vun)m[v]);
+    }
+    for (int i = 0; i < p->nb_taps; i++) {
+        const DefocusTap *t = &p->taps[i];
+        if (i == 0 || t->dy != t[-1].dy) {
+            const float *up = pr[-t->dy] + b, *dn = pr[t->dy] + b;
+            for (int j = 0; j < FLINES; j++)
+                L[j] = _mm512_castps_si512(
+                    _mm512_add_ps(_mm512_load_ps(up + 16 * j), _mm512_load_ps(dn + 16 * j)));
+        }
+        pick_dwords(L, 32 + c - t->dx, m);
+        pick_dwords(L, 32 + c + t->dx, q);
+        for (int v = 0; v < 4; v++)
+            S[v] = vfn_fmas((vfn)_mm512_castsi512_ps(m[v]) + (vfn)_mm512_castsi512_ps(q[v]), t->w,
+                            S[v]);
+    }
+}
+#endif
+
 void SMEAR_DSP(smear_defocus_rows)(const DefocusPlan *p, const SmearPlane *dst,
                                    const SmearPlane *src, int y0, int y1, void *work)
 {
@@ -299,10 +394,14 @@ void SMEAR_DSP(smear_defocus_rows)(const DefocusPlan *p, const SmearPlane *dst,
     const int W = p->w, rx = p->rx, ry = p->ry, nr = p->nb_runs, nt = p->nb_taps;
     const int np = 2 * ry + 1, nc = 2 * ry + 2, sw = p->sw;
     const int bps = p->depth > 8 ? 2 : 1;
+#if SMEAR_ISA_IS_AVX512
+    const int lined = rx <= FLINE_REACH;
+#endif
     DefocusWork wk;
     smear_defocus_work(p, work, &wk);
-    float *P = wk.P;
-    uint32_t *C = wk.C;
+    /* column 0 of each ring row after the pad */
+    float *P = (float *)wk.P + p->pad;
+    uint32_t *C = (uint32_t *)wk.C + p->pad;
     const float **prow = (const float **)wk.prow;
     const uint32_t **crow = (const uint32_t **)wk.crow;
     float *restrict acc = wk.acc;
@@ -334,41 +433,49 @@ void SMEAR_DSP(smear_defocus_rows)(const DefocusPlan *p, const SmearPlane *dst,
                 vfn S[NF];
                 for (int v = 0; v < NF; v++)
                     S[v] = vfn_set1(0);
-                for (int i = 0; i < nr; i += p->run_chunk) {
-                    const int end = nr - i < p->run_chunk ? nr : i + p->run_chunk;
-                    vun T[NF];
-                    for (int v = 0; v < NF; v++)
-                        T[v] = (vun){ 0 };
-                    for (int k = i; k < end; k++) {
-                        const DefocusRun *r = &p->runs[k];
+#if SMEAR_ISA_IS_AVX512
+                if (lined) {
+                    for (int h = 0; h < NF; h += 4)
+                        lined_float_tile(p, pr, cr, cx + SMEAR_VF * h, S + h);
+                } else
+#endif
+                {
+                    for (int i = 0; i < nr; i += p->run_chunk) {
+                        const int end = nr - i < p->run_chunk ? nr : i + p->run_chunk;
+                        vun T[NF];
+                        for (int v = 0; v < NF; v++)
+                            T[v] = (vun){ 0 };
+                        for (int k = i; k < end; k++) {
+                            const DefocusRun *r = &p->runs[k];
+                            const uint32_t *hi = cr[r->b + 1] + cx, *lo = cr[r->a] + cx;
+                            const uint32_t *h0 = hi + r->dx, *l0 = lo + r->dx;
+                            const uint32_t *h1 = hi - r->dx, *l1 = lo - r->dx;
+                            for (int v = 0; v < NF; v++) {
+                                const int o = SMEAR_VF * v;
+                                T[v] += (vun_load(h0 + o) - vun_load(l0 + o)) +
+                                        (vun_load(h1 + o) - vun_load(l1 + o));
+                            }
+                        }
+                        for (int v = 0; v < NF; v++)
+                            S[v] += vun_to_f(T[v]);
+                    }
+                    if (p->has_centre_run) {
+                        const DefocusRun *r = &p->centre_run;
                         const uint32_t *hi = cr[r->b + 1] + cx, *lo = cr[r->a] + cx;
-                        const uint32_t *h0 = hi + r->dx, *l0 = lo + r->dx;
-                        const uint32_t *h1 = hi - r->dx, *l1 = lo - r->dx;
+                        for (int v = 0; v < NF; v++)
+                            S[v] += vun_to_f(vun_load(hi + SMEAR_VF * v) - vun_load(lo + SMEAR_VF * v));
+                    }
+                    for (int i = 0; i < nt; i++) {
+                        const DefocusTap *t = &p->taps[i];
+                        const float *up = pr[-t->dy] + cx, *dn = pr[t->dy] + cx;
+                        const float *a = up - t->dx, *b = up + t->dx;
+                        const float *c = dn - t->dx, *d = dn + t->dx;
                         for (int v = 0; v < NF; v++) {
                             const int o = SMEAR_VF * v;
-                            T[v] += (vun_load(h0 + o) - vun_load(l0 + o)) +
-                                    (vun_load(h1 + o) - vun_load(l1 + o));
+                            S[v] = vfn_fmas((vfn_load(a + o) + vfn_load(b + o)) +
+                                                (vfn_load(c + o) + vfn_load(d + o)),
+                                            t->w, S[v]);
                         }
-                    }
-                    for (int v = 0; v < NF; v++)
-                        S[v] += vun_to_f(T[v]);
-                }
-                if (p->has_centre_run) {
-                    const DefocusRun *r = &p->centre_run;
-                    const uint32_t *hi = cr[r->b + 1] + cx, *lo = cr[r->a] + cx;
-                    for (int v = 0; v < NF; v++)
-                        S[v] += vun_to_f(vun_load(hi + SMEAR_VF * v) - vun_load(lo + SMEAR_VF * v));
-                }
-                for (int i = 0; i < nt; i++) {
-                    const DefocusTap *t = &p->taps[i];
-                    const float *up = pr[-t->dy] + cx, *dn = pr[t->dy] + cx;
-                    const float *a = up - t->dx, *b = up + t->dx;
-                    const float *c = dn - t->dx, *d = dn + t->dx;
-                    for (int v = 0; v < NF; v++) {
-                        const int o = SMEAR_VF * v;
-                        S[v] = vfn_fmas((vfn_load(a + o) + vfn_load(b + o)) +
-                                            (vfn_load(c + o) + vfn_load(d + o)),
-                                        t->w, S[v]);
                     }
                 }
                 for (int v = 0; v < NF; v++)

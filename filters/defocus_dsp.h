@@ -46,9 +46,9 @@ typedef struct DefocusTap {
  *  samples of 8 bits sums to below 2^15. */
 #define DEFOCUS_NARROW_REACH 31
 
-/** Words around the columns of a ring row of the narrow pass, each side: a
- *  row's column 0 starts a 64-byte line, and loads of whole lines around a
- *  tile's columns stay inside the ring. */
+/** Values (words, floats or 32-bit sums) around the columns of a ring row,
+ *  each side: a row's column 0 starts a 64-byte line, and loads of whole
+ *  lines around a tile's columns stay inside the ring. */
 #define DEFOCUS_PAD 64
 
 /** A term of the narrow pass: a run's mirrored pair of columns (the centre
@@ -82,7 +82,7 @@ typedef struct DefocusPlan {
     float       qscale;        ///< 1 / the sum of the integer weights over the kernel
     int         strip;         ///< output columns per strip, a multiple of DEFOCUS_TILE
     int         sw;            ///< floats (or integers) per ring row: strip + 2 rx + slack
-    int         pad;           ///< the narrow pass: words before a ring row's column 0
+    int         pad;           ///< values before a ring row's column 0
     int         vnni;          ///< the CPU has AVX-512 word dot products (SMEAR_CPU_VNNI)
 } DefocusPlan;
 

@@ -115,8 +115,17 @@ int main(void)
         test_fill_edges(&img, depth);
         SmearDefocusParams d = { 3.7, 3.7, 0, { SMEAR_BORDER_CONSTANT, 500 } };
         check("deep disk", &d, &img, 1, 1 << (depth - 8));
+        /* the float pass with runs and taps on every column up to 20 */
+        SmearDefocusParams d20 = { 20, 20, 0, { SMEAR_BORDER_REPLICATE, 0 } };
+        check("deep disk radius 20", &d20, &img, 1, 1 << (depth - 8));
         test_image_free(&img);
     }
+    /* 8 bits taller than the integer pass reaches: the float pass */
+    test_image_alloc(&img, 70, 90, 8, "noise");
+    test_fill_noise(&img, 5);
+    SmearDefocusParams tall = { 12, 36, 0, { SMEAR_BORDER_REFLECT, 0 } };
+    worst = fmax(worst, check("tall ellipse", &tall, &img, 1, 1));
+    test_image_free(&img);
     /* 16 bits and a radius whose column sums are added in several chunks
      * (each chunk's integer sum must stay below 2^31) */
     test_image_alloc(&img, 45, 31, 16, "bright edges");
@@ -181,6 +190,17 @@ int main(void)
         SmearDefocusParams d = { inv[i][0], inv[i][1], inv[i][2], { SMEAR_BORDER_WRAP, 0 } };
         test_check_invariance("defocus", &smear_kernel_defocus, &d, &img);
     }
+    test_image_free(&img);
+    /* the float pass (10 bits; 8 bits past the integer pass's reach) */
+    test_image_alloc(&img, 203, 151, 10, "deep noise");
+    test_fill_noise(&img, 4);
+    SmearDefocusParams deep_inv = { 20, 20, 0, { SMEAR_BORDER_WRAP, 0 } };
+    test_check_invariance("deep defocus", &smear_kernel_defocus, &deep_inv, &img);
+    test_image_free(&img);
+    test_image_alloc(&img, 203, 151, 8, "noise");
+    test_fill_noise(&img, 6);
+    SmearDefocusParams tall_inv = { 12, 36, 0, { SMEAR_BORDER_REPLICATE, 0 } };
+    test_check_invariance("tall defocus", &smear_kernel_defocus, &tall_inv, &img);
     test_image_free(&img);
     printf("defocus: radii 0.1 to 50, elliptical, soft, every border, 8-16 bits: worst %d level(s); "
            "smooth in the radius; identical for 1/2/7 threads and every build\n", worst);
