@@ -253,20 +253,12 @@ static int defocus_configure(void *priv, const void *params, const SmearPlaneInf
         priv_free(d, 0);
         return ret;
     }
-    p->strip = smear_strip_width(p->rx, p->w, DEFOCUS_TILE);
-    if (p->narrow) {
-        /* the rings of words are half the size: whole rows up to 4096
-         * columns, read once and in order (from memory, much faster than in
-         * pieces: 1080p frames, radius 20, 5.9 -> 5.0 ms against strips of
-         * 512) */
-        const int wt = (p->w + DEFOCUS_TILE - 1) / DEFOCUS_TILE * DEFOCUS_TILE;
-        p->strip = wt < 4096 ? wt : 4096;
-    }
-    /* rows of 64-byte lines (of words or of 32-bit values), with room for
-     * whole lines around the strip */
+    /* the rings of words are small: whole rows */
+    p->strip = p->narrow ? smear_row_strip(p->w, DEFOCUS_TILE)
+                         : smear_strip_width(p->rx, p->w, DEFOCUS_TILE);
     p->pad = DEFOCUS_PAD;
     p->vnni = !!(info->cpu & SMEAR_CPU_VNNI);
-    p->sw = (DEFOCUS_PAD + p->strip + 2 * p->rx + DEFOCUS_PAD + 31) & ~31;
+    p->sw = smear_lined_row(DEFOCUS_PAD, p->strip, p->rx);
     d->nb_work = info->nb_threads > 0 ? info->nb_threads : 1;
     d->work_size = smear_defocus_work(p, NULL, NULL);
     d->work = smear_buf_get(&d->buf_work, d->work_size * d->nb_work);

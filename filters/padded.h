@@ -107,6 +107,29 @@ static inline int smear_strip_width(int mx, int w, int tile)
     return strip < wt ? strip : wt;
 }
 
+/**
+ * Output columns per strip for a pass whose ring rows are small (16-bit
+ * words): the plane's whole width, a multiple of tile, up to 4096 columns.
+ * Each input row is then read once and in order, as the hardware's
+ * prefetchers follow; on frames that come from memory that is much faster
+ * than short pieces of many rows (a 1080p disk of radius 20: 5.9 ms a frame
+ * in strips of 512 columns, 5.0 in whole rows).
+ */
+static inline int smear_row_strip(int w, int tile)
+{
+    const int wt = (w + tile - 1) / tile * tile;
+    return wt < 4096 ? wt : 4096;
+}
+
+/** Values per ring row of a pass that loads whole 64-byte lines around its
+ *  tiles: pad values each side of the strip's strip + 2 reach columns,
+ *  rounded to whole lines (of 16-bit words; so of 32-bit values too, at
+ *  twice the bytes). */
+static inline int smear_lined_row(int pad, int strip, int reach)
+{
+    return (pad + strip + 2 * reach + pad + 31) & ~31;
+}
+
 /** tab[k] = the ring row in slot (first + k) % n, for k in [0, n). */
 static inline void smear_ring_table(const void **tab, const void *ring, size_t row_bytes, int n,
                                     int first)
