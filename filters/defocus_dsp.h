@@ -12,12 +12,15 @@
  * kernel reaches: the padded input as floats, and its column prefix sums
  * as 32-bit integers (exact, so a run's sum does not depend on where the
  * sums started, and the output not on how the plane is cut into jobs).
- * The ring of a strip stays in the second-level cache, and each input row
- * is converted and summed once per strip as it enters the ring. On 8-bit
+ * The ring of a strip stays in the second-level cache (for 1080p, even the
+ * words' strips, which are whole rows: smear_row_strip()), and each input
+ * row is converted and summed once per strip as it enters the ring. On 8-bit
  * planes with a reach of up to DEFOCUS_NARROW_REACH rows, the ring holds
  * 16-bit words instead and the sums are integers throughout (half the
- * loads; see defocus_dsp.c); with AVX-512 VNNI, that pass loads whole
- * cache lines and picks the terms' columns out of them with permutes.
+ * loads; see defocus_dsp.c). With AVX-512 (and VNNI, for the words),
+ * both passes load whole cache lines around a tile and pick the terms'
+ * columns out of them with permutes, as long as the disk reaches at most
+ * 31 (words) or 32 (floats) columns.
  */
 #ifndef SMEAR_FILTERS_DEFOCUS_DSP_H
 #define SMEAR_FILTERS_DEFOCUS_DSP_H
