@@ -4,11 +4,13 @@
  *
  * The path's kernel is sparse: about two samples per sample of length. It
  * is applied column by column of the kernel (the rows each column covers),
- * to a tile of 64 columns at a time with the sums in registers, walking
- * down strips of columns over a ring of the padded input rows within the
- * kernel's reach (see padded.h). On 8-bit planes the ring holds 16-bit
- * words and the taps are summed two at a time in integers (half the loads
- * of floats, identical bytes in every build).
+ * to a tile of up to MOTION_TILE columns at a time with the sums in
+ * registers, walking down strips of columns over a ring of the padded input
+ * rows within the kernel's reach (see padded.h). On 8-bit planes the ring
+ * holds 16-bit words in whole rows, the taps go row by row and are summed
+ * two at a time in integers (half the loads of floats, identical bytes in
+ * every build); with AVX-512 VNNI each row's taps pick their columns out of
+ * whole cache lines around the tile.
  */
 #ifndef SMEAR_FILTERS_MOTION_DSP_H
 #define SMEAR_FILTERS_MOTION_DSP_H
@@ -18,7 +20,6 @@
 #include "cpu.h"
 #include "kernel.h"
 
-/** Output columns computed together, in registers. */
 /** Output columns a strip is a multiple of: the passes compute up to this
  *  many together, in registers. */
 #define MOTION_TILE 128
