@@ -321,6 +321,16 @@ static inline __attribute__((always_inline)) void pick_dwords(const __m512i l[FL
 #undef PICK
 }
 
+/* Run r's lines, its difference of column sums, from column b. */
+static inline __attribute__((always_inline)) void
+run_lines32(const uint32_t *const *cr, const DefocusRun *r, int b, __m512i L[FLINES])
+{
+    const uint32_t *hi = cr[r->b + 1] + b, *lo = cr[r->a] + b;
+    for (int j = 0; j < FLINES; j++)
+        L[j] = _mm512_sub_epi32(_mm512_load_si512((const void *)(hi + 16 * j)),
+                                _mm512_load_si512((const void *)(lo + 16 * j)));
+}
+
 /* Columns cx .. cx + 63 of the float pass's sums, into S. */
 static inline __attribute__((always_inline)) void
 lined_float_tile(const DefocusPlan *p, const float *const *pr, const uint32_t *const *cr, int cx,
@@ -337,12 +347,8 @@ lined_float_tile(const DefocusPlan *p, const float *const *pr, const uint32_t *c
             T[v] = _mm512_setzero_si512();
         for (int k = i; k < end; k++) {
             const DefocusRun *r = &p->runs[k];
-            if (k == i || r->a != r[-1].a || r->b != r[-1].b) {
-                const uint32_t *hi = cr[r->b + 1] + b, *lo = cr[r->a] + b;
-                for (int j = 0; j < FLINES; j++)
-                    L[j] = _mm512_sub_epi32(_mm512_load_si512((const void *)(hi + 16 * j)),
-                                            _mm512_load_si512((const void *)(lo + 16 * j)));
-            }
+            if (k == i || r->a != r[-1].a || r->b != r[-1].b)
+                run_lines32(cr, r, b, L);
             pick_dwords(L, 32 + c + r->dx, m);
             pick_dwords(L, 32 + c - r->dx, q);
             for (int v = 0; v < 4; v++)
@@ -352,11 +358,7 @@ lined_float_tile(const DefocusPlan *p, const float *const *pr, const uint32_t *c
             S[v] += vun_to_f((vun)T[v]);
     }
     if (p->has_centre_run) {
-        const DefocusRun *r = &p->centre_run;
-        const uint32_t *hi = cr[r->b + 1] + b, *lo = cr[r->a] + b;
-        for (int j = 0; j < FLINES; j++)
-            L[j] = _mm512_sub_epi32(_mm512_load_si512((const void *)(hi + 16 * j)),
-                                    _mm512_load_si512((const void *)(lo + 16 * j)));
+        run_lines32(cr, &p->centre_run, b, L);
         pick_dwords(L, 32 + c, m);
         for (int v = 0; v < 4; v++)
             S[v] += vun_to_f((vun)m[v]);

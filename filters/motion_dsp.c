@@ -71,9 +71,10 @@ narrow_rows(const MotionPlan *p, const SmearPlane *dst, const SmearPlane *src, i
     const int mx = p->mx, my = p->my, nrows = 2 * my + 1, sw = p->sw;
     uint16_t *P = (uint16_t *)work + p->pad; /* column 0 of each ring row after the pad */
     const uint16_t **prow = (const uint16_t **)((float *)work + (size_t)nrows * sw);
+#if !SMEAR_ISA_IS_AVX512
     float *acc = (float *)(prow + nrows) + 16 - ((uintptr_t)(prow + nrows) / sizeof(float)) % 16;
+#endif
     const int base = y0 - my;
-    (void)acc;
     for (int sx0 = 0; sx0 < W; sx0 += p->strip) {
         const int sn = W - sx0 < p->strip ? W - sx0 : p->strip;
         int next = base;
