@@ -136,6 +136,10 @@ static void priv_free(GaussPriv *g, int all)
     free(g->slant.wt);
     free(g->slant.pair_off);
     free(g->slant.pair_wt);
+    free(g->slant.urow_n);
+    free(g->slant.urow_a);
+    free(g->slant.urow_b);
+    free(g->slant.iwt);
     if (all)
         for (int i = 0; i < 6; i++)
             smear_buf_free(&keep[i]);
@@ -242,6 +246,88 @@ static void ellipse_row(double sx, double sy, double c, double sn, int dy, int r
     *hi = (int)fmin(rx, ceil(r1) + 1);
 }
 
+/* The direct FIR's tables at 8 bits (see GaussSlant): the kernel k (rows of
+ * kw weights, summing to sum) rounded to integers, and each row above the
+ * block's middle in units, over its run [first, last] (indexed from
+ * -ry). The direct route's other fields are set. */
+static int direct_integer(GaussPriv *g, const SmearPlaneInfo *info, const double *k, int kw,
+                          double sum, const int *first, const int *last)
+{
+    enum { ROWS = GAUSS_DIRECT_ROWS, HALF = ROWS / 2 };
+    GaussSlant *s = &g->slant;
+    const int nrow = 2 * s->ry + 1;
+    double kmax = 0;
+    for (int i = 0; i < nrow * kw; i++)
+        kmax = fmax(kmax, k[i] / sum);
+    /* a unit's sum weights (two entries' weights added) fit in 16 bits; a
+     * sum of words (at most 510) times them, over the kernel, stays below
+     * 2^(shift + 10), within 32 bits */
+    s->shift = 20;
+    while (s->shift > 8 && 2 * kmax * ldexp(1, s->shift) > 32000)
+        s->shift--;
+    int32_t *q = malloc(sizeof(int32_t) * nrow * kw);
+    if (!q)
+        return -ENOMEM;
+    int64_t total = 0;
+    for (int i = 0; i < nrow * kw; i++)
+        total += q[i] = (int32_t)lrint(k[i] / sum * ldexp(1, s->shift));
+    q[s->ry * kw + s->rx] += (int32_t)(((int64_t)1 << s->shift) - total); /* the sum exact */
+    s->nb_urows = s->ry + HALF; /* rows -ry .. HALF - 1 */
+    s->urow_n = malloc(sizeof(int) * s->nb_urows);
+    s->urow_a = malloc(sizeof(ptrdiff_t) * s->nb_urows);
+    s->urow_b = malloc(sizeof(ptrdiff_t) * s->nb_urows);
+    int units = 0;
+    for (int u = 0; u < s->nb_urows; u++)
+        if (last[u] >= first[u])
+            units += (last[u] - first[u] + 1) / 2 + 1;
+    s->iwt = malloc(sizeof(int32_t) * 8 * (units ? units : 1));
+    if (!s->urow_n || !s->urow_a || !s->urow_b || !s->iwt) {
+        free(q);
+        return -ENOMEM;
+    }
+    /* weight of entry (dx, r) for the block's row j */
+#define QW(dx, r, j) ((r) - (j) < -s->ry || (r) - (j) > s->ry || (dx) < -s->rx || (dx) > s->rx ? 0 \
+                      : q[((r) - (j) + s->ry) * kw + (dx) + s->rx])
+    int32_t *wt = s->iwt;
+    for (int u = 0; u < s->nb_urows; u++) {
+        const int r = u - s->ry, a = first[u];
+        const int n = last[u] >= a ? (last[u] - a + 1) / 2 + 1 : 0;
+        s->urow_n[u] = n;
+        s->urow_a[u] = (ptrdiff_t)r * s->sw + a;
+        s->urow_b[u] = (ptrdiff_t)(ROWS - 1 - r) * s->sw - a + 1; /* the unit before the first's */
+        for (int i = 0; i < n; i++, wt += 8) {
+            const int d = a + 2 * i;
+            for (int odd = 0; odd < 2; odd++) {
+                const int e0 = d - odd, e1 = e0 + 1; /* the lane's two entries */
+                for (int j = 0; j < HALF; j++) {
+                    const int32_t m = ROWS - 1 - j;
+                    const int32_t s0 = QW(e0, r, j) + QW(e0, r, m), s1 = QW(e1, r, j) + QW(e1, r, m);
+                    const int32_t d0 = QW(e0, r, j) - QW(e0, r, m), d1 = QW(e1, r, j) - QW(e1, r, m);
+                    wt[4 * odd + j] = (int32_t)((uint32_t)(uint16_t)s0 | (uint32_t)s1 << 16);
+                    wt[4 * odd + HALF + j] = (int32_t)((uint32_t)(uint16_t)d0 | (uint32_t)d1 << 16);
+                }
+            }
+        }
+    }
+#undef QW
+    free(q);
+    /* the copy's rows, ROWS - 1 zeroed rows past them (see above), and
+     * the words that a plane's last strip reads past its last row */
+    const size_t n = (size_t)s->sw * (s->sh + ROWS - 1), slack = 4 * GAUSS_STRIP;
+    s->Sw = smear_buf_get(&g->buf_s, (n + slack) * sizeof(uint16_t));
+    if (!s->Sw)
+        return -ENOMEM;
+    memset(s->Sw + (size_t)s->sw * s->sh, 0, sizeof(uint16_t) * (s->sw * (ROWS - 1) + slack));
+    s->vnni = !!(info->cpu & SMEAR_CPU_VNNI);
+    s->work = jobs_work(g, 16, info, &s->work_floats, &s->nb_work); /* unused */
+    if (!s->work)
+        return -ENOMEM;
+    g->slant_axis = SMEAR_DSP_PICK(smear_gauss_slant_axis, info->cpu);
+    g->slant_pass = SMEAR_DSP_PICK(smear_gauss_slant_pass, info->cpu);
+    g->slanted = 1;
+    return 0;
+}
+
 /* A narrow rotated Gaussian as a plain 2-D FIR over a padded copy of the
  * plane: the sampled kernel inside the ellipse of 4 sigma along its own axes
  * (outside it lies 3.4e-4 of the kernel), normalised, laid out for
@@ -258,7 +344,8 @@ static int configure_direct(GaussPriv *g, const SmearGaussianParams *gp, const S
     s->direct = 1;
     s->rx = (int)ceil(4 * sqrt(sx * sx * c * c + sy * sy * sn * sn));
     s->ry = (int)ceil(4 * sqrt(sx * sx * sn * sn + sy * sy * c * c));
-    s->mx = s->rx;
+    s->integer = info->depth == 8;
+    s->mx = s->rx + (s->integer ? 2 : 0); /* the integer pass reads two columns further */
     s->my = s->ry;
     s->sw = s->w + 2 * s->mx;
     s->sh = s->h + 2 * s->my;
@@ -309,6 +396,11 @@ static int configure_direct(GaussPriv *g, const SmearGaussianParams *gp, const S
         }
         first[r + s->ry] = a, last[r + s->ry] = b;
         n += b >= a ? b - a + 1 : 0;
+    }
+    if (s->integer) {
+        const int ret = direct_integer(g, info, k, kw, sum, first, last);
+        free(first), free(last), free(lo), free(hi), free(k);
+        return ret;
     }
     /* The block is symmetric about its centre (column 0, between its middle
      * rows): entry (dx, r) and its mirror (-dx, ROWS - 1 - r) weigh for row

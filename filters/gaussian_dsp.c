@@ -366,6 +366,11 @@ void SMEAR_DSP(smear_gauss_slant_axis)(const GaussSlant *g, const SmearPlane *sr
 {
     const GaussAxis *a = &g->axis;
     const int n = g->sw;
+    if (g->integer) { /* the direct FIR's copy, in words */
+        for (int i = i0; i < i1; i++)
+            smear_pad_strip_words(g->Sw + (ptrdiff_t)i * n, src, g->border, i - g->my, -g->mx, n);
+        return;
+    }
     if (a->type == GAUSS_IIR) {
         for (int i = i0; i < i1; i += 16)
             slant_axis_iir16(g, src, i, i1, work);
@@ -427,9 +432,129 @@ static void direct_rows(const GaussSlant *g, const SmearPlane *dst, int y0, int 
     }
 }
 
+/* The direct FIR at 8 bits, in integers (see GaussSlant): blocks of
+ * GAUSS_DIRECT_ROWS output rows from a multiple of it, in strips of DI
+ * columns, IV vectors of word pairs for the even columns and IV for the odd
+ * ones. Each unit's two loads are summed and subtracted in words and
+ * weighed with dot (madd, or VNNI's dot product); the 32-bit sums are exact,
+ * so every build gives the same bytes. */
+#define IV (SMEAR_VF == 16 ? 2 : 1)
+#define DI (2 * SMEAR_VF * IV)
+typedef vin (*DotWords)(vin, vhn, int32_t);
+
+static inline vhn load_words(const uint16_t *p)
+{
+    vhn v;
+    memcpy(&v, p, sizeof(v));
+    return v;
+}
+
+static inline __attribute__((always_inline)) void
+direct_int_rows(const GaussSlant *g, const SmearPlane *dst, int y0, int y1, DotWords dot)
+{
+    enum { ROWS = GAUSS_DIRECT_ROWS, HALF = ROWS / 2 };
+    _Static_assert(ROWS == 4, "the sums are laid out for blocks of four rows");
+    const int W = g->w;
+    const ptrdiff_t sw = g->sw;
+    const vin round = (vin){ 0 } + (1 << g->shift), zero = (vin){ 0 }, top = zero + 255;
+    for (int y = y0; y < y1; y += ROWS) {
+        const int rows = y1 - y < ROWS ? y1 - y : ROWS;
+        const uint16_t *c = g->Sw + (ptrdiff_t)(y + g->my) * sw + g->mx;
+        for (int x = 0; x < W; x += DI) {
+            /* acc[odd][sd][j][v]: the even or odd columns' sums (sd 0) and
+             * differences (sd 1) for rows j and ROWS - 1 - j */
+            vin acc[2][2][HALF][IV];
+            for (int o = 0; o < 2; o++)
+                for (int sd = 0; sd < 2; sd++)
+                    for (int j = 0; j < HALF; j++)
+                        for (int v = 0; v < IV; v++)
+                            acc[o][sd][j][v] = zero;
+            const int32_t *wt = g->iwt;
+            for (int u = 0; u < g->nb_urows; u++) {
+                const uint16_t *pa = c + x + g->urow_a[u], *pb = c + x + g->urow_b[u];
+                vhn prev[IV];
+                for (int v = 0; v < IV; v++)
+                    prev[v] = smear_swap_words(load_words(pb + SMEAR_VW * v));
+                for (int i = 0; i < g->urow_n[u]; i++, wt += 8) {
+                    pb -= 2;
+                    for (int v = 0; v < IV; v++) {
+                        const vhn a = load_words(pa + 2 * i + SMEAR_VW * v);
+                        const vhn b = smear_swap_words(load_words(pb + SMEAR_VW * v));
+                        const vhn sum[2] = { a + b, a + prev[v] }, dif[2] = { a - b, a - prev[v] };
+                        for (int o = 0; o < 2; o++)
+                            for (int j = 0; j < HALF; j++) {
+                                acc[o][0][j][v] = dot(acc[o][0][j][v], sum[o], wt[4 * o + j]);
+                                acc[o][1][j][v] = dot(acc[o][1][j][v], dif[o], wt[4 * o + HALF + j]);
+                            }
+                        prev[v] = b;
+                    }
+                }
+            }
+            /* row j: (S + D) / 2, row ROWS - 1 - j: (S - D) / 2, both over
+             * 1 << shift, rounded; even and odd columns interleaved as words */
+            const int n = W - x < DI ? W - x : DI;
+            for (int j = 0; j < ROWS; j++) {
+                if (j >= rows)
+                    break;
+                const int h = j < HALF ? j : ROWS - 1 - j, sign = j < HALF ? 1 : -1;
+                uint8_t out[DI];
+                for (int v = 0; v < IV; v++) {
+                    vin r[2];
+                    for (int o = 0; o < 2; o++) {
+                        vin t = (acc[o][0][h][v] + sign * acc[o][1][h][v] + round) >> (g->shift + 1);
+                        t &= ~(t >> 31); /* at least 0 */
+                        const vin over = t > top;
+                        r[o] = (t & ~over) | (top & over);
+                    }
+                    const vhn words = (vhn)(r[0] | (r[1] << 16));
+                    typedef uint8_t vbn __attribute__((vector_size(2 * SMEAR_VF)));
+                    const vbn bytes = __builtin_convertvector(words, vbn);
+                    memcpy(out + SMEAR_VW * v, &bytes, sizeof(bytes));
+                }
+                memcpy(dst->data + (ptrdiff_t)(y + j) * dst->stride + x, out, (size_t)n);
+            }
+        }
+    }
+}
+
+static vin dot_madd(vin acc, vhn p, int32_t w)
+{
+    return smear_madd_words(acc, p, w);
+}
+
+static void direct_int(const GaussSlant *g, const SmearPlane *dst, int y0, int y1)
+{
+    direct_int_rows(g, dst, y0, y1, dot_madd);
+}
+
+#if SMEAR_ISA_IS_AVX512
+static inline __attribute__((target("avx512vnni"), always_inline)) vin dot_vnni(vin acc, vhn p,
+                                                                               int32_t w)
+{
+    return smear_dot_words(acc, p, w);
+}
+
+static __attribute__((target("avx512vnni"))) void direct_int_vnni(const GaussSlant *g,
+                                                                  const SmearPlane *dst, int y0,
+                                                                  int y1)
+{
+    direct_int_rows(g, dst, y0, y1, dot_vnni);
+}
+#endif
+
 void SMEAR_DSP(smear_gauss_slant_pass)(const GaussSlant *g, const SmearPlane *dst, int y0, int y1,
                                        float *work)
 {
+    if (g->integer) {
+#if SMEAR_ISA_IS_AVX512
+        if (g->vnni) {
+            direct_int_vnni(g, dst, y0, y1);
+            return;
+        }
+#endif
+        direct_int(g, dst, y0, y1);
+        return;
+    }
     const int W = g->w, R = g->radius;
     float *acc = work;
     if (g->direct) {

@@ -19,8 +19,9 @@
  * (GaussSlant: a FIR along the line; a kernel spread more along y than
  * along x runs on the transposed plane). A wide one shears the plane so
  * that the line becomes a column and filters it recursively (GaussShear);
- * a narrow one, where interpolation would show, is a plain 2-D FIR. The
- * set-up picks the cheapest route that stays within a level.
+ * a narrow one, where interpolation would show, is a plain 2-D FIR (in
+ * integers at 8 bits). The set-up picks the cheapest route that stays
+ * within a level.
  */
 #ifndef SMEAR_FILTERS_GAUSSIAN_DSP_H
 #define SMEAR_FILTERS_GAUSSIAN_DSP_H
@@ -101,6 +102,27 @@ typedef struct GaussSlant {
     int         nb_pairs;
     ptrdiff_t  *pair_off;
     float      *pair_wt;
+    /* direct at 8 bits: the same sums in integers, exact, on a padded copy
+     * of 16-bit words (Sw). The kernel is rounded to integer weights that sum
+     * to 1 << shift. An input row r above the block's middle (r < R / 2)
+     * and its mirror row R - 1 - r are read together, in units of two
+     * entries: unit i of row r loads the words at columns x + d and
+     * x + d + 1 (d = run start + 2 i) as one 32-bit lane per even output
+     * column x, and the mirror row's at x - d - 1 and x - d, swapped. The
+     * same loads give the odd columns their pairs (d - 1, d), with the
+     * previous unit's mirror. Per unit, iwt holds 8 pairs of 16-bit
+     * weights: for the even columns, then the odd ones, the sum weights of
+     * rows 0 and 1, then the difference weights (as pair_wt). Row u's units:
+     * urow_n[u], loaded from urow_a[u] (words from the block's row 0, column
+     * 0, at x = 0) and its mirror's from urow_b[u]. */
+    int         integer;
+    int         shift;
+    int         vnni;        ///< AVX-512 VNNI: word dot products
+    int         nb_urows;
+    int        *urow_n;
+    ptrdiff_t  *urow_a, *urow_b;
+    int32_t    *iwt;
+    uint16_t   *Sw;
     int         mx, my;      ///< margins of the padded scratch
     int         sw, sh;      ///< padded scratch size
     float      *S;           ///< padded scratch of the axis pass, row-major

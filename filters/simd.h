@@ -20,6 +20,8 @@
 
 #if SMEAR_ISA_IS_AVX512 || SMEAR_ISA_IS_AVX2
 #include <immintrin.h>
+#elif defined(__SSE2__)
+#include <emmintrin.h>
 #endif
 
 #if SMEAR_ISA_IS_AVX512
@@ -124,6 +126,32 @@ static inline void smear_madd_pair(vin *lo, vin *hi, vhn a, vhn b, int32_t wab)
 #endif
 }
 
+/** acc plus p's words weighed in pairs: lane i gets p[2i] times the low 16
+ *  bits of w and p[2i + 1] times the high ones (signed). */
+static inline vin smear_madd_words(vin acc, vhn p, int32_t w)
+{
+#if SMEAR_ISA_IS_AVX512
+    return acc + (vin)_mm512_madd_epi16((__m512i)p, _mm512_set1_epi32(w));
+#elif SMEAR_ISA_IS_AVX2
+    return acc + (vin)_mm256_madd_epi16((__m256i)p, _mm256_set1_epi32(w));
+#elif defined(__SSE2__)
+    return acc + (vin)_mm_madd_epi16((__m128i)p, _mm_set1_epi32(w));
+#else
+    const int32_t lo = (int16_t)(w & 0xffff), hi = (int16_t)((uint32_t)w >> 16);
+    for (int i = 0; i < SMEAR_VF; i++)
+        acc[i] += p[2 * i] * lo + p[2 * i + 1] * hi;
+    return acc;
+#endif
+}
+
+/** The two words of each 32-bit lane swapped. */
+static inline vhn smear_swap_words(vhn p)
+{
+    typedef uint32_t vun __attribute__((vector_size(4 * SMEAR_VF)));
+    const vun u = (vun)p;
+    return (vhn)((u << 16) | (u >> 16));
+}
+
 /** The SMEAR_VW sums of smear_madd_pair()'s lo and hi, in word order, times
  *  scale. */
 static inline void smear_vin_pair_to_f32(float out[SMEAR_VW], vin lo, vin hi, float scale)
@@ -185,6 +213,13 @@ smear_dot_pair(vin *lo, vin *hi, vhn a, vhn b, int32_t wab)
     const __m512i A = (__m512i)a, B = (__m512i)b, Wt = _mm512_set1_epi32(wab);
     *lo = (vin)_mm512_dpwssd_epi32((__m512i)*lo, _mm512_unpacklo_epi16(A, B), Wt);
     *hi = (vin)_mm512_dpwssd_epi32((__m512i)*hi, _mm512_unpackhi_epi16(A, B), Wt);
+}
+
+/** smear_madd_words() with VNNI's word dot product. */
+static inline __attribute__((target("avx512vnni"), always_inline)) vin
+smear_dot_words(vin acc, vhn p, int32_t w)
+{
+    return (vin)_mm512_dpwssd_epi32((__m512i)acc, (__m512i)p, _mm512_set1_epi32(w));
 }
 
 /** smear_vin_pair_to_f32() then smear_f32_to_row() at 8 bits, without the
