@@ -247,31 +247,52 @@ static void ellipse_row(double sx, double sy, double c, double sn, int dy, int r
 }
 
 /* The direct FIR's tables at 8 bits (see GaussSlant): the kernel k (rows of
- * kw weights, summing to sum) rounded to integers, and each row above the
- * block's middle in units, over its run [first, last] (indexed from
- * -ry). The direct route's other fields are set. */
+ * kw weights, summing to sum; row dy's run of taps [lo, hi], indexed from
+ * -ry) rounded to integers, and each input row above the block's middle in
+ * units. The direct route's other fields are set. */
 static int direct_integer(GaussPriv *g, const SmearPlaneInfo *info, const double *k, int kw,
-                          double sum, const int *first, const int *last)
+                          double sum, const int *lo, const int *hi)
 {
     enum { ROWS = GAUSS_DIRECT_ROWS, HALF = ROWS / 2 };
     GaussSlant *s = &g->slant;
     const int nrow = 2 * s->ry + 1;
+    /* the union of the runs that the block's rows, moved, read in each
+     * input row above its middle */
+    int *first = malloc(sizeof(int) * (s->ry + HALF)), *last = malloc(sizeof(int) * (s->ry + HALF));
+    if (!first || !last) {
+        free(first), free(last);
+        return -ENOMEM;
+    }
+    for (int u = 0; u < s->ry + HALF; u++) {
+        first[u] = s->rx + s->mx, last[u] = -s->rx - s->mx; /* empty */
+        for (int j = 0; j < ROWS; j++) {
+            const int dy = u - s->ry - j;
+            if (dy < -s->ry || dy > s->ry || lo[dy + s->ry] > hi[dy + s->ry])
+                continue;
+            if (lo[dy + s->ry] + s->shift_x[j] < first[u])
+                first[u] = lo[dy + s->ry] + s->shift_x[j];
+            if (hi[dy + s->ry] + s->shift_x[j] > last[u])
+                last[u] = hi[dy + s->ry] + s->shift_x[j];
+        }
+    }
     double kmax = 0;
     for (int i = 0; i < nrow * kw; i++)
         kmax = fmax(kmax, k[i] / sum);
     /* a unit's sum weights (two entries' weights added) fit in 16 bits; a
      * sum of words (at most 510) times them, over the kernel, stays below
-     * 2^(shift + 10), within 32 bits */
-    s->shift = 20;
-    while (s->shift > 8 && 2 * kmax * ldexp(1, s->shift) > 32000)
-        s->shift--;
+     * 2^(bits + 10), within 32 bits */
+    s->bits = 20;
+    while (s->bits > 8 && 2 * kmax * ldexp(1, s->bits) > 32000)
+        s->bits--;
     int32_t *q = malloc(sizeof(int32_t) * nrow * kw);
-    if (!q)
+    if (!q) {
+        free(first), free(last);
         return -ENOMEM;
+    }
     int64_t total = 0;
     for (int i = 0; i < nrow * kw; i++)
-        total += q[i] = (int32_t)lrint(k[i] / sum * ldexp(1, s->shift));
-    q[s->ry * kw + s->rx] += (int32_t)(((int64_t)1 << s->shift) - total); /* the sum exact */
+        total += q[i] = (int32_t)lrint(k[i] / sum * ldexp(1, s->bits));
+    q[s->ry * kw + s->rx] += (int32_t)(((int64_t)1 << s->bits) - total); /* the sum exact */
     s->nb_urows = s->ry + HALF; /* rows -ry .. HALF - 1 */
     s->urow_n = malloc(sizeof(int) * s->nb_urows);
     s->urow_a = malloc(sizeof(ptrdiff_t) * s->nb_urows);
@@ -282,12 +303,13 @@ static int direct_integer(GaussPriv *g, const SmearPlaneInfo *info, const double
             units += (last[u] - first[u] + 1) / 2 + 1;
     s->iwt = malloc(sizeof(int32_t) * 8 * (units ? units : 1));
     if (!s->urow_n || !s->urow_a || !s->urow_b || !s->iwt) {
-        free(q);
+        free(q), free(first), free(last);
         return -ENOMEM;
     }
-    /* weight of entry (dx, r) for the block's row j */
-#define QW(dx, r, j) ((r) - (j) < -s->ry || (r) - (j) > s->ry || (dx) < -s->rx || (dx) > s->rx ? 0 \
-                      : q[((r) - (j) + s->ry) * kw + (dx) + s->rx])
+    /* weight of entry (e, r) for the block's row j, moved by shift_x[j] */
+#define QW(e, r, j) ((r) - (j) < -s->ry || (r) - (j) > s->ry || (e) - s->shift_x[j] < -s->rx || \
+                     (e) - s->shift_x[j] > s->rx ? 0                                        \
+                     : q[((r) - (j) + s->ry) * kw + (e) - s->shift_x[j] + s->rx])
     int32_t *wt = s->iwt;
     for (int u = 0; u < s->nb_urows; u++) {
         const int r = u - s->ry, a = first[u];
@@ -310,7 +332,7 @@ static int direct_integer(GaussPriv *g, const SmearPlaneInfo *info, const double
         }
     }
 #undef QW
-    free(q);
+    free(q), free(first), free(last);
     /* the copy's rows, ROWS - 1 zeroed rows past them (see above), and
      * the words that a plane's last strip reads past its last row */
     const size_t n = (size_t)s->sw * (s->sh + ROWS - 1), slack = 4 * GAUSS_STRIP;
@@ -345,7 +367,19 @@ static int configure_direct(GaussPriv *g, const SmearGaussianParams *gp, const S
     s->rx = (int)ceil(4 * sqrt(sx * sx * c * c + sy * sy * sn * sn));
     s->ry = (int)ceil(4 * sqrt(sx * sx * sn * sn + sy * sy * c * c));
     s->integer = info->depth == 8;
-    s->mx = s->rx + (s->integer ? 2 : 0); /* the integer pass reads two columns further */
+    /* the integer pass moves its rows j along x by shift[j], so that their
+     * kernels' rows line up (each kernel row is centred at dy times the
+     * mean slope): symmetric about the block's centre, so that the block
+     * stays so, and whole samples */
+    const double slope = c * sn * (sx * sx - sy * sy) / (sn * sn * sx * sx + c * c * sy * sy);
+    memset(s->shift_x, 0, sizeof(s->shift_x));
+    for (int j = GAUSS_DIRECT_ROWS / 2; j < GAUSS_DIRECT_ROWS && s->integer; j++) {
+        s->shift_x[j] = (int)lrint((j - (GAUSS_DIRECT_ROWS - 1) / 2.0) * slope);
+        s->shift_x[GAUSS_DIRECT_ROWS - 1 - j] = -s->shift_x[j];
+    }
+    const int reach = abs(s->shift_x[GAUSS_DIRECT_ROWS - 1]);
+    /* the integer pass reads two columns further, and its moved rows */
+    s->mx = s->rx + (s->integer ? 2 + reach : 0);
     s->my = s->ry;
     s->sw = s->w + 2 * s->mx;
     s->sh = s->h + 2 * s->my;
@@ -398,7 +432,7 @@ static int configure_direct(GaussPriv *g, const SmearGaussianParams *gp, const S
         n += b >= a ? b - a + 1 : 0;
     }
     if (s->integer) {
-        const int ret = direct_integer(g, info, k, kw, sum, first, last);
+        const int ret = direct_integer(g, info, k, kw, sum, lo, hi);
         free(first), free(last), free(lo), free(hi), free(k);
         return ret;
     }

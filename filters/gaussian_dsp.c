@@ -12,6 +12,7 @@
 #include "config.h"
 
 #include <math.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "border.h"
@@ -456,11 +457,13 @@ direct_int_rows(const GaussSlant *g, const SmearPlane *dst, int y0, int y1, DotW
     _Static_assert(ROWS == 4, "the sums are laid out for blocks of four rows");
     const int W = g->w;
     const ptrdiff_t sw = g->sw;
-    const vin round = (vin){ 0 } + (1 << g->shift), zero = (vin){ 0 }, top = zero + 255;
+    const vin round = (vin){ 0 } + (1 << g->bits), zero = (vin){ 0 }, top = zero + 255;
     for (int y = y0; y < y1; y += ROWS) {
         const int rows = y1 - y < ROWS ? y1 - y : ROWS;
         const uint16_t *c = g->Sw + (ptrdiff_t)(y + g->my) * sw + g->mx;
-        for (int x = 0; x < W; x += DI) {
+        /* the strips cover each row, moved, from column 0 to W - 1 */
+        const int reach = abs(g->shift_x[ROWS - 1]);
+        for (int x = -reach; x < W + reach; x += DI) {
             /* acc[odd][sd][j][v]: the even or odd columns' sums (sd 0) and
              * differences (sd 1) for rows j and ROWS - 1 - j */
             vin acc[2][2][HALF][IV];
@@ -472,36 +475,37 @@ direct_int_rows(const GaussSlant *g, const SmearPlane *dst, int y0, int y1, DotW
             const int32_t *wt = g->iwt;
             for (int u = 0; u < g->nb_urows; u++) {
                 const uint16_t *pa = c + x + g->urow_a[u], *pb = c + x + g->urow_b[u];
-                vhn prev[IV];
-                for (int v = 0; v < IV; v++)
-                    prev[v] = smear_swap_words(load_words(pb + SMEAR_VW * v));
                 for (int i = 0; i < g->urow_n[u]; i++, wt += 8) {
                     pb -= 2;
                     for (int v = 0; v < IV; v++) {
+                        /* the odd columns pair the unit with the previous
+                         * unit's mirror (loaded again: kept, it would take
+                         * registers that the sums need) */
                         const vhn a = load_words(pa + 2 * i + SMEAR_VW * v);
                         const vhn b = smear_swap_words(load_words(pb + SMEAR_VW * v));
-                        const vhn sum[2] = { a + b, a + prev[v] }, dif[2] = { a - b, a - prev[v] };
+                        const vhn p = smear_swap_words(load_words(pb + 2 + SMEAR_VW * v));
+                        const vhn sum[2] = { a + b, a + p }, dif[2] = { a - b, a - p };
                         for (int o = 0; o < 2; o++)
                             for (int j = 0; j < HALF; j++) {
                                 acc[o][0][j][v] = dot(acc[o][0][j][v], sum[o], wt[4 * o + j]);
                                 acc[o][1][j][v] = dot(acc[o][1][j][v], dif[o], wt[4 * o + HALF + j]);
                             }
-                        prev[v] = b;
                     }
                 }
             }
             /* row j: (S + D) / 2, row ROWS - 1 - j: (S - D) / 2, both over
-             * 1 << shift, rounded; even and odd columns interleaved as words */
-            const int n = W - x < DI ? W - x : DI;
+             * 1 << bits, rounded; even and odd columns interleaved as words */
             for (int j = 0; j < ROWS; j++) {
                 if (j >= rows)
                     break;
+                const int x0 = x + g->shift_x[j], skip = x0 < 0 ? -x0 : 0;
+                const int n = (W - x0 < DI ? W - x0 : DI) - skip;
                 const int h = j < HALF ? j : ROWS - 1 - j, sign = j < HALF ? 1 : -1;
                 uint8_t out[DI];
                 for (int v = 0; v < IV; v++) {
                     vin r[2];
                     for (int o = 0; o < 2; o++) {
-                        vin t = (acc[o][0][h][v] + sign * acc[o][1][h][v] + round) >> (g->shift + 1);
+                        vin t = (acc[o][0][h][v] + sign * acc[o][1][h][v] + round) >> (g->bits + 1);
                         t &= ~(t >> 31); /* at least 0 */
                         const vin over = t > top;
                         r[o] = (t & ~over) | (top & over);
@@ -511,7 +515,9 @@ direct_int_rows(const GaussSlant *g, const SmearPlane *dst, int y0, int y1, DotW
                     const vbn bytes = __builtin_convertvector(words, vbn);
                     memcpy(out + SMEAR_VW * v, &bytes, sizeof(bytes));
                 }
-                memcpy(dst->data + (ptrdiff_t)(y + j) * dst->stride + x, out, (size_t)n);
+                if (n > 0)
+                    memcpy(dst->data + (ptrdiff_t)(y + j) * dst->stride + x0 + skip, out + skip,
+                           (size_t)n);
             }
         }
     }

@@ -103,20 +103,24 @@ typedef struct GaussSlant {
     ptrdiff_t  *pair_off;
     float      *pair_wt;
     /* direct at 8 bits: the same sums in integers, exact, on a padded copy
-     * of 16-bit words (Sw). The kernel is rounded to integer weights that sum
-     * to 1 << shift. An input row r above the block's middle (r < R / 2)
-     * and its mirror row R - 1 - r are read together, in units of two
-     * entries: unit i of row r loads the words at columns x + d and
+     * of 16-bit words (Sw). The kernel is rounded to integer weights that
+     * sum to 1 << bits. Row j of the block is computed shift_x[j] columns
+     * to the right (shift_x[R - 1 - j] = -shift_x[j]), so that the rows'
+     * kernels line up and the entries that some row reads are fewer; the
+     * block stays symmetric. An input row r above the block's middle
+     * (r < R / 2) and its mirror row R - 1 - r are read together, in units
+     * of two entries: unit i of row r loads the words at columns x + d and
      * x + d + 1 (d = run start + 2 i) as one 32-bit lane per even output
      * column x, and the mirror row's at x - d - 1 and x - d, swapped. The
      * same loads give the odd columns their pairs (d - 1, d), with the
      * previous unit's mirror. Per unit, iwt holds 8 pairs of 16-bit
      * weights: for the even columns, then the odd ones, the sum weights of
-     * rows 0 and 1, then the difference weights (as pair_wt). Row u's units:
-     * urow_n[u], loaded from urow_a[u] (words from the block's row 0, column
-     * 0, at x = 0) and its mirror's from urow_b[u]. */
+     * rows 0 and 1, then the difference weights (as pair_wt). Row u's
+     * units: urow_n[u], loaded from urow_a[u] (words from the block's row
+     * 0, column 0, at x = 0) and its mirror's from urow_b[u]. */
     int         integer;
-    int         shift;
+    int         bits;
+    int         shift_x[GAUSS_DIRECT_ROWS];
     int         vnni;        ///< AVX-512 VNNI: word dot products
     int         nb_urows;
     int        *urow_n;
