@@ -692,6 +692,8 @@ void SMEAR_DSP(smear_gauss_shear_rows)(const GaussShear *g, const SmearPlane *sr
 
 /* Strips of GAUSS_VSTRIP columns of T [s0, s1), each read down into the
  * scratch, filtered, and written back. */
+#define SHEAR_AHEAD 64 /* rows */
+_Static_assert(VSTRIP == 32, "a strip row is two cache lines");
 void SMEAR_DSP(smear_gauss_shear_down)(const GaussShear *g, int s0, int s1, float *work)
 {
     const IIRCoef k = iir_coef(&g->line);
@@ -700,8 +702,12 @@ void SMEAR_DSP(smear_gauss_shear_down)(const GaussShear *g, int s0, int s1, floa
     for (int st = s0; st < s1; st++) {
         float *T = g->T + (ptrdiff_t)st * VSTRIP;
         for (int r = 0; r < rows; r++) {
-            if (r + 8 < rows)
-                __builtin_prefetch(T + (ptrdiff_t)(r + 8) * nu);
+            /* the strip's two lines of each row, fetched well ahead: the
+             * rows are a page apart, which the hardware does not follow */
+            if (r + SHEAR_AHEAD < rows) {
+                __builtin_prefetch(T + (ptrdiff_t)(r + SHEAR_AHEAD) * nu);
+                __builtin_prefetch(T + (ptrdiff_t)(r + SHEAR_AHEAD) * nu + 16);
+            }
             for (int v = 0; v < NVV; v++)
                 vfn_store(F + (ptrdiff_t)r * VSTRIP + SMEAR_VF * v,
                           vfn_load(T + (ptrdiff_t)r * nu + SMEAR_VF * v));
