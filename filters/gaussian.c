@@ -501,24 +501,31 @@ static void covariance(const SmearGaussianParams *gp, double *cxx, double *cyy, 
 }
 
 /* From these on the wide route (GaussShear) is cheaper than the slanted FIR,
- * whose taps grow with the line's sigma, and within a level: the two
- * interpolations' unevenness from row to row is small against the x pass
- * (measured against the sampled kernel on hard edges: at most 0.8 of a
- * level, unrounded, for sigmas 4.5 x 3.6 to 100 x 50 at many angles; with
- * the x pass's sigma at 2.5 it reached 1.16). The line's pass is recursive,
- * which needs a sigma of at least FIR_MAX_SIGMA. */
+ * whose taps grow with the line's sigma, and within a level (measured
+ * against the sampled kernel on hard edges, unrounded). With linear
+ * interpolation, the two interpolations' unevenness from row to row must be
+ * small against the x pass: at most 0.8 of a level for sigmas 4.5 x 3.6 to
+ * 100 x 50 at many angles with the x pass's sigma at least SHEAR_MIN_AXIS
+ * (at 2.5 it reached 1.16). Cubic interpolation adds no spread: at most
+ * 0.79 of a level over 80 random kernels with the x pass's sigma from
+ * SHEAR_MIN_CUBIC to 20 (at 1.5 it reached 1.04), at about a tenth more
+ * cost. The line's pass is recursive, which needs a sigma of at least
+ * FIR_MAX_SIGMA. */
 #define SHEAR_MIN_LINE 4.0
 #define SHEAR_MIN_AXIS 3.5
+#define SHEAR_MIN_CUBIC 2.0
 
 /* The samples the wide route computes on a w x h plane with a line of
  * variance line_var (rows) and the given slope, and an x pass of variance
- * axis_var; INFINITY where it would be more than a level off. */
+ * axis_var (a tenth more with cubic interpolation); INFINITY where it
+ * would be more than a level off. */
 static double shear_cost(int w, int h, double line_var, double slope, double axis_var)
 {
-    if (!(line_var >= SHEAR_MIN_LINE * SHEAR_MIN_LINE && axis_var >= SHEAR_MIN_AXIS * SHEAR_MIN_AXIS))
+    if (!(line_var >= SHEAR_MIN_LINE * SHEAR_MIN_LINE && axis_var >= SHEAR_MIN_CUBIC * SHEAR_MIN_CUBIC))
         return INFINITY;
     const double my = 6 * sqrt(line_var) + 4, px = 6 * sqrt(axis_var) + 4;
-    return (h + 2 * my) * (w + 2 * px + fabs(slope) * h);
+    const double cubic = axis_var < SHEAR_MIN_AXIS * SHEAR_MIN_AXIS ? 1.1 : 1;
+    return cubic * (h + 2 * my) * (w + 2 * px + fabs(slope) * h);
 }
 
 /* The mean of f (1 - f) over the fractions f of a + b i, i in [0, n). */
@@ -554,15 +561,16 @@ static int configure_sheared(GaussPriv *g, const SmearGaussianParams *gp,
      * rows 0 .. h - 1; the x pass's reach depends on its sigma, which
      * depends on the interpolations, which depend on u0: the reach is
      * bounded first by the whole spread */
+    s->cubic = axis_var < SHEAR_MIN_AXIS * SHEAR_MIN_AXIS;
     const int px_max = (int)ceil(6 * sqrt(axis_var)) + 4;
-    const double lo = -px_max - fmax(0, slope * (s->h - 1)) - 2;
-    const double hi = s->w + px_max + 2 - fmin(0, slope * (s->h - 1)) + 2;
+    const double lo = -px_max - fmax(0, slope * (s->h - 1)) - 2 - s->cubic;
+    const double hi = s->w + px_max + 2 - fmin(0, slope * (s->h - 1)) + 2 + s->cubic;
     s->u0 = (int)floor(lo);
     s->nu = ((int)ceil(hi) - s->u0 + GAUSS_VSTRIP) / GAUSS_VSTRIP * GAUSS_VSTRIP;
     /* each interpolation spreads by f (1 - f) along x: the x pass takes the
      * rest on average (the sheared rows' spread, averaged down the line) */
-    const double spread = interp_spread(s->u0 - slope * s->my, slope, s->rows) +
-                          interp_spread(-px_max - s->u0, -slope, s->h);
+    const double spread = s->cubic ? 0 : interp_spread(s->u0 - slope * s->my, slope, s->rows) +
+                                         interp_spread(-px_max - s->u0, -slope, s->h);
     const double ax = sqrt(fmax(axis_var - spread, 0));
     if ((ret = axis_setup(&s->axis, ax, gp->border.mode, 0)) < 0)
         return ret;
@@ -570,7 +578,7 @@ static int configure_sheared(GaussPriv *g, const SmearGaussianParams *gp,
           : s->axis.type == GAUSS_IIR ? (int)ceil(6 * ax) + 4 : 0;
     if (s->px > px_max)
         s->px = px_max;
-    s->reach = (int)ceil(fabs(slope) * (6 * line_sigma + 4)) + 2;
+    s->reach = (int)ceil(fabs(slope) * (6 * line_sigma + 4)) + 2 + 2 * s->cubic;
     s->T = smear_buf_get(&g->buf_s, (size_t)s->nu * s->rows * sizeof(float));
     const size_t n = (size_t)s->w + 2 * s->px, c16 = (n + 15) & ~(size_t)15;
     const size_t rows_work = (size_t)s->nu + 48;
@@ -749,12 +757,15 @@ static int gauss_configure(void *priv, const void *params, const SmearPlaneInfo 
          * and the slanted FIR (on the transpose when the line would step
          * columns); costs in samples of the wide route's scratch, from
          * timings on one 1080p plane: a slanted tap costs 0.07 of one, the
-         * FIR's x pass 0.3 and a transpose there and back 0.2 a sample */
+         * FIR's x pass 0.3 and a transpose there and back 0.2 a sample; a
+         * sample of the wide route on the transpose costs 1.3 (measured on
+         * seven kernels with both ways open: 1.5 to 1.8 times the time of a
+         * modelled sample, against 1.3 to 1.5 on the plane) */
         double cxx, cyy, cxy;
         covariance(gp, &cxx, &cyy, &cxy);
         const double det = cxx * cyy - cxy * cxy, area = (double)info->w * info->h;
         const double on = cyy > 0 ? shear_cost(info->w, info->h, cyy, cxy / cyy, det / cyy) : INFINITY;
-        const double across = cxx > 0 ? shear_cost(info->h, info->w, cxx, cxy / cxx, det / cxx) +
+        const double across = cxx > 0 ? 1.3 * shear_cost(info->h, info->w, cxx, cxy / cxx, det / cxx) +
                                         0.2 * area : INFINITY;
         const double taps = 2 * ceil(4 * sqrt(fmin(cxx, cyy))) + 1;
         const double fir = area * (0.07 * taps + 0.3 + (cxx < cyy ? 0.2 : 0));

@@ -656,28 +656,58 @@ void SMEAR_DSP(smear_gauss_slant_pass)(const GaussSlant *g, const SmearPlane *ds
  * interpolated. Only the columns within reach of an output (plane columns
  * -px - reach .. w + px + reach) are read; the row's columns beyond them
  * repeat its ends, more than the line's run-up away from any output. */
+/* Keys's cubic (a = -1/2) at fraction f: the weights of the samples at
+ * -1, 0, 1 and 2. It reproduces quadratics, so it adds no spread. */
+static inline void cubic_weights(float f, float w[4])
+{
+    const float f2 = f * f, f3 = f2 * f;
+    w[0] = 0.5f * (2.0f * f2 - f3 - f);
+    w[1] = 1.5f * f3 - 2.5f * f2 + 1.0f;
+    w[2] = 0.5f * (4.0f * f2 - 3.0f * f3 + f);
+    w[3] = 0.5f * (f3 - f2);
+}
+
+/* n samples of a line interpolated at i + f, i = 0 .. n - 1: linear (reads
+ * in[0 .. n]) or cubic (reads in[-1 .. n + 1]). */
+static inline void interp_line(float *out, const float *in, int n, float f, int cubic)
+{
+    int i = 0;
+    if (cubic) {
+        float w[4];
+        cubic_weights(f, w);
+        for (; i + SMEAR_VF <= n; i += SMEAR_VF)
+            vfn_store(out + i, vfn_load(in + i - 1) * w[0] + vfn_load(in + i) * w[1] +
+                               vfn_load(in + i + 1) * w[2] + vfn_load(in + i + 2) * w[3]);
+        for (; i < n; i++)
+            out[i] = in[i - 1] * w[0] + in[i] * w[1] + in[i + 1] * w[2] + in[i + 2] * w[3];
+        return;
+    }
+    const float gf = 1.0f - f;
+    for (; i + SMEAR_VF <= n; i += SMEAR_VF)
+        vfn_store(out + i, vfn_load(in + i) * gf + vfn_load(in + i + 1) * f);
+    for (; i < n; i++)
+        out[i] = in[i] * gf + in[i + 1] * f;
+}
+
 void SMEAR_DSP(smear_gauss_shear_rows)(const GaussShear *g, const SmearPlane *src, int r0, int r1,
                                        float *work)
 {
     const int nu = g->nu, lo_x = -g->px - g->reach, hi_x = g->w + g->px + g->reach;
-    float *line = work; /* the row's samples at integer columns */
+    const int c = g->cubic; /* taps before the sample: c, after it: 1 + c */
+    float *line = work + 1; /* the row's samples at integer columns */
     for (int r = r0; r < r1; r++) {
         float *row = g->T + (ptrdiff_t)r * nu;
         const int py = r - g->my;
         const double xs = g->u0 + g->slope * py; /* plane column of sheared column 0 */
         const int k = (int)floor(xs);
-        const float f = (float)(xs - k), gf = 1.0f - f;
-        /* sheared columns whose two taps lie within [lo_x, hi_x] */
-        int a = lo_x - k, b = hi_x - 1 - k;
+        const float f = (float)(xs - k);
+        /* sheared columns whose taps lie within [lo_x, hi_x] */
+        int a = lo_x - k + c, b = hi_x - k - 1 - c;
         a = a < 0 ? 0 : a > nu ? nu : a;
         b = b > nu ? nu : b < a ? a : b;
         if (b > a) {
-            smear_pad_strip_row(line + a, src, g->border, py, k + a, b - a + 1);
-            int i = a;
-            for (; i + SMEAR_VF <= b; i += SMEAR_VF)
-                vfn_store(row + i, vfn_load(line + i) * gf + vfn_load(line + i + 1) * f);
-            for (; i < b; i++)
-                row[i] = line[i] * gf + line[i + 1] * f;
+            smear_pad_strip_row(line + a - c, src, g->border, py, k + a - c, b - a + 1 + 2 * c);
+            interp_line(row + a, line + a, b - a, f, c);
         } else {
             /* the row is wholly beyond reach: any finite value will do */
             a = 0, b = 1;
@@ -727,14 +757,7 @@ static void shear_back(const GaussShear *g, int y, float *line)
     const int n = g->w + 2 * g->px, r = y + g->my;
     const double us = -g->px - g->slope * y - g->u0; /* T column of line[-px] */
     const int k = (int)floor(us);
-    const float f = (float)(us - k), gf = 1.0f - f;
-    const float *t = g->T + (ptrdiff_t)r * g->nu + k;
-    float *o = line - g->px;
-    int i = 0;
-    for (; i + SMEAR_VF <= n; i += SMEAR_VF)
-        vfn_store(o + i, vfn_load(t + i) * gf + vfn_load(t + i + 1) * f);
-    for (; i < n; i++)
-        o[i] = t[i] * gf + t[i + 1] * f;
+    interp_line(line - g->px, g->T + (ptrdiff_t)r * g->nu + k, n, (float)(us - k), g->cubic);
 }
 
 void SMEAR_DSP(smear_gauss_shear_out)(const GaussShear *g, const SmearPlane *dst, int b0, int b1,

@@ -137,16 +137,19 @@ typedef struct GaussSlant {
 
 /** A wide turned Gaussian at a cost that does not grow with sigma: the
  *  plane sheared so that the slanted line becomes a column (each row moved
- *  by slope times its index, linear interpolation), a recursive pass down
- *  the sheared columns, the rows moved back (linear interpolation again),
- *  and last the pass along x, which takes the rest of the spread less what
- *  the two interpolations add on average. T holds the sheared rows -my ..
+ *  by slope times its index, interpolated), a recursive pass down the
+ *  sheared columns, the rows moved back (interpolated again), and last the
+ *  pass along x, which takes the rest of the spread. Linear interpolation
+ *  spreads a row by f (1 - f), unevenly from row to row: the x pass takes
+ *  that much less on average, and must be wide enough to hide the rest.
+ *  Below that, cubic interpolation, which spreads nothing. T holds the sheared rows -my ..
  *  h + my - 1, columns u0 .. u0 + nu - 1, row by row: sample (row r, column
  *  u) is the plane's at (r, u + slope r). */
 typedef struct GaussShear {
     int         w, h, depth;
     SmearBorder border;
     double      slope;     ///< the line's shift along x per row
+    int         cubic;     ///< interpolations: cubic (Keys, a = -1/2), else linear
     GaussAxis   line;      ///< down the sheared columns (recursive)
     GaussAxis   axis;      ///< along x, last (FIR or recursive)
     int         my;        ///< rows of run-up above and below the plane

@@ -206,7 +206,7 @@ int main(void)
                                      /* thin: interpolation would show, convolved directly */
                                      { 4, 0.5, 30 }, { 6, 0.5, 30 }, { 5, 0.8, 45 }, { 8, 0.3, 30 },
                                      { 6, 0.5, -30 }, { 5, 0.8, 135 }, { 1, 0.4, -50 },
-                                     /* wide: sheared, a recursive pass down the columns */
+                                     /* wider (on a plane this small, still the slanted FIR) */
                                      { 8, 2, 30 },   { 12, 5, 35 }, { 4.5, 3.6, 45 }, { 20, 4, 75 } };
     for (size_t i = 0; i < sizeof(rot) / sizeof(rot[0]); i++)
         for (int b = 0; b < 4; b++) {
@@ -214,6 +214,30 @@ int main(void)
                                        { (SmearBorderMode)b, 200 } };
             check("rotated", &gp, &img, 1, 1, 0, &w_rot);
         }
+    test_image_free(&img);
+
+    /* the wide route: the plane sheared so that the line becomes a column,
+     * a recursive pass down the columns, the rows moved back. The set-up
+     * takes it for these kernels on a plane of this size (when written):
+     * with linear interpolation where the x pass is wide, with cubic where
+     * it is narrower (the first four), once on the transposed plane */
+    test_image_alloc(&img, 320, 240, 8, "edges");
+    test_fill_edges(&img, 13);
+    static const double wide[][3] = { { 8, 2, 60 }, { 16, 2, 60 }, { 8, 1.5, 45 }, { 12, 3, 80 },
+                                      { 8, 2, 30 }, { 20, 4, 75 } };
+    for (size_t i = 0; i < sizeof(wide) / sizeof(wide[0]); i++)
+        for (int b = 0; b < 4; b++) {
+            SmearGaussianParams gp = { wide[i][0], wide[i][1], wide[i][2] * M_PI / 180,
+                                       { (SmearBorderMode)b, 60 } };
+            check("wide", &gp, &img, 3, 1, 0, &w_rot);
+        }
+    test_image_free(&img);
+    test_image_alloc(&img, 480, 320, 8, "edges");
+    test_fill_edges(&img, 17);
+    for (int b = 0; b < 4; b += 3) {
+        SmearGaussianParams gp = { 20, 3, 15 * M_PI / 180, { (SmearBorderMode)b, 60 } };
+        check("wide transposed", &gp, &img, 5, 1, 0, &w_rot);
+    }
     test_image_free(&img);
 
     /* a turned kernel narrower than half a sample is taken as half a sample
@@ -322,18 +346,22 @@ int main(void)
         test_image_free(&img);
     }
 
-    /* the same bytes for 1, 2 and 7 threads, and for every instruction set */
+    /* the same bytes for 1, 2 and 7 threads, and for every instruction set
+     * (on this plane: axis-aligned, slanted FIR, wide route with linear and
+     * cubic interpolation, direct FIR) */
     test_image_alloc(&img, 301, 203, 8, "noise");
     test_fill_noise(&img, 42);
     static const double inv[][3] = { { 0.8, 0.8, 0 }, { 3, 3, 0 }, { 9, 2, 0 }, { 40, 40, 0 },
                                      { 5, 2, 25 },    { 6, 2, 70 }, { 9, 4, 110 }, { 4, 1, 60 },
-                                     { 3, 1, 30 },    { 1.5, 0.8, 10 }, { 16, 5, 40 }, { 12, 5, 120 } };
+                                     { 3, 1, 30 },    { 1.5, 0.8, 10 }, { 16, 5, 40 }, { 12, 5, 120 },
+                                     { 8, 1.5, 45 },  { 8, 0.8, -40 } };
     for (size_t i = 0; i < sizeof(inv) / sizeof(inv[0]); i++) {
         for (int b = 0; b < 4; b++) {
             SmearGaussianParams gp = { inv[i][0], inv[i][1], inv[i][2] * M_PI / 180,
                                        { (SmearBorderMode)b, 128 } };
-            TestImage o1, o2, o7, oa, oc;
+            TestImage o1, o2, o7, oa, o5, oc;
             test_image_alloc(&o1, img.p.w, img.p.h, 8, "1");
+            test_image_alloc(&o5, img.p.w, img.p.h, 8, "avx512");
             test_image_alloc(&o2, img.p.w, img.p.h, 8, "2");
             test_image_alloc(&o7, img.p.w, img.p.h, 8, "7");
             test_image_alloc(&oa, img.p.w, img.p.h, 8, "avx2");
@@ -342,11 +370,15 @@ int main(void)
             run_kernel(&gp, &img, &o2, 2, smear_cpu_flags());
             run_kernel(&gp, &img, &o7, 7, smear_cpu_flags());
             run_kernel(&gp, &img, &oa, 1, smear_cpu_flags() & SMEAR_CPU_AVX2);
+            run_kernel(&gp, &img, &o5, 1, smear_cpu_flags() & (SMEAR_CPU_AVX2 | SMEAR_CPU_AVX512));
             run_kernel(&gp, &img, &oc, 1, 0);
             REQUIRE(test_planes_equal(&o1, &o2) && test_planes_equal(&o1, &o7),
                     "sigma %g x %g: output depends on the thread count", gp.sigma_x, gp.sigma_y);
             REQUIRE(test_planes_equal(&o1, &oa),
                     "sigma %g x %g: the AVX2 build differs from the best build",
+                    gp.sigma_x, gp.sigma_y);
+            REQUIRE(test_planes_equal(&o1, &o5),
+                    "sigma %g x %g: the plain AVX-512 build differs from the best build",
                     gp.sigma_x, gp.sigma_y);
             REQUIRE(test_planes_equal(&o1, &oc),
                     "sigma %g x %g: the plain C build differs from the vector build",
@@ -355,6 +387,7 @@ int main(void)
             test_image_free(&o2);
             test_image_free(&o7);
             test_image_free(&oa);
+            test_image_free(&o5);
             test_image_free(&oc);
         }
     }
@@ -379,6 +412,6 @@ int main(void)
     printf("10-16 bit:                   worst %d level(s) of their depth (%s)\n", w_deep.max_abs, w_deep.where);
     printf("planes smaller than kernels: worst %d level(s) (%s)\n", w_tiny.max_abs, w_tiny.where);
     printf("mean error, any case:        at most %.3f level(s) (of 8 bits)\n", worst_bias);
-    printf("threads 1/2/7, AVX2 and plain C builds: identical\n");
+    printf("threads 1/2/7, AVX-512, AVX2 and plain C builds: identical\n");
     return 0;
 }
