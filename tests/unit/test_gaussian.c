@@ -158,6 +158,19 @@ static int check(const char *what, const SmearGaussianParams *gp, const TestImag
     return max_abs;
 }
 
+/* check() within a level for turned kernels { sigma_x, sigma_y, degrees },
+ * every border (the constant one filled with fill). */
+static void check_turned(const char *what, const double (*cases)[3], size_t n, const TestImage *img,
+                         int step, int fill, Worst *worst)
+{
+    for (size_t i = 0; i < n; i++)
+        for (int b = 0; b < 4; b++) {
+            SmearGaussianParams gp = { cases[i][0], cases[i][1], cases[i][2] * M_PI / 180,
+                                       { (SmearBorderMode)b, fill } };
+            check(what, &gp, img, step, 1, 0, worst);
+        }
+}
+
 static void fill_kind(TestImage *img, int kind, uint64_t seed)
 {
     if (kind == 0)
@@ -208,12 +221,7 @@ int main(void)
                                      { 6, 0.5, -30 }, { 5, 0.8, 135 }, { 1, 0.4, -50 },
                                      /* wider (on a plane this small, still the slanted FIR) */
                                      { 8, 2, 30 },   { 12, 5, 35 }, { 4.5, 3.6, 45 }, { 20, 4, 75 } };
-    for (size_t i = 0; i < sizeof(rot) / sizeof(rot[0]); i++)
-        for (int b = 0; b < 4; b++) {
-            SmearGaussianParams gp = { rot[i][0], rot[i][1], rot[i][2] * M_PI / 180,
-                                       { (SmearBorderMode)b, 200 } };
-            check("rotated", &gp, &img, 1, 1, 0, &w_rot);
-        }
+    check_turned("rotated", rot, sizeof(rot) / sizeof(rot[0]), &img, 1, 200, &w_rot);
     test_image_free(&img);
 
     /* the wide route: the plane sheared so that the line becomes a column,
@@ -225,19 +233,12 @@ int main(void)
     test_fill_edges(&img, 13);
     static const double wide[][3] = { { 8, 2, 60 }, { 16, 2, 60 }, { 8, 1.5, 45 }, { 12, 3, 80 },
                                       { 8, 2, 30 }, { 20, 4, 75 } };
-    for (size_t i = 0; i < sizeof(wide) / sizeof(wide[0]); i++)
-        for (int b = 0; b < 4; b++) {
-            SmearGaussianParams gp = { wide[i][0], wide[i][1], wide[i][2] * M_PI / 180,
-                                       { (SmearBorderMode)b, 60 } };
-            check("wide", &gp, &img, 3, 1, 0, &w_rot);
-        }
+    check_turned("wide", wide, sizeof(wide) / sizeof(wide[0]), &img, 3, 60, &w_rot);
     test_image_free(&img);
     test_image_alloc(&img, 480, 320, 8, "edges");
     test_fill_edges(&img, 17);
-    for (int b = 0; b < 4; b += 3) {
-        SmearGaussianParams gp = { 20, 3, 15 * M_PI / 180, { (SmearBorderMode)b, 60 } };
-        check("wide transposed", &gp, &img, 5, 1, 0, &w_rot);
-    }
+    static const double across[][3] = { { 20, 3, 15 } };
+    check_turned("wide transposed", across, 1, &img, 5, 60, &w_rot);
     test_image_free(&img);
 
     /* a turned kernel narrower than half a sample is taken as half a sample
