@@ -335,7 +335,8 @@ static int direct_integer(GaussPriv *g, const SmearPlaneInfo *info, const double
     free(q), free(first), free(last);
     /* the copy's rows, ROWS - 1 zeroed rows past them (see above), and
      * the words that a plane's last strip reads past its last row */
-    const size_t n = (size_t)s->sw * (s->sh + ROWS - 1), slack = 4 * GAUSS_STRIP;
+    const size_t n = (size_t)s->sw * (s->sh + ROWS - 1);
+    const size_t slack = 4 * GAUSS_STRIP + 4 * (size_t)abs(s->shift_x[ROWS - 1]);
     s->Sw = smear_buf_get(&g->buf_s, (n + slack) * sizeof(uint16_t));
     if (!s->Sw)
         return -ENOMEM;
@@ -378,8 +379,9 @@ static int configure_direct(GaussPriv *g, const SmearGaussianParams *gp, const S
         s->shift_x[GAUSS_DIRECT_ROWS - 1 - j] = -s->shift_x[j];
     }
     const int reach = abs(s->shift_x[GAUSS_DIRECT_ROWS - 1]);
-    /* the integer pass reads two columns further, and its moved rows */
-    s->mx = s->rx + (s->integer ? 2 + reach : 0);
+    /* the integer pass reads two columns further, and its strips start
+     * reach columns out, where a row moved reach further out reads */
+    s->mx = s->rx + (s->integer ? 2 + 2 * reach : 0);
     s->my = s->ry;
     s->sw = s->w + 2 * s->mx;
     s->sh = s->h + 2 * s->my;

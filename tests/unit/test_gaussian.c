@@ -218,7 +218,7 @@ int main(void)
                                      { 4, 1, 60 },   { 2.4, 2, 70 }, { 3, 1, 30 }, { 12, 0.5, 20 },
                                      /* thin: interpolation would show, convolved directly */
                                      { 4, 0.5, 30 }, { 6, 0.5, 30 }, { 5, 0.8, 45 }, { 8, 0.3, 30 },
-                                     { 6, 0.5, -30 }, { 5, 0.8, 135 }, { 1, 0.4, -50 },
+                                     { 6, 0.5, -30 }, { 5, 0.8, 135 }, { 1, 0.4, -50 }, { 10, 0.5, 8 },
                                      /* wider (on a plane this small, still the slanted FIR) */
                                      { 8, 2, 30 },   { 12, 5, 35 }, { 4.5, 3.6, 45 }, { 20, 4, 75 } };
     check_turned("rotated", rot, sizeof(rot) / sizeof(rot[0]), &img, 1, 200, &w_rot);
