@@ -652,10 +652,6 @@ void SMEAR_DSP(smear_gauss_slant_pass)(const GaussSlant *g, const SmearPlane *ds
 
 /* ------------------------------------------------ wide turned Gaussian */
 
-/* Sheared row r of T: plane row r - my read at columns u + slope (r - my),
- * interpolated. Only the columns within reach of an output (plane columns
- * -px - reach .. w + px + reach) are read; the row's columns beyond them
- * repeat its ends, more than the line's run-up away from any output. */
 /* Keys's cubic (a = -1/2) at fraction f: the weights of the samples at
  * -1, 0, 1 and 2. It reproduces quadratics, so it adds no spread. */
 static inline void cubic_weights(float f, float w[4])
@@ -689,6 +685,10 @@ static inline void interp_line(float *out, const float *in, int n, float f, int 
         out[i] = in[i] * gf + in[i + 1] * f;
 }
 
+/* Sheared row r of T: plane row r - my read at columns u + slope (r - my),
+ * interpolated. Only the columns within reach of an output (plane columns
+ * -px - reach .. w + px + reach) are read; the row's columns beyond them
+ * repeat its ends, more than the line's run-up away from any output. */
 void SMEAR_DSP(smear_gauss_shear_rows)(const GaussShear *g, const SmearPlane *src, int r0, int r1,
                                        float *work)
 {
@@ -720,10 +720,11 @@ void SMEAR_DSP(smear_gauss_shear_rows)(const GaussShear *g, const SmearPlane *sr
     }
 }
 
-/* Strips of GAUSS_VSTRIP columns of T [s0, s1), each read down into the
- * scratch, filtered, and written back. */
 #define SHEAR_AHEAD 64 /* rows */
 _Static_assert(VSTRIP == 32, "a strip row is two cache lines");
+
+/* Strips of GAUSS_VSTRIP columns of T [s0, s1), each read down into the
+ * scratch, filtered, and written back. */
 void SMEAR_DSP(smear_gauss_shear_down)(const GaussShear *g, int s0, int s1, float *work)
 {
     const IIRCoef k = iir_coef(&g->line);
