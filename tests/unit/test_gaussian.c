@@ -304,6 +304,13 @@ int main(void)
         SmearGaussianParams gw = { 12, 5, 35 * M_PI / 180, { SMEAR_BORDER_REFLECT, 0 } };
         check("deep wide turned", &gw, &img, 1, 2 << (depth - 8), 0, &w_deep);
         test_image_free(&img);
+        /* the wide route with cubic interpolation (taken on a plane this
+         * size when written) */
+        test_image_alloc(&img, 240, 160, depth, "edges");
+        test_fill_edges(&img, depth + 1);
+        SmearGaussianParams gc = { 8, 2, 60 * M_PI / 180, { SMEAR_BORDER_REFLECT, 0 } };
+        check("deep wide cubic", &gc, &img, 3, 1 << (depth - 8), 0, &w_deep);
+        test_image_free(&img);
     }
 
     /* planes smaller than the kernel: 1x1, 2x2, 3x7 with huge sigma */
