@@ -685,6 +685,44 @@ static inline void interp_line(float *out, const float *in, int n, float f, int 
         out[i] = in[i] * gf + in[i + 1] * f;
 }
 
+/* T in 16-bit fixed point (GaussShear.fixed): n samples stored, times
+ * scale, rounded to the nearest (even) integer by adding 1.5 * 2^23, whose
+ * low bits are then the integer; and loaded back, over scale. Plain
+ * multiplies and adds, so every build rounds alike. */
+static inline int16_t fix1(float x, float scale)
+{
+    const float y = x * scale + 12582912.0f;
+    int32_t i;
+    memcpy(&i, &y, sizeof(i));
+    return (int16_t)(i - 0x4B400000);
+}
+
+static inline void fix_store(int16_t *out, const float *in, int n, float scale)
+{
+    typedef int16_t vsh __attribute__((vector_size(2 * SMEAR_VF)));
+    int i = 0;
+    for (; i + SMEAR_VF <= n; i += SMEAR_VF) {
+        const vfn y = vfn_load(in + i) * scale + 12582912.0f;
+        const vsh h = __builtin_convertvector((vin)y - 0x4B400000, vsh);
+        memcpy(out + i, &h, sizeof(h));
+    }
+    for (; i < n; i++)
+        out[i] = fix1(in[i], scale);
+}
+
+static inline void fix_load(float *out, const int16_t *in, int n, float inv)
+{
+    typedef int16_t vsh __attribute__((vector_size(2 * SMEAR_VF)));
+    int i = 0;
+    for (; i + SMEAR_VF <= n; i += SMEAR_VF) {
+        vsh h;
+        memcpy(&h, in + i, sizeof(h));
+        vfn_store(out + i, __builtin_convertvector(h, vfn) * inv);
+    }
+    for (; i < n; i++)
+        out[i] = (float)in[i] * inv;
+}
+
 /* Sheared row r of T: plane row r - my read at columns u + slope (r - my),
  * interpolated. Only the columns within reach of an output (plane columns
  * -px - reach .. w + px + reach) are read; the row's columns beyond them
@@ -695,8 +733,9 @@ void SMEAR_DSP(smear_gauss_shear_rows)(const GaussShear *g, const SmearPlane *sr
     const int nu = g->nu, lo_x = -g->px - g->reach, hi_x = g->w + g->px + g->reach;
     const int c = g->cubic; /* taps before the sample: c, after it: 1 + c */
     float *line = work + 1; /* the row's samples at integer columns */
+    float *frow = work + nu + 56; /* the row made in floats, when T is fixed */
     for (int r = r0; r < r1; r++) {
-        float *row = g->T + (ptrdiff_t)r * nu;
+        float *row = g->fixed ? frow : g->T + (ptrdiff_t)r * nu;
         const int py = r - g->my;
         const double xs = g->u0 + g->slope * py; /* plane column of sheared column 0 */
         const int k = (int)floor(xs);
@@ -717,6 +756,8 @@ void SMEAR_DSP(smear_gauss_shear_rows)(const GaussShear *g, const SmearPlane *sr
             row[i] = row[a];
         for (int i = b; i < nu; i++)
             row[i] = row[b - 1];
+        if (g->fixed)
+            fix_store(g->T16 + (ptrdiff_t)r * nu, row, nu, g->tscale);
     }
 }
 
@@ -731,6 +772,18 @@ void SMEAR_DSP(smear_gauss_shear_down)(const GaussShear *g, int s0, int s1, floa
     const int rows = g->rows, nu = g->nu;
     float *F = work, *C = work + (ptrdiff_t)rows * VSTRIP;
     for (int st = s0; st < s1; st++) {
+        if (g->fixed) {
+            int16_t *T = g->T16 + (ptrdiff_t)st * VSTRIP;
+            for (int r = 0; r < rows; r++) {
+                if (r + SHEAR_AHEAD < rows) /* a line a row */
+                    __builtin_prefetch(T + (ptrdiff_t)(r + SHEAR_AHEAD) * nu);
+                fix_load(F + (ptrdiff_t)r * VSTRIP, T + (ptrdiff_t)r * nu, VSTRIP, 1 / g->tscale);
+            }
+            IIR_LINES(NVV, F, C, rows);
+            for (int r = 0; r < rows; r++)
+                fix_store(T + (ptrdiff_t)r * nu, C + (ptrdiff_t)r * VSTRIP, VSTRIP, g->tscale);
+            continue;
+        }
         float *T = g->T + (ptrdiff_t)st * VSTRIP;
         for (int r = 0; r < rows; r++) {
             /* the strip's two lines of each row, fetched well ahead: the
@@ -752,13 +805,20 @@ void SMEAR_DSP(smear_gauss_shear_down)(const GaussShear *g, int s0, int s1, floa
 }
 
 /* Output row y moved back from T into line[-px .. w + px) (line points at
- * sample 0). */
-static void shear_back(const GaussShear *g, int y, float *line)
+ * sample 0); tmp: n + 3 floats, for a fixed T's samples. */
+static void shear_back(const GaussShear *g, int y, float *line, float *tmp)
 {
     const int n = g->w + 2 * g->px, r = y + g->my;
     const double us = -g->px - g->slope * y - g->u0; /* T column of line[-px] */
     const int k = (int)floor(us);
-    interp_line(line - g->px, g->T + (ptrdiff_t)r * g->nu + k, n, (float)(us - k), g->cubic);
+    const float *t;
+    if (g->fixed) { /* columns k - 1 .. k + n + 1 */
+        fix_load(tmp, g->T16 + (ptrdiff_t)r * g->nu + k - 1, n + 3, 1 / g->tscale);
+        t = tmp + 1;
+    } else {
+        t = g->T + (ptrdiff_t)r * g->nu + k;
+    }
+    interp_line(line - g->px, t, n, (float)(us - k), g->cubic);
 }
 
 void SMEAR_DSP(smear_gauss_shear_out)(const GaussShear *g, const SmearPlane *dst, int b0, int b1,
@@ -770,10 +830,11 @@ void SMEAR_DSP(smear_gauss_shear_out)(const GaussShear *g, const SmearPlane *dst
     /* 16 lines moved back, then (recursive) interleaved in and out */
     float *lines = work, *tmp = lines + (ptrdiff_t)16 * c16;
     float *F = tmp + c16 + 16, *C = F + (ptrdiff_t)16 * c16, *out = C + (ptrdiff_t)16 * c16;
+    float *trow = out + (ptrdiff_t)16 * c16; /* a fixed T's row in floats */
     for (int b = b0; b < b1; b++) {
         const int y0 = 16 * b, nl = g->h - y0 < 16 ? g->h - y0 : 16;
         for (int l = 0; l < 16; l++) /* lines past the plane repeat its last */
-            shear_back(g, y0 + (l < nl ? l : nl - 1), lines + (ptrdiff_t)l * c16 + px);
+            shear_back(g, y0 + (l < nl ? l : nl - 1), lines + (ptrdiff_t)l * c16 + px, trow);
         if (a->type == GAUSS_IIR) {
             iir_rows16(a, lines, c16, n, px, W, out, c16, 16, F, C);
             for (int l = 0; l < nl; l++)

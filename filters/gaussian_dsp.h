@@ -157,7 +157,10 @@ typedef struct GaussShear {
     int         reach;     ///< plane columns each side of [-px, w + px) a sheared row reads exactly
     int         u0, nu;    ///< sheared columns (nu: whole strips)
     int         rows;      ///< h + 2 my
-    float      *T;         ///< rows of nu floats
+    float      *T;         ///< rows of nu floats, or with fixed:
+    int16_t    *T16;       ///< ... rows of nu samples times tscale, rounded (planes up to 12 bits)
+    int         fixed;
+    float       tscale;    ///< a power of two: 64 at 8 bits, 4 at 12
     int         nb_work;
     size_t      work_floats;
     float      *work;
