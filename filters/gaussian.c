@@ -509,7 +509,7 @@ static void covariance(const SmearGaussianParams *gp, double *cxx, double *cyy, 
  * small against the x pass: at most 0.8 of a level for sigmas 4.5 x 3.6 to
  * 100 x 50 at many angles with the x pass's sigma at least SHEAR_MIN_AXIS
  * (at 2.5 it reached 1.16). Cubic interpolation adds no spread: at most
- * 0.79 of a level over 80 random kernels with the x pass's sigma from
+ * 0.77 of a level over 69 random kernels with the x pass's sigma from
  * SHEAR_MIN_CUBIC to 20 (at 1.5 it reached 1.04), at about a tenth more
  * cost. The line's pass is recursive, which needs a sigma of at least
  * FIR_MAX_SIGMA. */
