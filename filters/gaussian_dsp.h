@@ -142,9 +142,10 @@ typedef struct GaussSlant {
  *  pass along x, which takes the rest of the spread. Linear interpolation
  *  spreads a row by f (1 - f), unevenly from row to row: the x pass takes
  *  that much less on average, and must be wide enough to hide the rest.
- *  Below that, cubic interpolation, which spreads nothing. T holds the sheared rows -my ..
- *  h + my - 1, columns u0 .. u0 + nu - 1, row by row: sample (row r, column
- *  u) is the plane's at (r, u + slope r). */
+ *  Below that, cubic interpolation, which spreads nothing. T holds the
+ *  sheared rows -my .. h + my - 1, columns u0 .. u0 + nu - 1, row by row
+ *  (floats, or 16-bit fixed point up to 12 bits): sample (row r, column u)
+ *  is the plane's at (r, u + slope r). */
 typedef struct GaussShear {
     int         w, h, depth;
     SmearBorder border;
