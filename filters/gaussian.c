@@ -247,34 +247,16 @@ static void ellipse_row(double sx, double sy, double c, double sn, int dy, int r
 }
 
 /* The direct FIR's tables at 8 bits (see GaussSlant): the kernel k (rows of
- * kw weights, summing to sum; row dy's run of taps [lo, hi], indexed from
- * -ry) rounded to integers, and each input row above the block's middle in
- * units. The direct route's other fields are set. */
+ * kw weights, summing to sum) rounded to integers, and each input row above
+ * the block's middle in units over the entries that the block's rows, moved,
+ * read in it, [first, last] (indexed from -ry). The direct route's other
+ * fields are set. */
 static int direct_integer(GaussPriv *g, const SmearPlaneInfo *info, const double *k, int kw,
-                          double sum, const int *lo, const int *hi)
+                          double sum, const int *first, const int *last)
 {
     enum { ROWS = GAUSS_DIRECT_ROWS, HALF = ROWS / 2 };
     GaussSlant *s = &g->slant;
     const int nrow = 2 * s->ry + 1;
-    /* the union of the runs that the block's rows, moved, read in each
-     * input row above its middle */
-    int *first = malloc(sizeof(int) * (s->ry + HALF)), *last = malloc(sizeof(int) * (s->ry + HALF));
-    if (!first || !last) {
-        free(first), free(last);
-        return -ENOMEM;
-    }
-    for (int u = 0; u < s->ry + HALF; u++) {
-        first[u] = s->rx + s->mx, last[u] = -s->rx - s->mx; /* empty */
-        for (int j = 0; j < ROWS; j++) {
-            const int dy = u - s->ry - j;
-            if (dy < -s->ry || dy > s->ry || lo[dy + s->ry] > hi[dy + s->ry])
-                continue;
-            if (lo[dy + s->ry] + s->shift_x[j] < first[u])
-                first[u] = lo[dy + s->ry] + s->shift_x[j];
-            if (hi[dy + s->ry] + s->shift_x[j] > last[u])
-                last[u] = hi[dy + s->ry] + s->shift_x[j];
-        }
-    }
     double kmax = 0;
     for (int i = 0; i < nrow * kw; i++)
         kmax = fmax(kmax, k[i] / sum);
@@ -285,10 +267,8 @@ static int direct_integer(GaussPriv *g, const SmearPlaneInfo *info, const double
     while (s->bits > 8 && 2 * kmax * ldexp(1, s->bits) > 32000)
         s->bits--;
     int32_t *q = malloc(sizeof(int32_t) * nrow * kw);
-    if (!q) {
-        free(first), free(last);
+    if (!q)
         return -ENOMEM;
-    }
     int64_t total = 0;
     for (int i = 0; i < nrow * kw; i++)
         total += q[i] = (int32_t)lrint(k[i] / sum * ldexp(1, s->bits));
@@ -303,7 +283,7 @@ static int direct_integer(GaussPriv *g, const SmearPlaneInfo *info, const double
             units += (last[u] - first[u] + 1) / 2 + 1;
     s->iwt = malloc(sizeof(int32_t) * 8 * (units ? units : 1));
     if (!s->urow_n || !s->urow_a || !s->urow_b || !s->iwt) {
-        free(q), free(first), free(last);
+        free(q);
         return -ENOMEM;
     }
     /* weight of entry (e, r) for the block's row j, moved by shift_x[j] */
@@ -322,7 +302,7 @@ static int direct_integer(GaussPriv *g, const SmearPlaneInfo *info, const double
             for (int odd = 0; odd < 2; odd++) {
                 const int e0 = d - odd, e1 = e0 + 1; /* the lane's two entries */
                 for (int j = 0; j < HALF; j++) {
-                    const int32_t m = ROWS - 1 - j;
+                    const int m = ROWS - 1 - j;
                     const int32_t s0 = QW(e0, r, j) + QW(e0, r, m), s1 = QW(e1, r, j) + QW(e1, r, m);
                     const int32_t d0 = QW(e0, r, j) - QW(e0, r, m), d1 = QW(e1, r, j) - QW(e1, r, m);
                     wt[4 * odd + j] = (int32_t)((uint32_t)(uint16_t)s0 | (uint32_t)s1 << 16);
@@ -332,7 +312,7 @@ static int direct_integer(GaussPriv *g, const SmearPlaneInfo *info, const double
         }
     }
 #undef QW
-    free(q), free(first), free(last);
+    free(q);
     /* the copy's rows, ROWS - 1 zeroed rows past them (see above), and
      * the words that a plane's last strip reads past its last row */
     const size_t n = (size_t)s->sw * (s->sh + ROWS - 1);
@@ -411,8 +391,9 @@ static int configure_direct(GaussPriv *g, const SmearGaussianParams *gp, const S
         }
     }
     /* the entries: per input row offset r, the union of the runs of the
-     * output rows reading it (kernel rows r - j, j < ROWS), in raster order;
-     * first and last: the first and last offset of row r's run */
+     * output rows reading it (kernel rows r - j, j < ROWS, moved by
+     * shift_x[j]), in raster order; first and last: the first and last
+     * offset of row r's run */
     enum { ROWS = GAUSS_DIRECT_ROWS };
     const int nr = 2 * s->ry + ROWS;
     int *first = malloc(sizeof(int) * nr), *last = malloc(sizeof(int) * nr);
@@ -422,19 +403,19 @@ static int configure_direct(GaussPriv *g, const SmearGaussianParams *gp, const S
     }
     int n = 0;
     for (int r = -s->ry; r <= s->ry + ROWS - 1; r++) {
-        int a = s->rx + 1, b = -s->rx - 1;
+        int a = s->mx + 1, b = -s->mx - 1; /* empty */
         for (int j = 0; j < ROWS; j++) {
             const int dy = r - j;
             if (dy < -s->ry || dy > s->ry || lo[dy + s->ry] > hi[dy + s->ry])
                 continue;
-            a = lo[dy + s->ry] < a ? lo[dy + s->ry] : a;
-            b = hi[dy + s->ry] > b ? hi[dy + s->ry] : b;
+            a = lo[dy + s->ry] + s->shift_x[j] < a ? lo[dy + s->ry] + s->shift_x[j] : a;
+            b = hi[dy + s->ry] + s->shift_x[j] > b ? hi[dy + s->ry] + s->shift_x[j] : b;
         }
         first[r + s->ry] = a, last[r + s->ry] = b;
         n += b >= a ? b - a + 1 : 0;
     }
     if (s->integer) {
-        const int ret = direct_integer(g, info, k, kw, sum, lo, hi);
+        const int ret = direct_integer(g, info, k, kw, sum, first, last);
         free(first), free(last), free(lo), free(hi), free(k);
         return ret;
     }

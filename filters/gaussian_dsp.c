@@ -443,13 +443,6 @@ static void direct_rows(const GaussSlant *g, const SmearPlane *dst, int y0, int 
 #define DI (2 * SMEAR_VF * IV)
 typedef vin (*DotWords)(vin, vhn, int32_t);
 
-static inline vhn load_words(const uint16_t *p)
-{
-    vhn v;
-    memcpy(&v, p, sizeof(v));
-    return v;
-}
-
 static inline __attribute__((always_inline)) void
 direct_int_rows(const GaussSlant *g, const SmearPlane *dst, int y0, int y1, DotWords dot)
 {
@@ -458,11 +451,11 @@ direct_int_rows(const GaussSlant *g, const SmearPlane *dst, int y0, int y1, DotW
     const int W = g->w;
     const ptrdiff_t sw = g->sw;
     const vin round = (vin){ 0 } + (1 << g->bits), zero = (vin){ 0 }, top = zero + 255;
+    /* the strips cover each row, moved, from column 0 to W - 1 */
+    const int reach = abs(g->shift_x[ROWS - 1]);
     for (int y = y0; y < y1; y += ROWS) {
         const int rows = y1 - y < ROWS ? y1 - y : ROWS;
         const uint16_t *c = g->Sw + (ptrdiff_t)(y + g->my) * sw + g->mx;
-        /* the strips cover each row, moved, from column 0 to W - 1 */
-        const int reach = abs(g->shift_x[ROWS - 1]);
         for (int x = -reach; x < W + reach; x += DI) {
             /* acc[odd][sd][j][v]: the even or odd columns' sums (sd 0) and
              * differences (sd 1) for rows j and ROWS - 1 - j */
@@ -481,9 +474,9 @@ direct_int_rows(const GaussSlant *g, const SmearPlane *dst, int y0, int y1, DotW
                         /* the odd columns pair the unit with the previous
                          * unit's mirror (loaded again: kept, it would take
                          * registers that the sums need) */
-                        const vhn a = load_words(pa + 2 * i + SMEAR_VW * v);
-                        const vhn b = smear_swap_words(load_words(pb + SMEAR_VW * v));
-                        const vhn p = smear_swap_words(load_words(pb + 2 + SMEAR_VW * v));
+                        const vhn a = (vhn)vwn_load(pa + 2 * i + SMEAR_VW * v);
+                        const vhn b = smear_swap_words((vhn)vwn_load(pb + SMEAR_VW * v));
+                        const vhn p = smear_swap_words((vhn)vwn_load(pb + 2 + SMEAR_VW * v));
                         const vhn sum[2] = { a + b, a + p }, dif[2] = { a - b, a - p };
                         for (int o = 0; o < 2; o++)
                             for (int j = 0; j < HALF; j++) {

@@ -206,20 +206,20 @@ smear_pick_words(const __m512i l[SMEAR_LINES], int o, __m512i out[4])
             out[v] = _mm512_permutex2var_epi16(l[v + 2], idx, l[v + 3]);
 }
 
-/** smear_madd_pair() with VNNI's word dot products. */
-static inline __attribute__((target("avx512vnni"), always_inline)) void
-smear_dot_pair(vin *lo, vin *hi, vhn a, vhn b, int32_t wab)
-{
-    const __m512i A = (__m512i)a, B = (__m512i)b, Wt = _mm512_set1_epi32(wab);
-    *lo = (vin)_mm512_dpwssd_epi32((__m512i)*lo, _mm512_unpacklo_epi16(A, B), Wt);
-    *hi = (vin)_mm512_dpwssd_epi32((__m512i)*hi, _mm512_unpackhi_epi16(A, B), Wt);
-}
-
 /** smear_madd_words() with VNNI's word dot product. */
 static inline __attribute__((target("avx512vnni"), always_inline)) vin
 smear_dot_words(vin acc, vhn p, int32_t w)
 {
     return (vin)_mm512_dpwssd_epi32((__m512i)acc, (__m512i)p, _mm512_set1_epi32(w));
+}
+
+/** smear_madd_pair() with VNNI's word dot products. */
+static inline __attribute__((target("avx512vnni"), always_inline)) void
+smear_dot_pair(vin *lo, vin *hi, vhn a, vhn b, int32_t wab)
+{
+    const __m512i A = (__m512i)a, B = (__m512i)b;
+    *lo = smear_dot_words(*lo, (vhn)_mm512_unpacklo_epi16(A, B), wab);
+    *hi = smear_dot_words(*hi, (vhn)_mm512_unpackhi_epi16(A, B), wab);
 }
 
 /** smear_vin_pair_to_f32() then smear_f32_to_row() at 8 bits, without the
