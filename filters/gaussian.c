@@ -133,6 +133,7 @@ static void priv_free(GaussPriv *g, int all)
     axis_free(&g->slant.axis);
     axis_free(&g->shear.line);
     axis_free(&g->shear.axis);
+    free(g->shear.strip_rows);
     free(g->slant.wt);
     free(g->slant.pair_off);
     free(g->slant.pair_wt);
@@ -501,14 +502,16 @@ static void covariance(const SmearGaussianParams *gp, double *cxx, double *cyy, 
 /* The samples the wide route computes on a w x h plane with a line of
  * variance line_var (rows) and the given slope, and an x pass of variance
  * axis_var (a tenth more with cubic interpolation); INFINITY where it
- * would be more than a level off. */
+ * would be more than a level off. Each sheared row is made and filtered
+ * only within reach of an output: the plane's columns and the x pass's,
+ * and the line's run-up each side, slope times as wide. */
 static double shear_cost(int w, int h, double line_var, double slope, double axis_var)
 {
     if (!(line_var >= SHEAR_MIN_LINE * SHEAR_MIN_LINE && axis_var >= SHEAR_MIN_CUBIC * SHEAR_MIN_CUBIC))
         return INFINITY;
     const double my = 6 * sqrt(line_var) + 4, px = 6 * sqrt(axis_var) + 4;
     const double cubic = axis_var < SHEAR_MIN_AXIS * SHEAR_MIN_AXIS ? 1.1 : 1;
-    return cubic * (h + 2 * my) * (w + 2 * px + fabs(slope) * h);
+    return cubic * (h + 2 * my) * (w + 2 * px + 2 * fabs(slope) * my);
 }
 
 /* The mean of f (1 - f) over the fractions f of a + b i, i in [0, n). */
@@ -562,6 +565,36 @@ static int configure_sheared(GaussPriv *g, const SmearGaussianParams *gp,
     if (s->px > px_max)
         s->px = px_max;
     s->reach = (int)ceil(fabs(slope) * (6 * line_sigma + 4)) + 2 + 2 * s->cubic;
+    /* each strip's rows: from the first whose interpolated columns reach
+     * into it to the last. The strips a row reaches, [sa, sb), move
+     * monotonically with the row, so a strip's rows are one run: it starts
+     * where the strip first enters the window going down, and ends where
+     * it first enters going up. */
+    const int nb_strips = s->nu / GAUSS_VSTRIP;
+    if (!(s->strip_rows = malloc(2 * sizeof(*s->strip_rows) * (size_t)nb_strips)))
+        return -ENOMEM;
+    for (int st = 0; st < nb_strips; st++)
+        s->strip_rows[2 * st] = s->strip_rows[2 * st + 1] = 0;
+    for (int end = 0; end < 2; end++) {
+        int pa = 0, pb = 0; /* the previous row's window */
+        for (int i = 0; i < s->rows; i++) {
+            const int r = end ? s->rows - 1 - i : i;
+            int k, a, b;
+            float f;
+            smear_gauss_shear_span(s, r, &k, &f, &a, &b);
+            const int sa = a / GAUSS_VSTRIP, sb = b > a ? (b + GAUSS_VSTRIP - 1) / GAUSS_VSTRIP : sa;
+            /* the strips that enter: [sa, sb) less [pa, pb) */
+            for (int st = sa; st < sb; st++) {
+                if (st >= pa && st < pb) {
+                    st = pb - 1;
+                    continue;
+                }
+                s->strip_rows[2 * st + end] = end ? r + 1 : r;
+            }
+            if (sb > sa)
+                pa = sa, pb = sb;
+        }
+    }
     /* up to 12 bits, T holds 16-bit fixed point: half the memory traffic,
      * and steps of a 64th of a level (room for 8 times the plane's range,
      * against the cubic's and the recursion's overshoots) */

@@ -717,40 +717,33 @@ static inline void fix_load(float *out, const int16_t *in, int n, float inv)
 }
 
 /* Sheared row r of T: plane row r - my read at columns u + slope (r - my),
- * interpolated. Only the columns within reach of an output (plane columns
- * -px - reach .. w + px + reach) are read; the row's columns beyond them
- * repeat its ends, more than the line's run-up away from any output. */
+ * interpolated, over the columns within reach of an output (see
+ * smear_gauss_shear_span()); the rest of the strips those columns lie in
+ * repeats the row's ends. Strips wholly beyond reach are not written. */
 void SMEAR_DSP(smear_gauss_shear_rows)(const GaussShear *g, const SmearPlane *src, int r0, int r1,
                                        float *work)
 {
-    const int nu = g->nu, lo_x = -g->px - g->reach, hi_x = g->w + g->px + g->reach;
+    const int nu = g->nu;
     const int c = g->cubic; /* taps before the sample: c, after it: 1 + c */
     float *line = work + 1; /* the row's samples at integer columns */
     float *frow = work + nu + 56; /* the row made in floats, when T is fixed */
     for (int r = r0; r < r1; r++) {
         float *row = g->fixed ? frow : g->T + (ptrdiff_t)r * nu;
-        const int py = r - g->my;
-        const double xs = g->u0 + g->slope * py; /* plane column of sheared column 0 */
-        const int k = (int)floor(xs);
-        const float f = (float)(xs - k);
-        /* sheared columns whose taps lie within [lo_x, hi_x] */
-        int a = lo_x - k + c, b = hi_x - k - 1 - c;
-        a = a < 0 ? 0 : a > nu ? nu : a;
-        b = b > nu ? nu : b < a ? a : b;
-        if (b > a) {
-            smear_pad_strip_row(line + a - c, src, g->border, py, k + a - c, b - a + 1 + 2 * c);
-            interp_line(row + a, line + a, b - a, f, c);
-        } else {
-            /* the row is wholly beyond reach: any finite value will do */
-            a = 0, b = 1;
-            row[0] = 0;
-        }
-        for (int i = 0; i < a; i++)
+        int k, a, b;
+        float f;
+        smear_gauss_shear_span(g, r, &k, &f, &a, &b);
+        if (b <= a)
+            continue;
+        smear_pad_strip_row(line + a - c, src, g->border, r - g->my, k + a - c, b - a + 1 + 2 * c);
+        interp_line(row + a, line + a, b - a, f, c);
+        /* the whole strips the columns lie in */
+        const int sa = a / VSTRIP * VSTRIP, sb = (b + VSTRIP - 1) / VSTRIP * VSTRIP;
+        for (int i = sa; i < a; i++)
             row[i] = row[a];
-        for (int i = b; i < nu; i++)
+        for (int i = b; i < sb; i++)
             row[i] = row[b - 1];
         if (g->fixed)
-            fix_store(g->T16 + (ptrdiff_t)r * nu, row, nu, g->tscale);
+            fix_store(g->T16 + (ptrdiff_t)r * nu + sa, row + sa, sb - sa, g->tscale);
     }
 }
 
@@ -762,11 +755,15 @@ _Static_assert(VSTRIP == 32, "a strip row is two cache lines");
 void SMEAR_DSP(smear_gauss_shear_down)(const GaussShear *g, int s0, int s1, float *work)
 {
     const IIRCoef k = iir_coef(&g->line);
-    const int rows = g->rows, nu = g->nu;
-    float *F = work, *C = work + (ptrdiff_t)rows * VSTRIP;
+    const int nu = g->nu;
+    float *F = work, *C = work + (ptrdiff_t)g->rows * VSTRIP;
     for (int st = s0; st < s1; st++) {
+        /* the strip's rows within reach of an output, the run-up included */
+        const int ra = g->strip_rows[2 * st], rows = g->strip_rows[2 * st + 1] - ra;
+        if (rows <= 0)
+            continue;
         if (g->fixed) {
-            int16_t *T = g->T16 + (ptrdiff_t)st * VSTRIP;
+            int16_t *T = g->T16 + (ptrdiff_t)ra * nu + (ptrdiff_t)st * VSTRIP;
             for (int r = 0; r < rows; r++) {
                 if (r + SHEAR_AHEAD < rows) /* a line a row */
                     __builtin_prefetch(T + (ptrdiff_t)(r + SHEAR_AHEAD) * nu);
@@ -777,7 +774,7 @@ void SMEAR_DSP(smear_gauss_shear_down)(const GaussShear *g, int s0, int s1, floa
                 fix_store(T + (ptrdiff_t)r * nu, C + (ptrdiff_t)r * VSTRIP, VSTRIP, g->tscale);
             continue;
         }
-        float *T = g->T + (ptrdiff_t)st * VSTRIP;
+        float *T = g->T + (ptrdiff_t)ra * nu + (ptrdiff_t)st * VSTRIP;
         for (int r = 0; r < rows; r++) {
             /* the strip's two lines of each row, fetched well ahead: the
              * rows are a page apart, which the hardware does not follow */

@@ -26,6 +26,8 @@
 #ifndef SMEAR_FILTERS_GAUSSIAN_DSP_H
 #define SMEAR_FILTERS_GAUSSIAN_DSP_H
 
+#include <math.h>
+
 #include "cpu.h"
 #include "kernel.h"
 
@@ -158,6 +160,11 @@ typedef struct GaussShear {
     int         reach;     ///< plane columns each side of [-px, w + px) a sheared row reads exactly
     int         u0, nu;    ///< sheared columns (nu: whole strips)
     int         rows;      ///< h + 2 my
+    /** per strip of T, the rows the recursive pass filters: [strip_rows[2 s],
+     *  strip_rows[2 s + 1]), those where some column of the strip is
+     *  interpolated (see smear_gauss_shear_span()); beyond them the strip
+     *  lies wholly out of reach, is never written and never read */
+    int        *strip_rows;
     float      *T;         ///< rows of nu floats, or with fixed:
     int16_t    *T16;       ///< ... rows of nu samples times tscale, rounded (planes up to 12 bits)
     int         fixed;
@@ -166,6 +173,27 @@ typedef struct GaussShear {
     size_t      work_floats;
     float      *work;
 } GaussShear;
+
+/** Row r of T (0 is plane row -my) as shear_rows makes it: *k, the plane
+ *  column of its column 0 rounded down, and *f the fraction; [*a, *b), the
+ *  columns interpolated from plane columns within reach of an output
+ *  (-px - reach .. w + px + reach): the rest of the row, more than the
+ *  line's run-up away from any output, only repeats their ends. Empty
+ *  (*a == *b) for a row wholly beyond reach. */
+static inline void smear_gauss_shear_span(const GaussShear *g, int r, int *k, float *f, int *a,
+                                          int *b)
+{
+    const int lo_x = -g->px - g->reach, hi_x = g->w + g->px + g->reach;
+    const double xs = g->u0 + g->slope * (r - g->my); /* plane column of sheared column 0 */
+    const int c = g->cubic; /* taps before the sample: c, after it: 1 + c */
+    *k = (int)floor(xs);
+    *f = (float)(xs - *k);
+    int lo = lo_x - *k + c, hi = hi_x - *k - 1 - c;
+    lo = lo < 0 ? 0 : lo > g->nu ? g->nu : lo;
+    hi = hi > g->nu ? g->nu : hi < lo ? lo : hi;
+    *a = lo;
+    *b = hi;
+}
 
 /* Sheared rows [r0, r1) of T (0 is plane row -my). */
 SMEAR_DSP_DECL(void, smear_gauss_shear_rows, (const GaussShear *g, const SmearPlane *src,

@@ -94,6 +94,37 @@ static void run_kernel(const SmearGaussianParams *gp, const TestImage *in, TestI
     free(priv);
 }
 
+/* The output of gp on b must not depend on what the instance did before:
+ * configured for first and run on a, then configured for gp (its scratch
+ * kept across, as the pipeline keeps it), it gives a fresh instance's
+ * bytes. The wide route writes only the parts of its scratch within reach
+ * of an output; reading any other part would show here. */
+static void check_no_history(const SmearGaussianParams *first, const SmearGaussianParams *gp,
+                             const TestImage *a, const TestImage *b)
+{
+    TestImage oa, o1, o2;
+    test_image_alloc(&oa, a->p.w, a->p.h, a->p.depth, "first");
+    test_image_alloc(&o1, b->p.w, b->p.h, b->p.depth, "after");
+    test_image_alloc(&o2, b->p.w, b->p.h, b->p.depth, "fresh");
+    void *priv = calloc(1, smear_kernel_gaussian.priv_size);
+    REQUIRE(priv, "out of memory");
+    const SmearPlaneInfo info = { b->p.w, b->p.h, b->p.depth, 1, smear_cpu_flags() };
+    REQUIRE(smear_kernel_gaussian.configure(priv, first, &info) == 0, "configure failed");
+    smear_kernel_gaussian.process(priv, &oa.p, &a->p, NULL);
+    REQUIRE(smear_kernel_gaussian.configure(priv, gp, &info) == 0, "configure failed");
+    smear_kernel_gaussian.process(priv, &o1.p, &b->p, NULL);
+    smear_kernel_gaussian.uninit(priv);
+    free(priv);
+    run_kernel(gp, b, &o2, 1, smear_cpu_flags());
+    REQUIRE(test_planes_equal(&o1, &o2),
+            "sigma %g x %g turned %g, %d bits, border %d: the output depends on the instance's "
+            "earlier frames", gp->sigma_x, gp->sigma_y, gp->angle * 180 / M_PI, b->p.depth,
+            (int)gp->border.mode);
+    test_image_free(&oa);
+    test_image_free(&o1);
+    test_image_free(&o2);
+}
+
 static double worst_bias; /* the largest mean error of any case, in 8-bit levels */
 
 typedef struct Worst {
@@ -240,6 +271,29 @@ int main(void)
     static const double across[][3] = { { 20, 3, 15 } };
     check_turned("wide transposed", across, 1, &img, 5, 60, &w_rot);
     test_image_free(&img);
+
+    /* the wide route's scratch, kept across frames and parameter changes,
+     * is only partly written: what the output reads must be this frame's,
+     * at 8 bits (16-bit fixed point) and 16 (floats), every border */
+    for (int depth = 8; depth <= 16; depth += 8) {
+        TestImage na, nb;
+        test_image_alloc(&na, 320, 240, depth, "noise");
+        test_image_alloc(&nb, 320, 240, depth, "edges");
+        test_fill_noise(&na, 5);
+        test_fill_edges(&nb, 29);
+        for (int b = 0; b < 4; b++) {
+            const SmearBorder border = { (SmearBorderMode)b, 1 << (depth - 2) };
+            const SmearGaussianParams before = { 16, 2, 60 * M_PI / 180, border };
+            const SmearGaussianParams after[] = { { 8, 2, 30 * M_PI / 180, border },
+                                                  { 12, 3, -80 * M_PI / 180, border } };
+            for (int i = 0; i < 2; i++) {
+                check_no_history(&before, &after[i], &na, &nb);
+                check_no_history(&after[i], &after[i], &na, &nb);
+            }
+        }
+        test_image_free(&na);
+        test_image_free(&nb);
+    }
 
     /* a turned kernel narrower than half a sample is taken as half a sample
      * across (not a row of dots, nor nothing at all); on an axis a zero
