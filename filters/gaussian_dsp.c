@@ -284,15 +284,28 @@ void SMEAR_DSP(smear_gauss_hpass)(const GaussPlan *p, const SmearPlane *dst, int
 static void axis_line(const GaussAxis *a, const float *in, int n, int pad, float *out, float *tmp)
 {
     if (a->type == GAUSS_FIR) {
-        /* tap by tap over the whole line (vectorised); each sample still
-         * sums its taps in order, from the centre out */
+        /* each sample sums its taps in order, from the centre out: four
+         * vectors of samples at a time, their sums kept in registers */
         const float *c = in + pad;
-        for (int j = 0; j < n; j++)
-            out[j] = a->w[0] * c[j];
-        for (int kk = 1; kk <= a->radius; kk++) {
-            const float wk = a->w[kk];
-            for (int j = 0; j < n; j++)
-                out[j] += wk * (c[j - kk] + c[j + kk]);
+        const float *w = a->w;
+        const int R = a->radius;
+        int j = 0;
+        for (; j + 4 * SMEAR_VF <= n; j += 4 * SMEAR_VF) {
+            vfn acc[4];
+            for (int v = 0; v < 4; v++)
+                acc[v] = vfn_load(c + j + SMEAR_VF * v) * w[0];
+            for (int kk = 1; kk <= R; kk++)
+                for (int v = 0; v < 4; v++)
+                    acc[v] = vfn_fmas(vfn_load(c + j + SMEAR_VF * v - kk) +
+                                      vfn_load(c + j + SMEAR_VF * v + kk), w[kk], acc[v]);
+            for (int v = 0; v < 4; v++)
+                vfn_store(out + j + SMEAR_VF * v, acc[v]);
+        }
+        for (; j < n; j++) {
+            float acc = w[0] * c[j];
+            for (int kk = 1; kk <= R; kk++)
+                acc = fmaf(c[j - kk] + c[j + kk], w[kk], acc);
+            out[j] = acc;
         }
     } else if (a->type == GAUSS_IIR) {
         /* the same recursion, one sample at a time */
@@ -342,6 +355,46 @@ static void iir_rows16(const GaussAxis *a, const float *in, ptrdiff_t is, int co
     for (; j < n; j++)
         for (int l = 0; l < lanes; l++)
             out[(ptrdiff_t)l * os + j] = C[(ptrdiff_t)(j + pad) * 16 + l];
+}
+
+/* The FIR along 16 rows at once, as iir_rows16() lays them out: each sample
+ * sums its taps as axis_line() does, from the centre out, so the bytes are
+ * the same; the taps are whole aligned vectors. */
+static void fir_rows16(const GaussAxis *a, const float *in, ptrdiff_t is, int count, int pad,
+                       int n, float *out, ptrdiff_t os, int lanes, float *F, float *C)
+{
+    const float *w = a->w;
+    const int R = a->radius;
+    for (int j = 0; j < count; j += 16)
+        transpose16(F + (ptrdiff_t)j * 16, 16, in + j, is);
+    /* four positions at a time (four chains of fused steps in flight),
+     * then one */
+#define FIR_POSITIONS(j, P)                                                                        \
+    do {                                                                                           \
+        const float *c = F + (ptrdiff_t)((j) + pad) * 16;                                          \
+        vfn acc[(P) * 16 / SMEAR_VF];                                                              \
+        for (int v = 0; v < (P) * 16 / SMEAR_VF; v++)                                              \
+            acc[v] = vfn_load(c + SMEAR_VF * v) * w[0];                                            \
+        for (int kk = 1; kk <= R; kk++)                                                            \
+            for (int v = 0; v < (P) * 16 / SMEAR_VF; v++)                                          \
+                acc[v] = vfn_fmas(vfn_load(c + SMEAR_VF * v - 16 * kk) +                           \
+                                  vfn_load(c + SMEAR_VF * v + 16 * kk), w[kk], acc[v]);           \
+        for (int v = 0; v < (P) * 16 / SMEAR_VF; v++)                                              \
+            vfn_store(C + (ptrdiff_t)(j) * 16 + SMEAR_VF * v, acc[v]);                             \
+    } while (0)
+    int p = 0;
+    for (; p + 4 <= n; p += 4)
+        FIR_POSITIONS(p, 4);
+    for (; p < n; p++)
+        FIR_POSITIONS(p, 1);
+#undef FIR_POSITIONS
+    int j = 0;
+    if (lanes == 16)
+        for (; j + 16 <= n; j += 16)
+            transpose16(out + j, os, C + (ptrdiff_t)j * 16, 16);
+    for (; j < n; j++)
+        for (int l = 0; l < lanes; l++)
+            out[(ptrdiff_t)l * os + j] = C[(ptrdiff_t)j * 16 + l];
 }
 
 /* The recursive axis pass over scratch rows [i0, i0 + 16) (those from i1 on
@@ -825,8 +878,11 @@ void SMEAR_DSP(smear_gauss_shear_out)(const GaussShear *g, const SmearPlane *dst
         const int y0 = 16 * b, nl = g->h - y0 < 16 ? g->h - y0 : 16;
         for (int l = 0; l < 16; l++) /* lines past the plane repeat its last */
             shear_back(g, y0 + (l < nl ? l : nl - 1), lines + (ptrdiff_t)l * c16 + px, trow);
-        if (a->type == GAUSS_IIR) {
-            iir_rows16(a, lines, c16, n, px, W, out, c16, 16, F, C);
+        if (a->type == GAUSS_IIR || a->type == GAUSS_FIR) {
+            if (a->type == GAUSS_IIR)
+                iir_rows16(a, lines, c16, n, px, W, out, c16, 16, F, C);
+            else
+                fir_rows16(a, lines, c16, n, px, W, out, c16, 16, F, C);
             for (int l = 0; l < nl; l++)
                 smear_f32_to_row(dst->data + (ptrdiff_t)(y0 + l) * dst->stride,
                                  out + (ptrdiff_t)l * c16, W, g->depth);
