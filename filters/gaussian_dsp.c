@@ -210,6 +210,7 @@ static void vertical_block(const GaussPlan *p, int b, float *B, float *work)
         return;
     }
     const int R = a->type == GAUSS_FIR ? a->radius : 0;
+    const int bps = p->depth > 8 ? 2 : 1;
     float *F = tile + (ptrdiff_t)LANES * STRIP; /* rows y0-R .. y0+LANES+R-1 */
     const float w0 = a->type == GAUSS_FIR ? a->w[0] : 1;
     for (int st = 0; st < p->nb_strips; st++) {
@@ -219,6 +220,14 @@ static void vertical_block(const GaussPlan *p, int b, float *B, float *work)
             /* rows past the plane's end inside the last block only feed
              * lanes that are never written out */
             const int yy = y < H + p->pady ? y : H + p->pady - 1;
+            /* the rows' lines two strips on: the strip walks down rows a
+             * plane's width apart, which the hardware does not follow */
+            if (x0 + 2 * STRIP < p->w) {
+                const uint8_t *ahead = p->rows[yy + p->pady] + (ptrdiff_t)(x0 + 2 * STRIP) * bps;
+                __builtin_prefetch(ahead);
+                if (bps == 2)
+                    __builtin_prefetch(ahead + 64);
+            }
             load_strip(F + (ptrdiff_t)(r + R) * STRIP, p->rows[yy + p->pady], x0, n, p->depth, STRIP);
         }
         for (int l = 0; l < LANES; l++) {
@@ -254,17 +263,29 @@ void SMEAR_DSP(smear_gauss_hpass)(const GaussPlan *p, const SmearPlane *dst, int
         lanes_pad(B + (ptrdiff_t)X * LANES, W, X, p->border);
         if (a->type == GAUSS_FIR) {
             const int R = a->radius;
-            const float w0 = a->w[0];
-            for (int x = 0; x < W; x++) {
-                const float *c = B + (ptrdiff_t)(X + x) * LANES;
-                for (int v = 0; v < LANES / SMEAR_VF; v++) {
-                    vfn acc = vfn_load(c + SMEAR_VF * v) * w0;
-                    for (int kk = 1; kk <= R; kk++)
-                        acc = vfn_fmas(vfn_load(c + SMEAR_VF * v - (ptrdiff_t)kk * LANES) +
-                                        vfn_load(c + SMEAR_VF * v + (ptrdiff_t)kk * LANES), a->w[kk], acc);
-                    vfn_store(O + (ptrdiff_t)x * LANES + SMEAR_VF * v, acc);
-                }
-            }
+            const float *w = a->w;
+            /* two columns at a time, the taps outermost: each vector's sum
+             * is a chain of fused steps, and 2 LANES / SMEAR_VF of them are
+             * in flight */
+#define FIR_COLUMNS(x, P)                                                                          \
+    do {                                                                                           \
+        const float *c = B + (ptrdiff_t)(X + (x)) * LANES;                                         \
+        vfn acc[(P) * LANES / SMEAR_VF];                                                           \
+        for (int v = 0; v < (P) * LANES / SMEAR_VF; v++)                                           \
+            acc[v] = vfn_load(c + SMEAR_VF * v) * w[0];                                            \
+        for (int kk = 1; kk <= R; kk++)                                                            \
+            for (int v = 0; v < (P) * LANES / SMEAR_VF; v++)                                       \
+                acc[v] = vfn_fmas(vfn_load(c + SMEAR_VF * v - (ptrdiff_t)kk * LANES) +             \
+                                  vfn_load(c + SMEAR_VF * v + (ptrdiff_t)kk * LANES), w[kk], acc[v]); \
+        for (int v = 0; v < (P) * LANES / SMEAR_VF; v++)                                           \
+            vfn_store(O + (ptrdiff_t)(x) * LANES + SMEAR_VF * v, acc[v]);                          \
+    } while (0)
+            int x = 0;
+            for (; x + 2 <= W; x += 2)
+                FIR_COLUMNS(x, 2);
+            for (; x < W; x++)
+                FIR_COLUMNS(x, 1);
+#undef FIR_COLUMNS
             lanes_store(dst, b * LANES, rows, O, rowbuf);
         } else if (a->type == GAUSS_IIR) {
             /* the recursion over x, LANES rows at once, on the padded row */
