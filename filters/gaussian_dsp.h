@@ -147,7 +147,9 @@ typedef struct GaussSlant {
  *  Below that, cubic interpolation, which spreads nothing. T holds the
  *  sheared rows -my .. h + my - 1, columns u0 .. u0 + nu - 1, row by row
  *  (floats, or 16-bit fixed point up to 12 bits): sample (row r, column u)
- *  is the plane's at (r, u + slope r). */
+ *  is the plane's at (r, u + slope r). Of each row only the strips within
+ *  reach of an output are made and filtered (a parallelogram: see
+ *  strip_rows); the rest is neither written nor read. */
 typedef struct GaussShear {
     int         w, h, depth;
     SmearBorder border;
