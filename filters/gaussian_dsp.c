@@ -188,6 +188,30 @@ void SMEAR_DSP(smear_gauss_vpass)(const GaussPlan *p, int strip0, int strip1, fl
         vpass_iir(p, st, work);
 }
 
+/* The FIR along a line of the lanes layout, positions step floats apart
+ * (the lines interleaved within a position): the nv vectors from c out to
+ * out, each summing its taps in order from the centre out, in fused steps.
+ * The taps outermost, so that the nv sums (a constant) are chains in
+ * flight together. */
+#define FIR_MAX_VECTORS (64 / SMEAR_VF) /* two columns of LANES, four positions of 16 */
+static inline __attribute__((always_inline)) void fir_lanes(float *out, const float *c,
+                                                            ptrdiff_t step, const GaussAxis *a,
+                                                            const int nv)
+{
+    const float *w = a->w;
+    vfn acc[FIR_MAX_VECTORS];
+    for (int v = 0; v < nv; v++)
+        acc[v] = vfn_load(c + SMEAR_VF * v) * w[0];
+    for (int kk = 1; kk <= a->radius; kk++)
+        for (int v = 0; v < nv; v++)
+            acc[v] = vfn_fmas(vfn_load(c + SMEAR_VF * v - kk * step) +
+                              vfn_load(c + SMEAR_VF * v + kk * step), w[kk], acc[v]);
+    for (int v = 0; v < nv; v++)
+        vfn_store(out + SMEAR_VF * v, acc[v]);
+}
+_Static_assert(2 * LANES / SMEAR_VF <= FIR_MAX_VECTORS && 4 * 16 / SMEAR_VF <= FIR_MAX_VECTORS,
+               "fir_lanes' sums in flight");
+
 /* The vertically blurred rows of block b as vectors: B[x][lane] for x in
  * [0, w), at B + padx * LANES. */
 static void vertical_block(const GaussPlan *p, int b, float *B, float *work)
@@ -262,30 +286,14 @@ void SMEAR_DSP(smear_gauss_hpass)(const GaussPlan *p, const SmearPlane *dst, int
         vertical_block(p, b, B, scratch);
         lanes_pad(B + (ptrdiff_t)X * LANES, W, X, p->border);
         if (a->type == GAUSS_FIR) {
-            const int R = a->radius;
-            const float *w = a->w;
-            /* two columns at a time, the taps outermost: each vector's sum
-             * is a chain of fused steps, and 2 LANES / SMEAR_VF of them are
-             * in flight */
-#define FIR_COLUMNS(x, P)                                                                          \
-    do {                                                                                           \
-        const float *c = B + (ptrdiff_t)(X + (x)) * LANES;                                         \
-        vfn acc[(P) * LANES / SMEAR_VF];                                                           \
-        for (int v = 0; v < (P) * LANES / SMEAR_VF; v++)                                           \
-            acc[v] = vfn_load(c + SMEAR_VF * v) * w[0];                                            \
-        for (int kk = 1; kk <= R; kk++)                                                            \
-            for (int v = 0; v < (P) * LANES / SMEAR_VF; v++)                                       \
-                acc[v] = vfn_fmas(vfn_load(c + SMEAR_VF * v - (ptrdiff_t)kk * LANES) +             \
-                                  vfn_load(c + SMEAR_VF * v + (ptrdiff_t)kk * LANES), w[kk], acc[v]); \
-        for (int v = 0; v < (P) * LANES / SMEAR_VF; v++)                                           \
-            vfn_store(O + (ptrdiff_t)(x) * LANES + SMEAR_VF * v, acc[v]);                          \
-    } while (0)
+            /* two columns at a time (2 LANES / SMEAR_VF sums in flight) */
             int x = 0;
             for (; x + 2 <= W; x += 2)
-                FIR_COLUMNS(x, 2);
+                fir_lanes(O + (ptrdiff_t)x * LANES, B + (ptrdiff_t)(X + x) * LANES, LANES, a,
+                          2 * LANES / SMEAR_VF);
             for (; x < W; x++)
-                FIR_COLUMNS(x, 1);
-#undef FIR_COLUMNS
+                fir_lanes(O + (ptrdiff_t)x * LANES, B + (ptrdiff_t)(X + x) * LANES, LANES, a,
+                          LANES / SMEAR_VF);
             lanes_store(dst, b * LANES, rows, O, rowbuf);
         } else if (a->type == GAUSS_IIR) {
             /* the recursion over x, LANES rows at once, on the padded row */
@@ -384,31 +392,14 @@ static void iir_rows16(const GaussAxis *a, const float *in, ptrdiff_t is, int co
 static void fir_rows16(const GaussAxis *a, const float *in, ptrdiff_t is, int count, int pad,
                        int n, float *out, ptrdiff_t os, int lanes, float *F, float *C)
 {
-    const float *w = a->w;
-    const int R = a->radius;
     for (int j = 0; j < count; j += 16)
         transpose16(F + (ptrdiff_t)j * 16, 16, in + j, is);
-    /* four positions at a time (four chains of fused steps in flight),
-     * then one */
-#define FIR_POSITIONS(j, P)                                                                        \
-    do {                                                                                           \
-        const float *c = F + (ptrdiff_t)((j) + pad) * 16;                                          \
-        vfn acc[(P) * 16 / SMEAR_VF];                                                              \
-        for (int v = 0; v < (P) * 16 / SMEAR_VF; v++)                                              \
-            acc[v] = vfn_load(c + SMEAR_VF * v) * w[0];                                            \
-        for (int kk = 1; kk <= R; kk++)                                                            \
-            for (int v = 0; v < (P) * 16 / SMEAR_VF; v++)                                          \
-                acc[v] = vfn_fmas(vfn_load(c + SMEAR_VF * v - 16 * kk) +                           \
-                                  vfn_load(c + SMEAR_VF * v + 16 * kk), w[kk], acc[v]);           \
-        for (int v = 0; v < (P) * 16 / SMEAR_VF; v++)                                              \
-            vfn_store(C + (ptrdiff_t)(j) * 16 + SMEAR_VF * v, acc[v]);                             \
-    } while (0)
+    /* four positions at a time (4 * 16 / SMEAR_VF sums in flight), then one */
     int p = 0;
     for (; p + 4 <= n; p += 4)
-        FIR_POSITIONS(p, 4);
+        fir_lanes(C + (ptrdiff_t)p * 16, F + (ptrdiff_t)(p + pad) * 16, 16, a, 4 * 16 / SMEAR_VF);
     for (; p < n; p++)
-        FIR_POSITIONS(p, 1);
-#undef FIR_POSITIONS
+        fir_lanes(C + (ptrdiff_t)p * 16, F + (ptrdiff_t)(p + pad) * 16, 16, a, 16 / SMEAR_VF);
     int j = 0;
     if (lanes == 16)
         for (; j + 16 <= n; j += 16)
