@@ -259,7 +259,9 @@ int main(void)
      * a recursive pass down the columns, the rows moved back. The set-up
      * takes it for these kernels on a plane of this size (when written):
      * with linear interpolation where the x pass is wide, with cubic where
-     * it is narrower (the first four), once on the transposed plane */
+     * it is narrower (the first four); on a wider plane, a line of slope
+     * 2.8 (20 x 3 at 15 degrees), and on the transposed plane kernels too
+     * flat for the plane's own way (line sigma under 4) */
     test_image_alloc(&img, 320, 240, 8, "edges");
     test_fill_edges(&img, 13);
     static const double wide[][3] = { { 8, 2, 60 }, { 16, 2, 60 }, { 8, 1.5, 45 }, { 12, 3, 80 },
@@ -268,8 +270,10 @@ int main(void)
     test_image_free(&img);
     test_image_alloc(&img, 480, 320, 8, "edges");
     test_fill_edges(&img, 17);
-    static const double across[][3] = { { 20, 3, 15 } };
-    check_turned("wide transposed", across, 1, &img, 5, 60, &w_rot);
+    static const double steep[][3] = { { 20, 3, 15 } };
+    check_turned("wide, steep line", steep, 1, &img, 5, 60, &w_rot);
+    static const double across[][3] = { { 6, 2, 30 }, { 6, 2.5, 21 } };
+    check_turned("wide transposed", across, 2, &img, 5, 60, &w_rot);
     test_image_free(&img);
 
     /* the wide route's scratch, kept across frames and parameter changes,
@@ -410,13 +414,13 @@ int main(void)
 
     /* the same bytes for 1, 2 and 7 threads, and for every instruction set
      * (on this plane: axis-aligned, slanted FIR, wide route with linear and
-     * cubic interpolation, direct FIR) */
+     * cubic interpolation, on the plane and on its transpose, direct FIR) */
     test_image_alloc(&img, 301, 203, 8, "noise");
     test_fill_noise(&img, 42);
     static const double inv[][3] = { { 0.8, 0.8, 0 }, { 3, 3, 0 }, { 9, 2, 0 }, { 40, 40, 0 },
                                      { 5, 2, 25 },    { 6, 2, 70 }, { 9, 4, 110 }, { 4, 1, 60 },
                                      { 3, 1, 30 },    { 1.5, 0.8, 10 }, { 16, 5, 40 }, { 12, 5, 120 },
-                                     { 8, 1.5, 45 },  { 8, 0.8, -40 } };
+                                     { 8, 1.5, 45 },  { 8, 0.8, -40 }, { 6, 1.5, 47 } };
     for (size_t i = 0; i < sizeof(inv) / sizeof(inv[0]); i++) {
         for (int b = 0; b < 4; b++) {
             SmearGaussianParams gp = { inv[i][0], inv[i][1], inv[i][2] * M_PI / 180,
