@@ -358,14 +358,16 @@ int main(void)
                                        { SMEAR_BORDER_REPLICATE, 0 } };
             check("deep turned", &gr, &img, 1, 1 << (depth - 8), 0, &w_deep);
         }
-        /* wide (sheared, recursive down the columns): sigma above 8, two levels */
+        /* a wider turned kernel, which on a plane this small takes the
+         * slanted pass too: sigma above 8, two levels */
         SmearGaussianParams gw = { 12, 5, 35 * M_PI / 180, { SMEAR_BORDER_REFLECT, 0 } };
-        check("deep wide turned", &gw, &img, 1, 2 << (depth - 8), 0, &w_deep);
+        check("deep turned wider", &gw, &img, 1, 2 << (depth - 8), 0, &w_deep);
         test_image_free(&img);
-        /* the wide route with cubic interpolation (taken on a plane this
-         * size when written) */
+        /* the wide route with linear and with cubic interpolation (taken on
+         * a plane this size when written) */
         test_image_alloc(&img, 240, 160, depth, "edges");
         test_fill_edges(&img, depth + 1);
+        check("deep wide turned", &gw, &img, 3, 2 << (depth - 8), 0, &w_deep);
         SmearGaussianParams gc = { 8, 2, 60 * M_PI / 180, { SMEAR_BORDER_REFLECT, 0 } };
         check("deep wide cubic", &gc, &img, 3, 1 << (depth - 8), 0, &w_deep);
         test_image_free(&img);
