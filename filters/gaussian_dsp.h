@@ -179,9 +179,10 @@ typedef struct GaussShear {
 /** Row r of T (0 is plane row -my) as shear_rows makes it: *k, the plane
  *  column of its column 0 rounded down, and *f the fraction; [*a, *b), the
  *  columns interpolated from plane columns within reach of an output
- *  (-px - reach .. w + px + reach): the rest of the row, more than the
- *  line's run-up away from any output, only repeats their ends. Empty
- *  (*a == *b) for a row wholly beyond reach. */
+ *  (-px - reach .. w + px + reach). The rest of the strips they lie in,
+ *  more than the line's run-up away from any output, repeats their ends;
+ *  the other strips of the row are not made. Empty (*a == *b) for a row
+ *  wholly beyond reach. */
 static inline void smear_gauss_shear_span(const GaussShear *g, int r, int *k, float *f, int *a,
                                           int *b)
 {
