@@ -607,7 +607,7 @@ static int configure_sheared(GaussPriv *g, const SmearGaussianParams *gp,
     const size_t n = (size_t)s->w + 2 * s->px, c16 = (n + 15) & ~(size_t)15;
     const size_t rows_work = 2 * (size_t)s->nu + 64;
     const size_t down_work = 2 * (size_t)s->rows * GAUSS_VSTRIP;
-    const size_t out_work = 64 * c16 + c16 + 16 + (size_t)s->nu + 64;
+    const size_t out_work = 64 * c16 + (size_t)s->nu + 64;
     size_t work = rows_work > down_work ? rows_work : down_work;
     work = work > out_work ? work : out_work;
     s->work = jobs_work(g, work, info, &s->work_floats, &s->nb_work);

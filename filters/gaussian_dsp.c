@@ -314,26 +314,16 @@ static void axis_line(const GaussAxis *a, const float *in, int n, int pad, float
 {
     if (a->type == GAUSS_FIR) {
         /* each sample sums its taps in order, from the centre out: four
-         * vectors of samples at a time, their sums kept in registers */
+         * vectors of samples at a time (the line as a lanes layout of one
+         * sample a position), then one by one, alike */
         const float *c = in + pad;
-        const float *w = a->w;
-        const int R = a->radius;
         int j = 0;
-        for (; j + 4 * SMEAR_VF <= n; j += 4 * SMEAR_VF) {
-            vfn acc[4];
-            for (int v = 0; v < 4; v++)
-                acc[v] = vfn_load(c + j + SMEAR_VF * v) * w[0];
-            for (int kk = 1; kk <= R; kk++)
-                for (int v = 0; v < 4; v++)
-                    acc[v] = vfn_fmas(vfn_load(c + j + SMEAR_VF * v - kk) +
-                                      vfn_load(c + j + SMEAR_VF * v + kk), w[kk], acc[v]);
-            for (int v = 0; v < 4; v++)
-                vfn_store(out + j + SMEAR_VF * v, acc[v]);
-        }
+        for (; j + 4 * SMEAR_VF <= n; j += 4 * SMEAR_VF)
+            fir_lanes(out + j, c + j, 1, a, 4);
         for (; j < n; j++) {
-            float acc = w[0] * c[j];
-            for (int kk = 1; kk <= R; kk++)
-                acc = fmaf(c[j - kk] + c[j + kk], w[kk], acc);
+            float acc = a->w[0] * c[j];
+            for (int kk = 1; kk <= a->radius; kk++)
+                acc = fmaf(c[j - kk] + c[j + kk], a->w[kk], acc);
             out[j] = acc;
         }
     } else if (a->type == GAUSS_IIR) {
@@ -882,28 +872,24 @@ void SMEAR_DSP(smear_gauss_shear_out)(const GaussShear *g, const SmearPlane *dst
     const GaussAxis *a = &g->axis;
     const int W = g->w, px = g->px, n = W + 2 * px;
     const int c16 = (n + 15) & ~15;
-    /* 16 lines moved back, then (recursive) interleaved in and out */
-    float *lines = work, *tmp = lines + (ptrdiff_t)16 * c16;
-    float *F = tmp + c16 + 16, *C = F + (ptrdiff_t)16 * c16, *out = C + (ptrdiff_t)16 * c16;
+    /* 16 lines moved back, then interleaved in, filtered and out */
+    float *lines = work, *F = lines + (ptrdiff_t)16 * c16, *C = F + (ptrdiff_t)16 * c16;
+    float *out = C + (ptrdiff_t)16 * c16;
     float *trow = out + (ptrdiff_t)16 * c16; /* a fixed T's row in floats */
     for (int b = b0; b < b1; b++) {
         const int y0 = 16 * b, nl = g->h - y0 < 16 ? g->h - y0 : 16;
         for (int l = 0; l < 16; l++) /* lines past the plane repeat its last */
             shear_back(g, y0 + (l < nl ? l : nl - 1), lines + (ptrdiff_t)l * c16 + px, trow);
-        if (a->type == GAUSS_IIR || a->type == GAUSS_FIR) {
-            if (a->type == GAUSS_IIR)
-                iir_rows16(a, lines, c16, n, px, W, out, c16, 16, F, C);
-            else
-                fir_rows16(a, lines, c16, n, px, W, out, c16, 16, F, C);
+        if (a->type == GAUSS_IIR)
+            iir_rows16(a, lines, c16, n, px, W, out, c16, 16, F, C);
+        else if (a->type == GAUSS_FIR)
+            fir_rows16(a, lines, c16, n, px, W, out, c16, 16, F, C);
+        else /* no x pass (the set-up keeps its sigma at 2 or more) */
             for (int l = 0; l < nl; l++)
-                smear_f32_to_row(dst->data + (ptrdiff_t)(y0 + l) * dst->stride,
-                                 out + (ptrdiff_t)l * c16, W, g->depth);
-        } else {
-            for (int l = 0; l < nl; l++) {
-                const float *in = lines + (ptrdiff_t)l * c16;
-                axis_line(a, in, W, px, out, tmp);
-                smear_f32_to_row(dst->data + (ptrdiff_t)(y0 + l) * dst->stride, out, W, g->depth);
-            }
-        }
+                memcpy(out + (ptrdiff_t)l * c16, lines + (ptrdiff_t)l * c16 + px,
+                       sizeof(float) * (size_t)W);
+        for (int l = 0; l < nl; l++)
+            smear_f32_to_row(dst->data + (ptrdiff_t)(y0 + l) * dst->stride,
+                             out + (ptrdiff_t)l * c16, W, g->depth);
     }
 }
