@@ -13,6 +13,10 @@
 #include "defocus_dsp.h"
 #include "padded.h"
 
+/* The most bytes a narrow pass's rings of whole rows may take; a taller
+ * disk's rings hold strips of columns. */
+#define DEFOCUS_RING_BYTES ((size_t)640 << 10)
+
 typedef struct DefocusPriv {
     DefocusPlan plan;
     int         identity;
@@ -127,10 +131,13 @@ static int cmp_tap_row(const void *a, const void *b)
 
 /* The narrow pass's terms (the runs, then the taps, each padded to an even
  * count) and their integer weights: as fine as the 32-bit sums allow, at
- * most 2^14 (an int16). */
+ * most 2^14 (an int16). Past DEFOCUS_PAIRED_REACH, each column of a run is
+ * a term, and a run's two columns make a pair of terms. */
 static int narrow_terms(DefocusPlan *p, double total)
 {
-    const int nr = p->nb_runs + p->has_centre_run, n = nr + 1 + p->nb_taps + 1;
+    p->paired = p->ry <= DEFOCUS_PAIRED_REACH;
+    const int nr = (p->paired ? 1 : 2) * p->nb_runs + p->has_centre_run;
+    const int n = nr + 1 + p->nb_taps + 1;
     int16_t *w = calloc((size_t)n, sizeof(*w));
     p->terms = calloc((size_t)n, sizeof(*p->terms));
     p->qw = calloc((size_t)n / 2 + 1, sizeof(*p->qw));
@@ -144,12 +151,22 @@ static int narrow_terms(DefocusPlan *p, double total)
     const int unit = 1 << q;
     double qtotal = 0;
     int k = 0;
-    for (int i = 0; i < nr; i++, k++) {
-        /* the centre column's run is loaded twice, at half the weight */
+    for (int i = 0; i < p->nb_runs + p->has_centre_run; i++) {
         const DefocusRun *r = i < p->nb_runs ? &p->runs[i] : &p->centre_run;
-        p->terms[k] = (DefocusTerm){ r->dx, 0, r->a, r->b };
-        w[k] = (int16_t)(r->dx ? unit : unit / 2);
-        qtotal += 2.0 * w[k] * (r->b - r->a + 1);
+        const int len = r->b - r->a + 1;
+        if (p->paired) {
+            /* the centre column's run is loaded twice, at half the weight */
+            p->terms[k] = (DefocusTerm){ r->dx, 0, r->a, r->b };
+            w[k] = (int16_t)(r->dx ? unit : unit / 2);
+            qtotal += 2.0 * w[k++] * len;
+        } else {
+            /* columns -dx and dx, or the centre column once */
+            for (int side = r->dx ? -1 : 1; side <= 1; side += 2) {
+                p->terms[k] = (DefocusTerm){ side * r->dx, 0, r->a, r->b };
+                w[k] = (int16_t)unit;
+                qtotal += (double)w[k++] * len;
+            }
+        }
     }
     p->nb_run_real = k;
     if (k % 2) /* padding, of weight 0 */
@@ -253,9 +270,16 @@ static int defocus_configure(void *priv, const void *params, const SmearPlaneInf
         priv_free(d, 0);
         return ret;
     }
-    /* the rings of words are small: whole rows */
-    p->strip = p->narrow ? smear_row_strip(p->w, DEFOCUS_TILE)
-                         : smear_strip_width(p->rx, p->w, DEFOCUS_TILE);
+    /* the rings of words are small: whole rows, unless a tall disk's
+     * would not stay in the second-level cache */
+    p->strip = smear_strip_width(p->rx, p->w, DEFOCUS_TILE);
+    if (p->narrow) {
+        const int whole = smear_row_strip(p->w, DEFOCUS_TILE);
+        const size_t ring = sizeof(uint16_t) * (4 * (size_t)p->ry + 3) *
+                            smear_lined_row(DEFOCUS_PAD, whole, p->rx);
+        if (ring <= DEFOCUS_RING_BYTES)
+            p->strip = whole;
+    }
     p->pad = DEFOCUS_PAD;
     p->vnni = !!(info->cpu & SMEAR_CPU_VNNI);
     p->sw = smear_lined_row(DEFOCUS_PAD, p->strip, p->rx);

@@ -12,15 +12,15 @@
  * kernel reaches: the padded input as floats, and its column prefix sums
  * as 32-bit integers (exact, so a run's sum does not depend on where the
  * sums started, and the output not on how the plane is cut into jobs).
- * The ring of a strip stays in the second-level cache (for 1080p, even the
- * words' strips, which are whole rows: smear_row_strip()), and each input
- * row is converted and summed once per strip as it enters the ring. On 8-bit
- * planes with a reach of up to DEFOCUS_NARROW_REACH rows, the ring holds
- * 16-bit words instead and the sums are integers throughout (half the
- * loads; see defocus_dsp.c). With AVX-512 (and VNNI, for the words),
- * both passes load whole cache lines around a tile and pick the terms'
- * columns out of them with permutes, as long as the disk reaches at most
- * 31 (words) or 32 (floats) columns.
+ * The ring of a strip stays in the second-level cache (for 1080p, the
+ * words' strips are whole rows up to a reach of 37: smear_row_strip()), and
+ * each input row is converted and summed once per strip as it enters the
+ * ring. On 8-bit planes with a reach of up to DEFOCUS_NARROW_REACH rows, the
+ * ring holds 16-bit words instead and the sums are integers throughout
+ * (half the loads; see defocus_dsp.c). With AVX-512 (and VNNI, for the
+ * words), both passes load whole cache lines around a tile and pick the
+ * terms' columns out of them with permutes, as long as the disk reaches at
+ * most 63 (words) or 32 (floats) columns.
  */
 #ifndef SMEAR_FILTERS_DEFOCUS_DSP_H
 #define SMEAR_FILTERS_DEFOCUS_DSP_H
@@ -45,9 +45,13 @@ typedef struct DefocusTap {
     float w;
 } DefocusTap;
 
-/** The narrow pass's reach, at most: a mirrored pair of runs of 2 ry + 1
- *  samples of 8 bits sums to below 2^15. */
-#define DEFOCUS_NARROW_REACH 31
+/** The narrow pass's reach, at most: a run of 2 ry + 1 samples of 8 bits
+ *  sums to below 2^15. */
+#define DEFOCUS_NARROW_REACH 63
+
+/** The narrow pass's reach, at most, where a run's mirrored pair of
+ *  columns sums to below 2^15 and makes one term. */
+#define DEFOCUS_PAIRED_REACH 31
 
 /** Values (words, floats or 32-bit sums) around the columns of a ring row,
  *  each side: a row's column 0 starts a 64-byte line, and loads of whole
@@ -55,8 +59,10 @@ typedef struct DefocusTap {
 #define DEFOCUS_PAD 64
 
 /** A term of the narrow pass: a run's mirrored pair of columns (the centre
- *  column's counted twice, at half the weight), or a tap's four mirrored
- *  samples; padding terms have weight 0. */
+ *  column's counted twice, at half the weight) when the plan's runs are
+ *  paired, else the run's one column dx (of either sign: a run makes two
+ *  terms, its centre column one); or a tap's four mirrored samples. Padding
+ *  terms have weight 0. */
 typedef struct DefocusTerm {
     int dx, dy, a, b;
 } DefocusTerm;
@@ -76,6 +82,7 @@ typedef struct DefocusPlan {
     /* the narrow pass (8-bit samples, ry <= DEFOCUS_NARROW_REACH): 16-bit
      * words, integer weights */
     int         narrow;
+    int         paired;        ///< a run term is the run's mirrored pair of columns (ry <= DEFOCUS_PAIRED_REACH)
     DefocusTerm *terms;        ///< the runs, then the taps, an even count of each
     int         nb_run_terms;
     int         nb_terms;

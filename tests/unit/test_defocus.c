@@ -120,11 +120,18 @@ int main(void)
         check("deep disk radius 20", &d20, &img, 1, 1 << (depth - 8));
         test_image_free(&img);
     }
-    /* 8 bits taller than the integer pass reaches: the float pass */
-    test_image_alloc(&img, 70, 90, 8, "noise");
+    /* 8 bits: disks and ellipses whose runs are too tall to pair (one term
+     * per column), reaching further than 31 columns (lines from further
+     * out), further than 63 columns (loads), or taller than the integer pass
+     * reaches (the float pass) */
+    test_image_alloc(&img, 300, 170, 8, "noise");
     test_fill_noise(&img, 5);
-    SmearDefocusParams tall = { 12, 36, 0, { SMEAR_BORDER_REFLECT, 0 } };
-    worst = fmax(worst, check("tall ellipse", &tall, &img, 1, 1));
+    static const double tall[][2] = { { 12, 36 }, { 40, 40 }, { 45, 12 }, { 62, 62 },
+                                      { 20, 62.4 }, { 70, 20 }, { 12, 70 } };
+    for (size_t i = 0; i < sizeof(tall) / sizeof(tall[0]); i++) {
+        SmearDefocusParams d = { tall[i][0], tall[i][1], 0, { (SmearBorderMode)(i % 4), 90 } };
+        worst = fmax(worst, check("tall or wide ellipse", &d, &img, 7, 1));
+    }
     test_image_free(&img);
     /* 16 bits and a radius whose column sums are added in several chunks
      * (each chunk's integer sum must stay below 2^31) */
@@ -199,8 +206,11 @@ int main(void)
     test_image_free(&img);
     test_image_alloc(&img, 203, 151, 8, "noise");
     test_fill_noise(&img, 6);
-    SmearDefocusParams tall_inv = { 12, 36, 0, { SMEAR_BORDER_REPLICATE, 0 } };
-    test_check_invariance("tall defocus", &smear_kernel_defocus, &tall_inv, &img);
+    static const double tall_inv[][2] = { { 12, 36 }, { 50, 50 }, { 45, 12 }, { 70, 20 }, { 12, 70 } };
+    for (size_t i = 0; i < sizeof(tall_inv) / sizeof(tall_inv[0]); i++) {
+        SmearDefocusParams d = { tall_inv[i][0], tall_inv[i][1], 0, { SMEAR_BORDER_REPLICATE, 0 } };
+        test_check_invariance("tall or wide defocus", &smear_kernel_defocus, &d, &img);
+    }
     test_image_free(&img);
     printf("defocus: radii 0.1 to 50, elliptical, soft, every border, 8-16 bits: worst %d level(s); "
            "smooth in the radius; identical for 1/2/7 threads and every build\n", worst);
