@@ -154,6 +154,16 @@ int main(void)
     SmearDefocusParams big = { 9.5, 9.5, 0, { SMEAR_BORDER_REPLICATE, 0 } };
     worst = fmax(worst, check("big disk", &big, &img, 61, 1));
     test_image_free(&img);
+    /* a wide plane and a tall disk: the integer pass in strips of columns
+     * (whole rows would not stay in cache), hard and soft edged */
+    test_image_alloc(&img, 1921, 97, 8, "edges");
+    test_fill_edges(&img, 13);
+    SmearDefocusParams strips = { 45, 45, 0, { SMEAR_BORDER_REFLECT, 0 } };
+    SmearDefocusParams soft_strips = { 38, 38, 0.5, { SMEAR_BORDER_REPLICATE, 0 } };
+    worst = fmax(worst, check("wide plane, tall disk", &strips, &img, 13, 1));
+    worst = fmax(worst, check("wide plane, tall soft disk", &soft_strips, &img, 13, 1));
+    test_check_invariance("defocus in strips", &smear_kernel_defocus, &strips, &img);
+    test_image_free(&img);
     static const char *const photos[] = { "baboon.jpg", "fruits.jpg" };
     for (int i = 0; i < 2; i++) {
         if (test_load_photo(&img, photos[i], 8) < 0) {
