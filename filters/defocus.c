@@ -133,11 +133,11 @@ static int cmp_tap_row(const void *a, const void *b)
 
 /* The narrow pass's terms (the runs, then the taps, each padded to an even
  * count) and their integer weights: as fine as the 32-bit sums allow, at
- * most 2^14 (an int16). Past DEFOCUS_PAIRED_REACH, each column of a run is
- * a term, and a run's two columns make a pair of terms. */
-static int narrow_terms(DefocusPlan *p, double total)
+ * most 2^14 (an int16). Unless paired, each column of a run is a term, and
+ * a run's two columns make a pair of terms. */
+static int narrow_terms(DefocusPlan *p, double total, int paired)
 {
-    p->paired = p->ry <= DEFOCUS_PAIRED_REACH;
+    p->paired = paired;
     const int nr = (p->paired ? 1 : 2) * p->nb_runs + p->has_centre_run;
     const int n = nr + 1 + p->nb_taps + 1;
     int16_t *w = calloc((size_t)n, sizeof(*w));
@@ -148,7 +148,8 @@ static int narrow_terms(DefocusPlan *p, double total)
         return -ENOMEM;
     }
     int q = 14;
-    while (q > 1 && 255.0 * total * 1.01 * (1 << q) >= 2147483647.0)
+    const double max = (1 << p->depth) - 1;
+    while (q > 1 && max * total * 1.01 * (1 << q) >= 2147483647.0)
         q--;
     const int unit = 1 << q;
     double qtotal = 0;
@@ -268,7 +269,14 @@ static int defocus_configure(void *priv, const void *params, const SmearPlaneInf
     const double run_max = 2.0 * ((1 << p->depth) - 1) * kh;
     p->run_chunk = (int)fmin(fmax(floor(2147483647.0 / run_max), 1), 1 << 20);
     int ret;
-    if (p->depth == 8 && p->ry <= DEFOCUS_NARROW_REACH && (ret = narrow_terms(p, total)) < 0) {
+    /* the integer pass, where its terms stay below DEFOCUS_WORD_SUM */
+    const int max = (1 << p->depth) - 1;
+    int tallest = p->has_centre_run ? p->centre_run.b - p->centre_run.a + 1 : 0;
+    for (int i = 0; i < p->nb_runs; i++)
+        if (p->runs[i].b - p->runs[i].a + 1 > tallest)
+            tallest = p->runs[i].b - p->runs[i].a + 1;
+    if (4 * max < DEFOCUS_WORD_SUM && tallest * max < DEFOCUS_WORD_SUM &&
+        (ret = narrow_terms(p, total, 2 * tallest * max < DEFOCUS_WORD_SUM)) < 0) {
         priv_free(d, 0);
         return ret;
     }

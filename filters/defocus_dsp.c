@@ -27,13 +27,13 @@ static inline vfn vun_to_f(vun v)
     return __builtin_convertvector((vin)v, vfn);
 }
 
-/* ---- the narrow pass: 8-bit samples, a reach of at most 63 rows ----
+/* ---- the narrow pass: 16-bit words, where each run sums to below 2^15 ----
  *
  * Samples and column sums are 16-bit words (the sums modulo 2^16: a run's
  * sum is below 2^16, so its difference of two sums is exact), twice as many
- * a load as floats. Each term (a run's mirrored pair of columns up to a
- * reach of 31 rows, else one column of the run; or a tap's four mirrored
- * samples) sums to below 2^15; two terms are interleaved and
+ * a load as floats. Each term (a run's mirrored pair of columns where that
+ * stays so, else one column of the run; or a tap's four mirrored samples)
+ * sums to below 2^15 (DEFOCUS_WORD_SUM); two terms are interleaved and
  * multiplied by their integer weights (see narrow_terms() in defocus.c)
  * into 32-bit sums, exact whatever the instruction set (smear_madd_pair()
  * in simd.h). */
@@ -247,7 +247,7 @@ narrow_rows(const DefocusPlan *p, const SmearPlane *dst, const SmearPlane *src, 
             void *work, TileFn tile, const int paired)
 {
     const int W = p->w, rx = p->rx, ry = p->ry, nt = p->nb_terms, nrt = p->nb_run_terms;
-    const int np = 2 * ry + 1, nc = 2 * ry + 2, sw = p->sw;
+    const int np = 2 * ry + 1, nc = 2 * ry + 2, sw = p->sw, bps = p->depth > 8 ? 2 : 1;
     DefocusWork wk;
     smear_defocus_work(p, work, &wk);
     /* column 0 of each ring row after the pad */
@@ -295,15 +295,18 @@ narrow_rows(const DefocusPlan *p, const SmearPlane *dst, const SmearPlane *src, 
                     }
                 }
                 const int m = sn - x0 < NARROW_LANES ? sn - x0 : NARROW_LANES;
-                uint8_t *out = dst->data + (ptrdiff_t)y * dst->stride + sx0 + x0;
+                uint8_t *out = dst->data + (ptrdiff_t)y * dst->stride + (ptrdiff_t)(sx0 + x0) * bps;
 #if SMEAR_ISA_IS_AVX512
-                for (int v = 0; v < NW; v++)
-                    smear_vin_pair_to_u8(out + SMEAR_VW * v, m - SMEAR_VW * v, lo[v], hi[v], scale);
-#else
+                if (bps == 1) {
+                    for (int v = 0; v < NW; v++)
+                        smear_vin_pair_to_u8(out + SMEAR_VW * v, m - SMEAR_VW * v, lo[v], hi[v],
+                                             scale);
+                    continue;
+                }
+#endif
                 for (int v = 0; v < NW; v++)
                     smear_vin_pair_to_f32(wk.acc + SMEAR_VW * v, lo[v], hi[v], scale);
-                smear_f32_to_row(out, wk.acc, m, 8);
-#endif
+                smear_f32_to_row(out, wk.acc, m, p->depth);
             }
         }
     }

@@ -15,12 +15,13 @@
  * The ring of a strip stays in the second-level cache (for 1080p, the
  * words' strips are whole rows up to a reach of 37: smear_row_strip()), and
  * each input row is converted and summed once per strip as it enters the
- * ring. On 8-bit planes with a reach of up to DEFOCUS_NARROW_REACH rows, the
- * ring holds 16-bit words instead and the sums are integers throughout
- * (half the loads; see defocus_dsp.c). With AVX-512 (and VNNI, for the
- * words), both passes load whole cache lines around a tile and pick the
- * terms' columns out of them with permutes, as long as the disk reaches at
- * most 63 (words) or 32 (floats) columns.
+ * ring. Where every run of the disk's columns sums to below 2^15
+ * (DEFOCUS_WORD_SUM: a disk of radius below 64.5 at 8 bits, 16.5 at 10,
+ * 4.5 at 12), the ring holds 16-bit words instead and the sums are
+ * integers throughout (half the loads; see defocus_dsp.c). With AVX-512
+ * (and VNNI, for the words), both passes load whole cache lines around a
+ * tile and pick the terms' columns out of them with permutes, as long as
+ * the disk reaches at most 63 (words) or 32 (floats) columns.
  */
 #ifndef SMEAR_FILTERS_DEFOCUS_DSP_H
 #define SMEAR_FILTERS_DEFOCUS_DSP_H
@@ -45,13 +46,10 @@ typedef struct DefocusTap {
     float w;
 } DefocusTap;
 
-/** The narrow pass's reach, at most: a run of 2 ry + 1 samples of 8 bits
- *  sums to below 2^15. */
-#define DEFOCUS_NARROW_REACH 63
-
-/** The narrow pass's reach, at most, where a run's mirrored pair of
- *  columns sums to below 2^15 and makes one term. */
-#define DEFOCUS_PAIRED_REACH 31
+/** The narrow pass's terms sum to below this: each run's column (or, where
+ *  that stays below it too, its mirrored pair of columns, then one term),
+ *  and each tap's four samples. */
+#define DEFOCUS_WORD_SUM 32768
 
 /** Values (words, floats or 32-bit sums) around the columns of a ring row,
  *  each side: a row's column 0 starts a 64-byte line, and loads of whole
@@ -79,10 +77,10 @@ typedef struct DefocusPlan {
     DefocusTap *taps;
     int         nb_taps;
     float       inv_total;     ///< 1 / the kernel's sum
-    /* the narrow pass (8-bit samples, ry <= DEFOCUS_NARROW_REACH): 16-bit
-     * words, integer weights */
+    /* the narrow pass (see DEFOCUS_WORD_SUM): 16-bit words, integer
+     * weights */
     int         narrow;
-    int         paired;        ///< a run term is the run's mirrored pair of columns (ry <= DEFOCUS_PAIRED_REACH)
+    int         paired;        ///< a run term is the run's mirrored pair of columns
     DefocusTerm *terms;        ///< the runs, then the taps, an even count of each
     int         nb_run_terms;
     int         nb_terms;

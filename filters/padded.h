@@ -9,13 +9,15 @@
 #ifndef SMEAR_FILTERS_PADDED_H
 #define SMEAR_FILTERS_PADDED_H
 
+#include <string.h>
+
 #include "border.h"
 #include "kernel.h"
 #include "sample.h"
 
 /* Input row r (any integer: the border maps it) at columns c0 .. c0 + n - 1
  * (any integers too), into out as floats, or as 16-bit words when words is
- * set (8-bit planes only). */
+ * set. */
 static inline __attribute__((always_inline)) void
 smear_pad_strip(void *restrict out, int words, const SmearPlane *src, SmearBorder border, int r,
                 int c0, int n)
@@ -69,7 +71,9 @@ smear_pad_strip(void *restrict out, int words, const SmearPlane *src, SmearBorde
                 of[i] = (float)v;
         }
     }
-    if (words) {
+    if (words && bps == 2) {
+        memcpy(ow + i0, (const uint16_t *)row + c0 + i0, sizeof(*ow) * (size_t)(i1 - i0));
+    } else if (words) {
         const uint8_t *in = row + c0 + i0;
         for (int i = 0; i < i1 - i0; i++)
             ow[i0 + i] = in[i];
@@ -85,7 +89,7 @@ static inline void smear_pad_strip_row(float *out, const SmearPlane *src, SmearB
     smear_pad_strip(out, 0, src, border, r, c0, n);
 }
 
-/** The same as 16-bit words, for 8-bit planes. */
+/** The same as 16-bit words. */
 static inline void smear_pad_strip_words(uint16_t *out, const SmearPlane *src, SmearBorder border,
                                          int r, int c0, int n)
 {

@@ -120,6 +120,41 @@ int main(void)
         check("deep disk radius 20", &d20, &img, 1, 1 << (depth - 8));
         test_image_free(&img);
     }
+    /* 10 and 12 bits in the integer pass too, where a run sums to below
+     * 2^15: paired and single columns, near and far (every border) */
+    static const struct { int depth; double rx, ry; } deep_words[] = {
+        { 10, 9.5, 9.5 }, { 10, 14.4, 14.4 }, { 10, 20, 3 }, { 10, 40, 6 }, { 12, 2.4, 2.4 },
+        { 12, 1, 1 },
+    };
+    for (size_t i = 0; i < sizeof(deep_words) / sizeof(deep_words[0]); i++) {
+        const int depth = deep_words[i].depth;
+        test_image_alloc(&img, 203, 61, depth, "deep noise");
+        test_fill_noise(&img, (int)i);
+        SmearDefocusParams d = { deep_words[i].rx, deep_words[i].ry, 0,
+                                 { (SmearBorderMode)(i % 4), 700 } };
+        check("deep disk, integer pass", &d, &img, 3, 1 << (depth - 8));
+        test_check_invariance("deep defocus, integer pass", &smear_kernel_defocus, &d, &img);
+        test_image_free(&img);
+    }
+    /* near white, where a run's sum comes closest to 2^15: the tallest runs
+     * of 10 and 12 bits that the integer pass takes, single (31 and 7 rows)
+     * and paired (15 and 3), and each two rows taller (which must take the
+     * next way: single, or the float pass) */
+    static const struct { int depth; double r; } bright[] = {
+        { 10, 16.45 }, { 10, 16.6 }, { 10, 8.45 }, { 10, 8.6 },
+        { 12, 4.45 },  { 12, 4.6 },  { 12, 2.45 }, { 12, 2.6 },
+    };
+    for (size_t i = 0; i < sizeof(bright) / sizeof(bright[0]); i++) {
+        const int depth = bright[i].depth, maxv = (1 << depth) - 1;
+        test_image_alloc(&img, 150, 41, depth, "bright noise");
+        test_fill_noise(&img, 40 + i);
+        for (int y = 0; y < 41; y++)
+            for (int x = 0; x < 150; x++)
+                test_image_set(&img, x, y, maxv - test_image_get(&img, x, y) / 64);
+        SmearDefocusParams d = { bright[i].r, bright[i].r, 0, { SMEAR_BORDER_REPLICATE, 0 } };
+        check("bright deep disk, integer pass", &d, &img, 1, 1 << (depth - 8));
+        test_image_free(&img);
+    }
     /* 8 bits: disks and ellipses whose runs are too tall to pair (one term
      * per column), reaching further than 31 columns (lines from further
      * out), further than 63 columns (loads), or taller than the integer pass
