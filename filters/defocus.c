@@ -175,11 +175,23 @@ static int narrow_terms(DefocusPlan *p, double total, int paired)
     if (k % 2) /* padding, of weight 0 */
         p->terms[k++] = (DefocusTerm){ 0, 0, 0, 0 };
     p->nb_run_terms = k;
+    double off = 0; /* how far the integer weights are from the exact ones */
     for (int i = 0; i < p->nb_taps; i++, k++) {
         const DefocusTap *t = &p->taps[i];
         p->terms[k] = (DefocusTerm){ t->dx, t->dy, 0, 0 };
         w[k] = (int16_t)lrint(t->w * unit);
         qtotal += 4.0 * w[k];
+        off += 4.0 * fabs(w[k] - t->w * unit);
+    }
+    if (!(qtotal > 0 && off <= qtotal / 1024)) {
+        /* a kernel too faint for integer weights (a disk of a tiny fraction
+         * of a sample, whose weights round to 0): the float pass */
+        free(w);
+        free(p->terms);
+        free(p->qw);
+        p->terms = NULL;
+        p->qw = NULL;
+        return 0;
     }
     p->nb_term_real = k;
     if (k % 2)
@@ -202,7 +214,11 @@ static int defocus_configure(void *priv, const void *params, const SmearPlaneInf
         dp->radius_x < 0 || dp->radius_y < 0 || dp->radius_x > 2000 || dp->radius_y > 2000 ||
         dp->soft < 0 || dp->soft > 1)
         return -EINVAL;
-    if (dp->radius_x == 0 || dp->radius_y == 0) {
+    /* no area, or an ellipse inside the centre sample's square: each output
+     * is the mean over part of its own sample, the sample itself */
+    const double grow = 1 + dp->soft / 2;
+    if (dp->radius_x == 0 || dp->radius_y == 0 ||
+        (dp->radius_x * grow <= 0.5 && dp->radius_y * grow <= 0.5)) {
         d->identity = 1;
         return 0;
     }
@@ -211,7 +227,6 @@ static int defocus_configure(void *priv, const void *params, const SmearPlaneInf
     p->h = info->h;
     p->depth = info->depth;
     p->border = dp->border;
-    const double grow = 1 + dp->soft / 2;
     p->rx = (int)ceil(dp->radius_x * grow + 0.5);
     p->ry = (int)ceil(dp->radius_y * grow + 0.5);
     const int kw = 2 * p->rx + 1, kh = 2 * p->ry + 1;
@@ -251,7 +266,7 @@ static int defocus_configure(void *priv, const void *params, const SmearPlaneInf
         }
         for (int dy = 0; dy <= p->ry; dy++) {
             double w = k[(dy + p->ry) * kw + dx + p->rx];
-            if (w > 1e-12 && (dy < a || dy > b)) { /* the run is symmetric: -dy is out too */
+            if (w > 1e-12 * total && (dy < a || dy > b)) { /* the run is symmetric: -dy is out too */
                 /* the passes always load four mirrored positions: a sample on
                  * an axis is loaded twice or four times, and weighs as much less */
                 w = w >= 1 - 1e-9 ? 1 : w;

@@ -17,7 +17,8 @@ typedef struct Ref {
 } Ref;
 
 /* Area of the ellipse over the square of sample (dx, dy): the length of
- * each of many thin vertical slices inside the ellipse, summed. */
+ * each of many thin vertical slices inside the ellipse, summed (slices of
+ * the part of the square's width the ellipse spans, however thin). */
 static double area(const SmearDefocusParams *d, int dx, int dy)
 {
     if (d->soft > 0) {
@@ -33,16 +34,17 @@ static double area(const SmearDefocusParams *d, int dx, int dy)
         return s / (n * n);
     }
     const int n = 4000;
+    const double x0 = fmax(dx - 0.5, -d->radius_x), x1 = fmin(dx + 0.5, d->radius_x);
     double a = 0;
-    for (int i = 0; i < n; i++) {
-        const double x = dx - 0.5 + (i + 0.5) / n;
+    for (int i = 0; i < n && x1 > x0; i++) {
+        const double x = x0 + (i + 0.5) * (x1 - x0) / n;
         const double u = 1 - pow(x / d->radius_x, 2);
         if (u <= 0)
             continue;
         const double h = d->radius_y * sqrt(u); /* the ellipse spans [-h, h] at x */
         const double lo = fmax(dy - 0.5, -h), hi = fmin(dy + 0.5, h);
         if (hi > lo)
-            a += (hi - lo) / n;
+            a += (hi - lo) * (x1 - x0) / n;
     }
     return a;
 }
@@ -153,6 +155,20 @@ int main(void)
                 test_image_set(&img, x, y, maxv - test_image_get(&img, x, y) / 64);
         SmearDefocusParams d = { bright[i].r, bright[i].r, 0, { SMEAR_BORDER_REPLICATE, 0 } };
         check("bright deep disk, integer pass", &d, &img, 1, 1 << (depth - 8));
+        test_image_free(&img);
+    }
+    /* faint kernels: a disk inside its centre sample is the sample itself;
+     * a needle-thin ellipse has weights too small for the integer pass's */
+    static const double faint[][2] = { { 1.9e-5, 1.9e-5 }, { 0.5, 0.5 }, { 0.51, 0.3 },
+                                       { 1e-5, 5 },        { 1e-14, 5 }, { 7, 1e-9 } };
+    for (int depth = 8; depth <= 10; depth += 2) {
+        test_image_alloc(&img, 90, 30, depth, "faint");
+        test_fill_noise(&img, depth);
+        for (size_t i = 0; i < sizeof(faint) / sizeof(faint[0]); i++) {
+            SmearDefocusParams d = { faint[i][0], faint[i][1], 0, { SMEAR_BORDER_REFLECT, 0 } };
+            const int e = check("faint disk", &d, &img, 1, 1 << (depth - 8));
+            worst = depth == 8 && e > worst ? e : worst;
+        }
         test_image_free(&img);
     }
     /* 8 bits: disks and ellipses whose runs are too tall to pair (one term
