@@ -89,25 +89,33 @@ static double disk_area(double x0, double x1, double y0, double y1, double r)
     return clamped_area(x0, x1, y0, y1, r) + clamped_area(x0, x1, -y1, -y0, r);
 }
 
-/* Weight of sample (dx, dy): the ellipse's area over its square (hard edge),
- * or the mean of the soft profile over it. */
+/* Weight of sample (dx, dy): the ellipse's area over its square (a hard
+ * edge, or a soft one narrower than a thousandth of a sample), or the mean
+ * of the soft profile over it. */
 static double sample_weight(const SmearDefocusParams *d, int dx, int dy)
 {
-    if (d->soft <= 0) {
+    if (d->soft * fmax(d->radius_x, d->radius_y) < 1e-3) {
         /* an ellipse is a disk of radius ry stretched by rx / ry along x */
         const double k = d->radius_y / d->radius_x;
         return disk_area((dx - 0.5) * k, (dx + 0.5) * k, dy - 0.5, dy + 0.5, d->radius_y) / k;
     }
+    /* n x n points over the part of the square within the ellipse's reach
+     * (so that they meet an ellipse however much thinner than a sample) */
     const int n = 16;
+    const double grow = 1 + d->soft / 2, ex = d->radius_x * grow, ey = d->radius_y * grow;
+    const double x0 = fmax(dx - 0.5, -ex), x1 = fmin(dx + 0.5, ex);
+    const double y0 = fmax(dy - 0.5, -ey), y1 = fmin(dy + 0.5, ey);
+    if (!(x1 > x0 && y1 > y0))
+        return 0;
     double sum = 0;
     for (int j = 0; j < n; j++)
         for (int i = 0; i < n; i++) {
-            const double x = dx - 0.5 + (i + 0.5) / n, y = dy - 0.5 + (j + 0.5) / n;
+            const double x = x0 + (i + 0.5) * (x1 - x0) / n, y = y0 + (j + 0.5) * (y1 - y0) / n;
             const double rho = sqrt(pow(x / d->radius_x, 2) + pow(y / d->radius_y, 2));
             const double t = (rho - (1 - d->soft / 2)) / d->soft;
             sum += t <= 0 ? 1 : t >= 1 ? 0 : 1 - t;
         }
-    return sum / (n * n);
+    return sum / (n * n) * (x1 - x0) * (y1 - y0);
 }
 
 /* Frees the plan; the scratch buffers are kept for the next configuration
@@ -245,6 +253,12 @@ static int defocus_configure(void *priv, const void *params, const SmearPlaneInf
             k[(dy + p->ry) * kw + dx + p->rx] = w;
             total += w;
         }
+    if (!(total > 0)) { /* no area the sums can see: no blur */
+        free(k);
+        priv_free(d, 0);
+        d->identity = 1;
+        return 0;
+    }
     /* per column pair (dx, -dx): the run of full samples, and the rest as
      * taps, grouped with their mirror images */
     for (int dx = 0; dx <= p->rx; dx++) {

@@ -21,17 +21,20 @@ typedef struct Ref {
  * the part of the square's width the ellipse spans, however thin). */
 static double area(const SmearDefocusParams *d, int dx, int dy)
 {
-    if (d->soft > 0) {
+    if (d->soft > 0) { /* n x n points over the part of the square it reaches */
         const int n = 48;
+        const double ex = d->radius_x * (1 + d->soft / 2), ey = d->radius_y * (1 + d->soft / 2);
+        const double x0 = fmax(dx - 0.5, -ex), x1 = fmin(dx + 0.5, ex);
+        const double y0 = fmax(dy - 0.5, -ey), y1 = fmin(dy + 0.5, ey);
         double s = 0;
-        for (int j = 0; j < n; j++)
+        for (int j = 0; j < n && x1 > x0 && y1 > y0; j++)
             for (int i = 0; i < n; i++) {
-                const double x = dx - 0.5 + (i + 0.5) / n, y = dy - 0.5 + (j + 0.5) / n;
+                const double x = x0 + (i + 0.5) * (x1 - x0) / n, y = y0 + (j + 0.5) * (y1 - y0) / n;
                 const double rho = sqrt(pow(x / d->radius_x, 2) + pow(y / d->radius_y, 2));
                 const double t = (rho - (1 - d->soft / 2)) / d->soft;
                 s += t <= 0 ? 1 : t >= 1 ? 0 : 1 - t;
             }
-        return s / (n * n);
+        return s / (n * n) * (x1 - x0) * (y1 - y0);
     }
     const int n = 4000;
     const double x0 = fmax(dx - 0.5, -d->radius_x), x1 = fmin(dx + 0.5, d->radius_x);
@@ -159,13 +162,14 @@ int main(void)
     }
     /* faint kernels: a disk inside its centre sample is the sample itself;
      * a needle-thin ellipse has weights too small for the integer pass's */
-    static const double faint[][2] = { { 1.9e-5, 1.9e-5 }, { 0.5, 0.5 }, { 0.51, 0.3 },
-                                       { 1e-5, 5 },        { 1e-14, 5 }, { 7, 1e-9 } };
+    static const double faint[][3] = { { 1.9e-5, 1.9e-5, 0 }, { 0.5, 0.5, 0 }, { 0.51, 0.3, 0 },
+                                       { 1e-5, 5, 0 },        { 1e-14, 5, 0 }, { 7, 1e-9, 0 },
+                                       { 1.5e-10, 4.45, 2e-7 }, { 3, 1e-6, 0.5 } };
     for (int depth = 8; depth <= 10; depth += 2) {
         test_image_alloc(&img, 90, 30, depth, "faint");
         test_fill_noise(&img, depth);
         for (size_t i = 0; i < sizeof(faint) / sizeof(faint[0]); i++) {
-            SmearDefocusParams d = { faint[i][0], faint[i][1], 0, { SMEAR_BORDER_REFLECT, 0 } };
+            SmearDefocusParams d = { faint[i][0], faint[i][1], faint[i][2], { SMEAR_BORDER_REFLECT, 0 } };
             const int e = check("faint disk", &d, &img, 1, 1 << (depth - 8));
             worst = depth == 8 && e > worst ? e : worst;
         }
