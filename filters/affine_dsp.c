@@ -629,6 +629,10 @@ void permute_span(const AffinePlan *p, const SmearPlane *src, int x0, int x1, fl
             fits = (ua < ub ? ub : ua) + 1 - bx < win && ey - by < nb_rows;
         } else {
             fits = group_window(ix0, ix1, iy0, iy1, n, win, nb_rows, &bx, &by, &ey, &last);
+            /* at 8 bits the loop below takes top rows by .. by + nb_rows - 2,
+             * which ey < by + nb_rows leaves one short where clamping made the
+             * last top row the bottom one too (below the plane's last row) */
+            fits = fits && (deep || last - by < nb_rows - 1);
         }
         if (!fits) {
             interp_mapped(p, src, x, x + n, c0, c1, m0, m3, out);

@@ -121,11 +121,14 @@ int main(void)
                     check("y-shear", &ys, &img, 1);
                 }
                 /* small and steep slopes (45 to 135 degrees: the vector builds
-                 * pick from up to 18 rows, or fall back to gathers) */
-                static const double rots[][2] = { { 10, 1 },  { -33, 1 },   { 90, 1 },
-                                                  { 180, 1 }, { 5, 1.3 },   { 20, 0.6 },
-                                                  { 0, 2 },   { 45, 1 },    { 60, 1.2 },
-                                                  { 135, 0.8 }, { -100, 1 } };
+                 * pick from up to 18 rows, or fall back to gathers), and
+                 * zooms out steeper than that, whose groups clamped to the
+                 * plane's last row just fit the rows picked from */
+                static const double rots[][2] = { { 10, 1 },    { -33, 1 },    { 90, 1 },
+                                                  { 180, 1 },   { 5, 1.3 },    { 20, 0.6 },
+                                                  { 0, 2 },     { 45, 1 },     { 60, 1.2 },
+                                                  { 135, 0.8 }, { -100, 1 },   { 60, 0.5 },
+                                                  { -70, 0.4 }, { 100, 0.45 }, { 30, 0.3 } };
                 for (size_t k = 0; k < sizeof(rots) / sizeof(rots[0]); k++) {
                     SmearAffineParams rp = { { 0 }, (SmearInterp)interp, br };
                     rotation(&rp, w, h, rots[k][0], rots[k][1]);
