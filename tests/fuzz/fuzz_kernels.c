@@ -1,0 +1,216 @@
+/*
+ * smear - fuzz target: the kernels, on odd planes with odd parameters.
+ *
+ * The input picks a kernel (Gaussian, box, defocus, motion, affine), its
+ * parameters, a plane's size, depth, border and content. The kernel runs
+ * once per build this CPU can run (AVX-512 with and without its byte
+ * permutes and dot products, AVX2, plain C): none of them may crash or
+ * touch memory outside the planes and their own scratch, they must agree
+ * on whether the parameters are valid, and their outputs must be the same
+ * bytes. A difference aborts, naming the kernel, the builds and the first
+ * sample that differs.
+ */
+#include <math.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "affine.h"
+#include "box.h"
+#include "cpu.h"
+#include "defocus.h"
+#include "gaussian.h"
+#include "kernel.h"
+#include "motion.h"
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+typedef struct Reader {
+    const uint8_t *p;
+    size_t         left;
+} Reader;
+
+static unsigned next8(Reader *r)
+{
+    if (!r->left)
+        return 0;
+    r->left--;
+    return *r->p++;
+}
+
+static unsigned next16(Reader *r)
+{
+    const unsigned lo = next8(r);
+    return lo | next8(r) << 8;
+}
+
+/* A value in [lo, hi], more often near lo (cubed), so that small kernels
+ * come up as often as huge ones. */
+static double next_range(Reader *r, double lo, double hi)
+{
+    const double u = next16(r) / 65535.0;
+    return lo + (hi - lo) * u * u * u;
+}
+
+static double next_signed(Reader *r, double reach)
+{
+    const double v = next_range(r, 0, reach);
+    return next8(r) & 1 ? -v : v;
+}
+
+static uint64_t splitmix(uint64_t *s)
+{
+    uint64_t z = (*s += 0x9e3779b97f4a7c15u);
+    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9u;
+    z = (z ^ (z >> 27)) * 0x94d049bb133111ebu;
+    return z ^ (z >> 31);
+}
+
+typedef union Params {
+    SmearGaussianParams gauss;
+    SmearBoxParams      box;
+    SmearDefocusParams  defocus;
+    SmearMotionParams   motion;
+    SmearAffineParams   affine;
+} Params;
+
+/* The kernel and its parameters from r; the border is set by the caller. */
+static const SmearKernel *pick_kernel(Reader *r, Params *pa, SmearBorder border)
+{
+    memset(pa, 0, sizeof(*pa));
+    switch (next8(r) % 5) {
+    case 0:
+        pa->gauss = (SmearGaussianParams){ next_range(r, 0, 120), next_range(r, 0, 120),
+                                           next_range(r, 0, 7), border };
+        return &smear_kernel_gaussian;
+    case 1:
+        pa->box = (SmearBoxParams){ next_range(r, 1, 400), next_range(r, 1, 400), border };
+        return &smear_kernel_box;
+    case 2: {
+        const double rx = next_range(r, 0, 80);
+        /* disks more often than ellipses */
+        const double ry = next8(r) % 2 ? rx : next_range(r, 0, 80);
+        pa->defocus = (SmearDefocusParams){ rx, ry, next8(r) % 3 ? 0 : next_range(r, 0, 1), border };
+        return &smear_kernel_defocus;
+    }
+    case 3: {
+        SmearMotionParams *m = &pa->motion;
+        m->nb_points = 1 + (int)(next8(r) % 6);
+        for (int i = 0; i < m->nb_points; i++)
+            m->points[i] = (SmearMotionPoint){ next_signed(r, 60), next_signed(r, 60) };
+        m->border = border;
+        return &smear_kernel_motion;
+    }
+    default: {
+        SmearAffineParams *a = &pa->affine;
+        const unsigned how = next8(r);
+        if (how % 3 == 0) { /* any matrix */
+            for (int i = 0; i < 6; i++)
+                a->m[i] = i == 2 || i == 5 ? next_signed(r, 500) : next_signed(r, 3);
+        } else { /* rotation, zoom and shear about a point, as users ask */
+            const double t = next_signed(r, 3.2), s = 0.25 + next_range(r, 0, 3);
+            const double shx = how % 3 == 1 ? next_signed(r, 1) : 0;
+            const double shy = how % 3 == 1 ? 0 : next_signed(r, 1);
+            a->m[0] = s * cos(t) + shx, a->m[1] = -s * sin(t) + shx * shy;
+            a->m[3] = s * sin(t) + shy, a->m[4] = s * cos(t);
+            a->m[2] = next_signed(r, 300), a->m[5] = next_signed(r, 300);
+        }
+        a->interp = next8(r) % 2 ? SMEAR_INTERP_BICUBIC : SMEAR_INTERP_BILINEAR;
+        a->border = border;
+        return &smear_kernel_affine;
+    }
+    }
+}
+
+/* The builds to compare: this CPU's best, then each with fewer features. */
+static int builds(unsigned out[4])
+{
+    const unsigned best = smear_cpu_flags();
+    const unsigned all[4] = { best, best & (SMEAR_CPU_AVX2 | SMEAR_CPU_AVX512), best & SMEAR_CPU_AVX2,
+                              0 };
+    int n = 0;
+    for (int i = 0; i < 4; i++) {
+        int seen = 0;
+        for (int j = 0; j < n; j++)
+            seen |= out[j] == all[i];
+        if (!seen)
+            out[n++] = all[i];
+    }
+    return n;
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+    Reader r = { data, size };
+    static const int depths[4] = { 8, 10, 12, 16 };
+    const int w = 1 + (int)(next16(&r) % 300), h = 1 + (int)(next8(&r) % 120);
+    const int depth = depths[next8(&r) % 4], maxv = (1 << depth) - 1;
+    const SmearBorder border = { (SmearBorderMode)(next8(&r) % 4), (int)(next16(&r) % (maxv + 1)) };
+    const unsigned look = next8(&r) % 3; /* noise, near white, or blocks */
+    uint64_t seed = next16(&r);
+    Params pa;
+    const SmearKernel *k = pick_kernel(&r, &pa, border);
+
+    const int bps = depth > 8 ? 2 : 1;
+    /* rows longer than the plane and at odd (8-bit) or unaligned places */
+    const ptrdiff_t stride = (ptrdiff_t)(w + 7) * bps;
+    uint8_t *in = malloc((size_t)stride * h), *out[4] = { NULL };
+    void *priv = calloc(1, k->priv_size);
+    if (!in || !priv)
+        abort();
+    for (int y = 0; y < h; y++)
+        for (int x = 0; x < w; x++) {
+            const uint64_t v = splitmix(&seed);
+            int s = (int)(v % (uint64_t)(maxv + 1));
+            if (look == 1)
+                s = maxv - s / 64;
+            else if (look == 2)
+                s = ((x / 5 + y / 3) & 1) ? maxv : 0;
+            if (bps == 2)
+                ((uint16_t *)(in + y * stride))[x] = (uint16_t)s;
+            else
+                in[y * stride + x] = (uint8_t)s;
+        }
+    const SmearPlane src = { in, stride, w, h, depth };
+
+    unsigned cpus[4];
+    const int n = builds(cpus);
+    int first_ret = 0;
+    for (int i = 0; i < n; i++) {
+        const SmearPlaneInfo info = { w, h, depth, 1, cpus[i] };
+        const int ret = k->configure(priv, &pa, &info);
+        if (i == 0)
+            first_ret = ret;
+        if ((ret < 0) != (first_ret < 0)) {
+            fprintf(stderr, "%s: configure gives %d with CPU features %#x, %d with %#x\n", k->name,
+                    first_ret, cpus[0], ret, cpus[i]);
+            abort();
+        }
+        if (ret < 0)
+            break;
+        out[i] = malloc((size_t)stride * h);
+        if (!out[i])
+            abort();
+        memset(out[i], 0xa5, (size_t)stride * h);
+        const SmearPlane dst = { out[i], stride, w, h, depth };
+        k->process(priv, &dst, &src, NULL);
+        for (int y = 0; y < h && i; y++) {
+            const ptrdiff_t at = y * stride;
+            if (memcmp(out[0] + at, out[i] + at, (size_t)w * bps)) {
+                int x = 0;
+                while (memcmp(out[0] + at + x * bps, out[i] + at + x * bps, bps) == 0)
+                    x++;
+                fprintf(stderr, "%s on %dx%d, %d bits: CPU features %#x and %#x differ at (%d,%d)\n",
+                        k->name, w, h, depth, cpus[0], cpus[i], x, y);
+                abort();
+            }
+        }
+    }
+    k->uninit(priv);
+    free(priv);
+    for (int i = 0; i < n; i++)
+        free(out[i]);
+    free(in);
+    return 0;
+}
