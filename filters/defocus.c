@@ -101,21 +101,38 @@ static double sample_weight(const SmearDefocusParams *d, int dx, int dy)
     }
     /* n x n points over the part of the square within the ellipse's reach
      * (so that they meet an ellipse however much thinner than a sample) */
-    const int n = 16;
+    enum { n = 16 };
     const double grow = 1 + d->soft / 2, ex = d->radius_x * grow, ey = d->radius_y * grow;
     const double x0 = fmax(dx - 0.5, -ex), x1 = fmin(dx + 0.5, ex);
     const double y0 = fmax(dy - 0.5, -ey), y1 = fmin(dy + 0.5, ey);
     if (!(x1 > x0 && y1 > y0))
         return 0;
+    const double area = (x1 - x0) * (y1 - y0);
+    /* the square's nearest and farthest points in units of the radii: all
+     * of it inside the profile's flat top weighs its area, all of it past
+     * the edge nothing (what the points would sum to, without them) */
+    const double nx = (x0 > 0 ? x0 : x1 < 0 ? -x1 : 0) / d->radius_x;
+    const double ny = (y0 > 0 ? y0 : y1 < 0 ? -y1 : 0) / d->radius_y;
+    const double fx = fmax(fabs(x0), fabs(x1)) / d->radius_x;
+    const double fy = fmax(fabs(y0), fabs(y1)) / d->radius_y;
+    if (sqrt(fx * fx + fy * fy) <= 1 - d->soft / 2)
+        return area;
+    if (sqrt(nx * nx + ny * ny) >= grow)
+        return 0;
+    double u[n];
+    for (int i = 0; i < n; i++) {
+        const double x = (x0 + (i + 0.5) * (x1 - x0) / n) / d->radius_x;
+        u[i] = x * x;
+    }
     double sum = 0;
-    for (int j = 0; j < n; j++)
+    for (int j = 0; j < n; j++) {
+        const double y = (y0 + (j + 0.5) * (y1 - y0) / n) / d->radius_y;
         for (int i = 0; i < n; i++) {
-            const double x = x0 + (i + 0.5) * (x1 - x0) / n, y = y0 + (j + 0.5) * (y1 - y0) / n;
-            const double rho = sqrt(pow(x / d->radius_x, 2) + pow(y / d->radius_y, 2));
-            const double t = (rho - (1 - d->soft / 2)) / d->soft;
+            const double t = (sqrt(u[i] + y * y) - (1 - d->soft / 2)) / d->soft;
             sum += t <= 0 ? 1 : t >= 1 ? 0 : 1 - t;
         }
-    return sum / (n * n) * (x1 - x0) * (y1 - y0);
+    }
+    return sum / (n * n) * area;
 }
 
 /* Frees the plan; the scratch buffers are kept for the next configuration
