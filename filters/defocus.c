@@ -95,9 +95,12 @@ static double disk_area(double x0, double x1, double y0, double y1, double r)
 static double sample_weight(const SmearDefocusParams *d, int dx, int dy)
 {
     if (d->soft * fmax(d->radius_x, d->radius_y) < 1e-3) {
-        /* an ellipse is a disk of radius ry stretched by rx / ry along x */
+        /* an ellipse is a disk of radius ry stretched by rx / ry along x;
+         * the square's columns clipped to the ellipse's first, so that a
+         * needle-thin one does not scale them past what a double holds */
         const double k = d->radius_y / d->radius_x;
-        return disk_area((dx - 0.5) * k, (dx + 0.5) * k, dy - 0.5, dy + 0.5, d->radius_y) / k;
+        const double x0 = fmax(dx - 0.5, -d->radius_x), x1 = fmin(dx + 0.5, d->radius_x);
+        return x1 > x0 ? disk_area(x0 * k, x1 * k, dy - 0.5, dy + 0.5, d->radius_y) / k : 0;
     }
     /* n x n points over the part of the square within the ellipse's reach
      * (so that they meet an ellipse however much thinner than a sample) */
@@ -252,6 +255,9 @@ static int defocus_configure(void *priv, const void *params, const SmearPlaneInf
     p->h = info->h;
     p->depth = info->depth;
     p->border = dp->border;
+    /* a fill outside the depth's range would not sum as the samples do */
+    const int top = (1 << p->depth) - 1;
+    p->border.fill = p->border.fill < 0 ? 0 : p->border.fill > top ? top : p->border.fill;
     p->rx = (int)ceil(dp->radius_x * grow + 0.5);
     p->ry = (int)ceil(dp->radius_y * grow + 0.5);
     const int kw = 2 * p->rx + 1, kh = 2 * p->ry + 1;
@@ -276,6 +282,10 @@ static int defocus_configure(void *priv, const void *params, const SmearPlaneInf
         d->identity = 1;
         return 0;
     }
+    /* the taps' weights in units of the kernel's total where that is below
+     * 1 (no full sample then, so no run of weight 1): a kernel too faint for
+     * a float (a needle of 1e-40 samples) still weighs its samples */
+    const double unit = total < 1 ? total : 1;
     /* per column pair (dx, -dx): the run of full samples, and the rest as
      * taps, grouped with their mirror images */
     for (int dx = 0; dx <= p->rx; dx++) {
@@ -302,7 +312,7 @@ static int defocus_configure(void *priv, const void *params, const SmearPlaneInf
                  * an axis is loaded twice or four times, and weighs as much less */
                 w = w >= 1 - 1e-9 ? 1 : w;
                 w /= (dx ? 1 : 2) * (dy ? 1 : 2);
-                p->taps[p->nb_taps++] = (DefocusTap){ dx, dy, (float)w };
+                p->taps[p->nb_taps++] = (DefocusTap){ dx, dy, (float)(w / unit) };
             }
         }
     }
@@ -310,7 +320,7 @@ static int defocus_configure(void *priv, const void *params, const SmearPlaneInf
     /* the taps by row: the passes that load whole lines load a row pair's
      * once for all its taps */
     qsort(p->taps, (size_t)p->nb_taps, sizeof(*p->taps), cmp_tap_row);
-    p->inv_total = (float)(1 / total);
+    p->inv_total = (float)(unit / total);
     /* a chunk of runs summed as integers stays below 2^31 */
     const double run_max = 2.0 * ((1 << p->depth) - 1) * kh;
     p->run_chunk = (int)fmin(fmax(floor(2147483647.0 / run_max), 1), 1 << 20);
@@ -322,7 +332,7 @@ static int defocus_configure(void *priv, const void *params, const SmearPlaneInf
         if (p->runs[i].b - p->runs[i].a + 1 > tallest)
             tallest = p->runs[i].b - p->runs[i].a + 1;
     if (4 * max < DEFOCUS_WORD_SUM && tallest * max < DEFOCUS_WORD_SUM &&
-        (ret = narrow_terms(p, total, 2 * tallest * max < DEFOCUS_WORD_SUM)) < 0) {
+        (ret = narrow_terms(p, total / unit, 2 * tallest * max < DEFOCUS_WORD_SUM)) < 0) {
         priv_free(d, 0);
         return ret;
     }

@@ -79,15 +79,17 @@ static inline void tap_sums(const DefocusTerm *t, const uint16_t *const *pr, int
  * +dy summed, a run's two column sums subtracted; narrow_terms() orders the
  * terms so). Each term's columns are then picked out of those lines with
  * word permutes, and pairs of terms weighted with word dot products. The
- * same integer sums as the loads', so the same bytes. The tile's first
- * column cx is c mod 32 and its lines start at column cx - c - 32: a term
+ * same integer sums as the loads', so the same bytes. With c the tile's
+ * first column cx mod 32, its lines start at column cx - c - 32: a term
  * reaching dx <= SHIFT_REACH reads lines 0 .. NW + 2. A disk reaching
- * further (far) has lines from cx - c - 64, 0 .. NW + 4, for dx <= FAR_REACH.
- */
+ * further (far) has lines from cx - c - 64, 0 .. NW + 4, for dx <= FAR_REACH:
+ * the last tile's last line then ends at most 2 reach - 64 columns past the
+ * strip's reach on its right, inside the ring row (smear_lined_row() leaves
+ * 2 reach columns and the pad there; no slack left at a reach of 32). */
 #define SHIFT_REACH 31
 #define FAR_REACH   63
 #define FAR_LINES   (SMEAR_LINES + 2)
-_Static_assert(NW == 4, "smear_pick_words() picks four vectors");
+_Static_assert(NW == 4, "pick_lines() and smear_pick_words() pick four vectors");
 
 /* Four vectors of words from word offset o of the lines L, where o >> 5 is
  * known to be first, first + 1 or (three) first + 2: out[v] = words
@@ -126,7 +128,7 @@ shifted_sums(const __m512i L[FAR_LINES], int o, int dx, vhn s[NW], const int pai
         return;
     }
     if (!far) {
-        /* the common case (a disk up to a radius of 30): pick_lines()'s
+        /* the common case (a disk up to a radius of 30.5): pick_lines()'s
          * picks, but chosen by the signs of c - dx and c + dx - 32, which
          * measured about 5 % faster over the whole pass */
         const __m512i iota = _mm512_set_epi16(31, 30, 29, 28, 27, 26, 25, 24, 23, 22, 21, 20, 19,

@@ -3,7 +3,8 @@
  * without checking (defocus, motion). Static inline, for the *_dsp.c files.
  *
  * Such a pass walks down a strip of columns keeping a ring of the input
- * rows its kernel reaches, each converted to floats once, with its margins
+ * rows its kernel reaches, each converted once (to floats, or 16-bit words
+ * for the passes that sum in integers), with its margins
  * filled by the border: input row r in slot (r - first row) % rows.
  */
 #ifndef SMEAR_FILTERS_PADDED_H

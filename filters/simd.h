@@ -86,8 +86,8 @@ static inline vfn vfn_fmas(vfn a, float b, vfn c)
 }
 
 /* SMEAR_VF 32-bit integers and SMEAR_VW 16-bit words, of the build's width
- * too, for the passes on 8-bit samples that sum in integers (exact, so
- * every build agrees). */
+ * too, for the passes that sum their samples in integers (exact, so every
+ * build agrees). */
 #define SMEAR_VW (2 * SMEAR_VF)
 typedef int32_t vin __attribute__((vector_size(4 * SMEAR_VF)));
 typedef int16_t vhn __attribute__((vector_size(4 * SMEAR_VF)));

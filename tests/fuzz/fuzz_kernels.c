@@ -143,9 +143,12 @@ static int builds(unsigned out[4])
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     Reader r = { data, size };
-    static const int depths[4] = { 8, 10, 12, 16 };
-    const int w = 1 + (int)(next16(&r) % 300), h = 1 + (int)(next8(&r) % 120);
-    const int depth = depths[next8(&r) % 4], maxv = (1 << depth) - 1;
+    /* up to 300 x 120, or wider than 1080p's rows (where the passes of
+     * words cut tall kernels into strips of columns) but few rows */
+    const unsigned wide = next16(&r);
+    const int w = 1 + (int)(wide % 2200 < 2000 ? wide % 300 : wide % 2200);
+    const int h = 1 + (int)(next8(&r) % (w > 300 ? 16 : 120));
+    const int depth = 8 + (int)(next8(&r) % 9), maxv = (1 << depth) - 1;
     const SmearBorder border = { (SmearBorderMode)(next8(&r) % 4), (int)(next16(&r) % (maxv + 1)) };
     const unsigned look = next8(&r) % 3; /* noise, near white, or blocks */
     uint64_t seed = next16(&r);

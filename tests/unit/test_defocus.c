@@ -164,7 +164,9 @@ int main(void)
      * a needle-thin ellipse has weights too small for the integer pass's */
     static const double faint[][3] = { { 1.9e-5, 1.9e-5, 0 }, { 0.5, 0.5, 0 }, { 0.51, 0.3, 0 },
                                        { 1e-5, 5, 0 },        { 1e-14, 5, 0 }, { 7, 1e-9, 0 },
-                                       { 1.5e-10, 4.45, 2e-7 }, { 3, 1e-6, 0.5 } };
+                                       { 1.5e-10, 4.45, 2e-7 }, { 3, 1e-6, 0.5 },
+                                       { 1e-20, 5, 0 }, { 1e-40, 5, 0 }, { 5, 1e-40, 0 },
+                                       { 1e-40, 3, 0.5 } };
     for (int depth = 8; depth <= 10; depth += 2) {
         test_image_alloc(&img, 90, 30, depth, "faint");
         test_fill_noise(&img, depth);
@@ -277,7 +279,7 @@ int main(void)
         test_check_invariance("tall or wide defocus", &smear_kernel_defocus, &d, &img);
     }
     test_image_free(&img);
-    printf("defocus: radii 0.1 to 50, elliptical, soft, every border, 8-16 bits: worst %d level(s); "
+    printf("defocus: radii 1e-40 to 70, elliptical, soft, every border, 8-16 bits: worst %d level(s); "
            "smooth in the radius; identical for 1/2/7 threads and every build\n", worst);
     return 0;
 }
