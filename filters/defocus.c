@@ -256,8 +256,8 @@ static int defocus_configure(void *priv, const void *params, const SmearPlaneInf
     p->depth = info->depth;
     p->border = dp->border;
     /* a fill outside the depth's range would not sum as the samples do */
-    const int top = (1 << p->depth) - 1;
-    p->border.fill = p->border.fill < 0 ? 0 : p->border.fill > top ? top : p->border.fill;
+    const int max = (1 << p->depth) - 1; /* the largest sample */
+    p->border.fill = p->border.fill < 0 ? 0 : p->border.fill > max ? max : p->border.fill;
     p->rx = (int)ceil(dp->radius_x * grow + 0.5);
     p->ry = (int)ceil(dp->radius_y * grow + 0.5);
     const int kw = 2 * p->rx + 1, kh = 2 * p->ry + 1;
@@ -322,11 +322,10 @@ static int defocus_configure(void *priv, const void *params, const SmearPlaneInf
     qsort(p->taps, (size_t)p->nb_taps, sizeof(*p->taps), cmp_tap_row);
     p->inv_total = (float)(unit / total);
     /* a chunk of runs summed as integers stays below 2^31 */
-    const double run_max = 2.0 * ((1 << p->depth) - 1) * kh;
+    const double run_max = 2.0 * max * kh;
     p->run_chunk = (int)fmin(fmax(floor(2147483647.0 / run_max), 1), 1 << 20);
     int ret;
     /* the integer pass, where its terms stay below DEFOCUS_WORD_SUM */
-    const int max = (1 << p->depth) - 1;
     int tallest = p->has_centre_run ? p->centre_run.b - p->centre_run.a + 1 : 0;
     for (int i = 0; i < p->nb_runs; i++)
         if (p->runs[i].b - p->runs[i].a + 1 > tallest)

@@ -76,7 +76,7 @@ typedef struct DefocusPlan {
     int         has_centre_run;
     DefocusTap *taps;
     int         nb_taps;
-    float       inv_total;     ///< 1 / the kernel's sum
+    float       inv_total;     ///< 1 / the kernel's sum, in the taps' weights' units
     /* the narrow pass (see DEFOCUS_WORD_SUM): 16-bit words, integer
      * weights */
     int         narrow;
