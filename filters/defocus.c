@@ -89,9 +89,66 @@ static double disk_area(double x0, double x1, double y0, double y1, double r)
     return clamped_area(x0, x1, y0, y1, r) + clamped_area(x0, x1, -y1, -y0, r);
 }
 
+/* Antiderivative of sqrt(x^2 + y^2) in x. */
+static double dist_integral(double x, double y)
+{
+    const double ay = fabs(y);
+    return 0.5 * (x * sqrt(x * x + y * y) + (ay > 0 ? y * y * asinh(x / ay) : 0));
+}
+
+/* The integral over [a, b] of max(r - sqrt(x^2 + y^2), 0) in x, exactly: a
+ * cone of height r over the line at y. */
+static double cone_row(double a, double b, double y, double r)
+{
+    const double h2 = r * r - y * y;
+    if (!(h2 > 0))
+        return 0;
+    const double h = sqrt(h2);
+    a = fmax(a, -h), b = fmin(b, h);
+    return b > a ? r * (b - a) - (dist_integral(b, y) - dist_integral(a, y)) : 0;
+}
+
+/* The soft profile over the square of sample (dx, dy) of an ellipse of
+ * radii rx, ry (rx <= ry). In units of the radii the profile is
+ * clamp((ro - rho) / soft, 0, 1) of the distance rho to the centre (its
+ * flat top ends at ri = 1 - soft / 2, its edge at ro = 1 + soft / 2), the
+ * difference of two cones, (max(ro - rho, 0) - max(ri - rho, 0)) / soft.
+ * Across x, the narrower way, each cone's integral is exact; along y, n
+ * points over the part of the square within the ellipse's reach. The
+ * integrand along y is continuous, and it falls to 0 at the tips, where it
+ * is hardest to sample, only in the end squares of the longer way: however
+ * thin the ellipse, the points do not step along its edge. */
+static double soft_weight(double rx, double ry, double soft, int dx, int dy)
+{
+    enum { n = 16 };
+    const double ri = 1 - soft / 2, ro = 1 + soft / 2, ex = rx * ro, ey = ry * ro;
+    const double x0 = fmax(dx - 0.5, -ex), x1 = fmin(dx + 0.5, ex);
+    const double y0 = fmax(dy - 0.5, -ey), y1 = fmin(dy + 0.5, ey);
+    if (!(x1 > x0 && y1 > y0))
+        return 0;
+    /* the square's nearest and farthest points in units of the radii: all
+     * of it inside the profile's flat top weighs its area, all of it past
+     * the edge nothing */
+    const double nx = (x0 > 0 ? x0 : x1 < 0 ? -x1 : 0) / rx;
+    const double ny = (y0 > 0 ? y0 : y1 < 0 ? -y1 : 0) / ry;
+    const double fx = fmax(fabs(x0), fabs(x1)) / rx, fy = fmax(fabs(y0), fabs(y1)) / ry;
+    if (sqrt(fx * fx + fy * fy) <= ri)
+        return (x1 - x0) * (y1 - y0);
+    if (sqrt(nx * nx + ny * ny) >= ro)
+        return 0;
+    const double a = x0 / rx, b = x1 / rx;
+    double sum = 0;
+    for (int j = 0; j < n; j++) {
+        const double y = (y0 + (j + 0.5) * (y1 - y0) / n) / ry;
+        sum += cone_row(a, b, y, ro) - cone_row(a, b, y, ri);
+    }
+    /* the mean over y of the integral across, in units of the radii */
+    return sum / (n * soft) * (y1 - y0) * rx;
+}
+
 /* Weight of sample (dx, dy): the ellipse's area over its square (a hard
- * edge, or a soft one narrower than a thousandth of a sample), or the mean
- * of the soft profile over it. */
+ * edge, or a soft one narrower than a thousandth of a sample), or the
+ * integral of the soft profile over it. */
 static double sample_weight(const SmearDefocusParams *d, int dx, int dy)
 {
     if (d->soft * fmax(d->radius_x, d->radius_y) < 1e-3) {
@@ -102,40 +159,9 @@ static double sample_weight(const SmearDefocusParams *d, int dx, int dy)
         const double x0 = fmax(dx - 0.5, -d->radius_x), x1 = fmin(dx + 0.5, d->radius_x);
         return x1 > x0 ? disk_area(x0 * k, x1 * k, dy - 0.5, dy + 0.5, d->radius_y) / k : 0;
     }
-    /* n x n points over the part of the square within the ellipse's reach
-     * (so that they meet an ellipse however much thinner than a sample) */
-    enum { n = 16 };
-    const double grow = 1 + d->soft / 2, ex = d->radius_x * grow, ey = d->radius_y * grow;
-    const double x0 = fmax(dx - 0.5, -ex), x1 = fmin(dx + 0.5, ex);
-    const double y0 = fmax(dy - 0.5, -ey), y1 = fmin(dy + 0.5, ey);
-    if (!(x1 > x0 && y1 > y0))
-        return 0;
-    const double area = (x1 - x0) * (y1 - y0);
-    /* the square's nearest and farthest points in units of the radii: all
-     * of it inside the profile's flat top weighs its area, all of it past
-     * the edge nothing (what the points would sum to, without them) */
-    const double nx = (x0 > 0 ? x0 : x1 < 0 ? -x1 : 0) / d->radius_x;
-    const double ny = (y0 > 0 ? y0 : y1 < 0 ? -y1 : 0) / d->radius_y;
-    const double fx = fmax(fabs(x0), fabs(x1)) / d->radius_x;
-    const double fy = fmax(fabs(y0), fabs(y1)) / d->radius_y;
-    if (sqrt(fx * fx + fy * fy) <= 1 - d->soft / 2)
-        return area;
-    if (sqrt(nx * nx + ny * ny) >= grow)
-        return 0;
-    double u[n];
-    for (int i = 0; i < n; i++) {
-        const double x = (x0 + (i + 0.5) * (x1 - x0) / n) / d->radius_x;
-        u[i] = x * x;
-    }
-    double sum = 0;
-    for (int j = 0; j < n; j++) {
-        const double y = (y0 + (j + 0.5) * (y1 - y0) / n) / d->radius_y;
-        for (int i = 0; i < n; i++) {
-            const double t = (sqrt(u[i] + y * y) - (1 - d->soft / 2)) / d->soft;
-            sum += t <= 0 ? 1 : t >= 1 ? 0 : 1 - t;
-        }
-    }
-    return sum / (n * n) * area;
+    /* exact across the narrower way: across y for an ellipse wider than tall */
+    return d->radius_x <= d->radius_y ? soft_weight(d->radius_x, d->radius_y, d->soft, dx, dy)
+                                      : soft_weight(d->radius_y, d->radius_x, d->soft, dy, dx);
 }
 
 /* Frees the plan; the scratch buffers are kept for the next configuration

@@ -29,9 +29,10 @@ typedef struct SmearGaussianParams {
  *  where the line passes between samples. */
 #define SMEAR_GAUSS_TURNED_MIN 0.5
 
-/** The sigmas the kernel applies: unchanged on an axis (an angle that is a
- *  multiple of a right angle) or when equal; otherwise the narrower is
- *  raised to SMEAR_GAUSS_TURNED_MIN, or to the wider if that is less. */
+/** The sigmas the kernel applies: unchanged on an axis (an angle less than
+ *  1e-9 right angles from a multiple of a right angle, which is taken as
+ *  that multiple) or when equal; otherwise the narrower is raised to
+ *  SMEAR_GAUSS_TURNED_MIN, or to the wider if that is less. */
 void smear_gaussian_floor(double *sigma_x, double *sigma_y, double angle);
 
 extern const SmearKernel smear_kernel_gaussian;

@@ -1,50 +1,16 @@
 /*
- * smear - the affine kernel against a float64 reference written plainly
- * here: bilinear or Catmull-Rom interpolation at the exact transformed
- * position of every output sample, taps outside the plane defined by the
- * border mode.
+ * smear - the affine kernel against its float64 reference (reference.h):
+ * bilinear or Catmull-Rom interpolation at the exact transformed position
+ * of every output sample, taps outside the plane defined by the border
+ * mode.
  */
 #include <math.h>
 
 #include "affine.h"
 #include "border.h"
 #include "cpu.h"
+#include "reference.h"
 #include "testutil.h"
-
-static double tap(const TestImage *in, const SmearBorder *b, long long x, long long y)
-{
-    const int mx = smear_border_index(x, in->p.w, b->mode);
-    const int my = smear_border_index(y, in->p.h, b->mode);
-    return mx < 0 || my < 0 ? b->fill : test_image_get(in, mx, my);
-}
-
-static double cubic(double t, int i)
-{
-    /* Catmull-Rom, a = -0.5, for the tap at offset i - 1 */
-    const double d = fabs(t - (i - 1));
-    if (d < 1)
-        return 1.5 * d * d * d - 2.5 * d * d + 1;
-    if (d < 2)
-        return -0.5 * d * d * d + 2.5 * d * d - 4 * d + 2;
-    return 0;
-}
-
-static double ref_at(const TestImage *in, const SmearAffineParams *ap, int x, int y)
-{
-    const double sx = ap->m[0] * x + ap->m[1] * y + ap->m[2];
-    const double sy = ap->m[3] * x + ap->m[4] * y + ap->m[5];
-    const double fx0 = floor(sx), fy0 = floor(sy), fx = sx - fx0, fy = sy - fy0;
-    const long long ix = (long long)fx0, iy = (long long)fy0;
-    if (ap->interp == SMEAR_INTERP_BICUBIC) {
-        double acc = 0;
-        for (int j = 0; j < 4; j++)
-            for (int i = 0; i < 4; i++)
-                acc += cubic(fx, i) * cubic(fy, j) * tap(in, &ap->border, ix - 1 + i, iy - 1 + j);
-        return acc;
-    }
-    return (1 - fy) * ((1 - fx) * tap(in, &ap->border, ix, iy) + fx * tap(in, &ap->border, ix + 1, iy)) +
-           fy * ((1 - fx) * tap(in, &ap->border, ix, iy + 1) + fx * tap(in, &ap->border, ix + 1, iy + 1));
-}
 
 static void run(const SmearAffineParams *ap, const TestImage *in, TestImage *out, int threads,
                 unsigned cpu)
@@ -70,7 +36,7 @@ static void check(const char *what, const SmearAffineParams *ap, const TestImage
     const int maxv = (1 << in->p.depth) - 1, tol = in->p.depth > 8 ? 1 << (in->p.depth - 8) : 1;
     for (int y = 0; y < in->p.h; y += y + step < in->p.h || y == in->p.h - 1 ? step : in->p.h - 1 - y) {
         for (int x = 0; x < in->p.w; x += x + step < in->p.w || x == in->p.w - 1 ? step : in->p.w - 1 - x) {
-            double r = floor(ref_at(in, ap, x, y) + 0.5);
+            double r = floor(ref_affine_at(ap, &in->p, x, y) + 0.5);
             r = r < 0 ? 0 : r > maxv ? maxv : r;
             const int e = abs(test_image_get(&out, x, y) - (int)r);
             REQUIRE(e <= tol, "%s: %s %dx%d depth %d m=[%g %g %g; %g %g %g] %s border %s: "

@@ -1,5 +1,5 @@
 /*
- * smear - the box kernel against a float64 reference written plainly here:
+ * smear - the box kernel against its float64 reference (reference.h):
  * direct 2-D convolution with the area weights of a w x h window centred
  * on each sample (a sample covers [i - 1/2, i + 1/2]), outside samples by
  * the border mode.
@@ -8,33 +8,17 @@
 
 #include "border.h"
 #include "box.h"
+#include "reference.h"
 #include "testutil.h"
 
-static double weight(int i, double width)
+/* test_check_kernel() with the box's reference taps. */
+static int check(const char *what, const SmearBoxParams *bp, const TestImage *in, int step, int tol)
 {
-    const double lo = fmax(i - 0.5, -width / 2), hi = fmin(i + 0.5, width / 2);
-    return hi > lo ? (hi - lo) / width : 0;
-}
-
-static double ref(const TestImage *in, int x, int y, const void *ctx)
-{
-    const SmearBoxParams *b = ctx;
-    const int rx = (int)ceil(b->w / 2) + 1, ry = (int)ceil(b->h / 2) + 1;
-    double acc = 0;
-    for (int dy = -ry; dy <= ry; dy++) {
-        const double wy = weight(dy, b->h);
-        if (wy == 0)
-            continue;
-        const int yy = smear_border_index((long long)y + dy, in->p.h, b->border.mode);
-        for (int dx = -rx; dx <= rx; dx++) {
-            const double wx = weight(dx, b->w);
-            if (wx == 0)
-                continue;
-            const int xx = smear_border_index((long long)x + dx, in->p.w, b->border.mode);
-            acc += wx * wy * (xx < 0 || yy < 0 ? b->border.fill : test_image_get(in, xx, yy));
-        }
-    }
-    return acc;
+    RefTaps r;
+    REQUIRE(ref_taps_box(&r, bp) == 0, "out of memory");
+    const int e = test_check_kernel(what, &smear_kernel_box, bp, in, test_ref_taps, &r, step, tol, 0);
+    ref_taps_free(&r);
+    return e;
 }
 
 int main(void)
@@ -53,8 +37,7 @@ int main(void)
             for (int b = 0; b < 4; b++) {
                 const double h = widths[(i + 3) % (sizeof(widths) / sizeof(widths[0]))];
                 SmearBoxParams bp = { widths[i], h, { (SmearBorderMode)b, 55 } };
-                const int e = test_check_kernel("box", &smear_kernel_box, &bp, &img, ref, &bp,
-                                                widths[i] > 50 ? 3 : 1, 1, 0);
+                const int e = check("box", &bp, &img, widths[i] > 50 ? 3 : 1, 1);
                 worst = e > worst ? e : worst;
             }
         test_image_free(&img);
@@ -63,13 +46,13 @@ int main(void)
         test_image_alloc(&img, 70, 50, depth, "edges");
         test_fill_edges(&img, depth);
         SmearBoxParams bp = { 5.5, 3, { SMEAR_BORDER_REFLECT, 0 } };
-        test_check_kernel("deep box", &smear_kernel_box, &bp, &img, ref, &bp, 1, 1 << (depth - 8), 0);
+        check("deep box", &bp, &img, 1, 1 << (depth - 8));
         test_image_free(&img);
     }
     test_image_alloc(&img, 1921, 1081, 8, "edges");
     test_fill_edges(&img, 8);
     SmearBoxParams big = { 11, 11, { SMEAR_BORDER_REPLICATE, 0 } };
-    worst = fmax(worst, test_check_kernel("big box", &smear_kernel_box, &big, &img, ref, &big, 23, 1, 0));
+    worst = fmax(worst, check("big box", &big, &img, 23, 1));
     test_image_free(&img);
     static const char *const photos[] = { "baboon.jpg", "fruits.jpg" };
     for (int i = 0; i < 2; i++) {
@@ -78,7 +61,7 @@ int main(void)
             continue;
         }
         SmearBoxParams bp = { 7, 4, { SMEAR_BORDER_REFLECT, 0 } };
-        worst = fmax(worst, test_check_kernel("photo box", &smear_kernel_box, &bp, &img, ref, &bp, 3, 1, 0));
+        worst = fmax(worst, check("photo box", &bp, &img, 3, 1));
         test_image_free(&img);
     }
     test_image_alloc(&img, 301, 203, 8, "noise");

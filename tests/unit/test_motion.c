@@ -1,64 +1,17 @@
 /*
- * smear - the motion kernel against a float64 reference written plainly
- * here: the kernel is built by walking each segment of the path in many
- * tiny equal steps of time and crediting each step to the sample square it
- * lies in (the kernel computes the crossings exactly), then direct
- * convolution, outside samples by the border mode.
+ * smear - the motion kernel against its float64 reference (reference.h):
+ * the kernel is built by walking each segment of the path in many tiny
+ * equal steps of time and crediting each step to the sample square it lies
+ * in (the kernel computes the crossings exactly), then direct convolution,
+ * outside samples by the border mode.
  */
 #include <math.h>
 #include <string.h>
 
 #include "border.h"
 #include "motion.h"
+#include "reference.h"
 #include "testutil.h"
-
-typedef struct Ref {
-    SmearBorder border;
-    int         x0, y0, kw, kh;
-    double     *w;
-} Ref;
-
-static Ref make_ref(const SmearMotionParams *mp)
-{
-    Ref r = { mp->border, 0, 0, 0, 0, NULL };
-    double minx = 1e9, maxx = -1e9, miny = 1e9, maxy = -1e9;
-    for (int i = 0; i < mp->nb_points; i++) {
-        minx = fmin(minx, mp->points[i].x), maxx = fmax(maxx, mp->points[i].x);
-        miny = fmin(miny, mp->points[i].y), maxy = fmax(maxy, mp->points[i].y);
-    }
-    r.x0 = (int)floor(minx) - 2, r.y0 = (int)floor(miny) - 2;
-    r.kw = (int)ceil(maxx) + 3 - r.x0, r.kh = (int)ceil(maxy) + 3 - r.y0;
-    r.w = calloc((size_t)r.kw * r.kh, sizeof(double));
-    const int steps = 20000;
-    const int segs = mp->nb_points > 1 ? mp->nb_points - 1 : 1;
-    for (int s = 0; s < segs; s++) {
-        const SmearMotionPoint a = mp->points[s], b = mp->points[mp->nb_points > 1 ? s + 1 : s];
-        for (int i = 0; i < steps; i++) {
-            const double t = (i + 0.5) / steps;
-            const int px = (int)floor(a.x + t * (b.x - a.x) + 0.5);
-            const int py = (int)floor(a.y + t * (b.y - a.y) + 0.5);
-            r.w[(py - r.y0) * r.kw + px - r.x0] += 1.0 / steps / segs;
-        }
-    }
-    return r;
-}
-
-static double ref(const TestImage *in, int x, int y, const void *ctx)
-{
-    const Ref *r = ctx;
-    double acc = 0;
-    for (int j = 0; j < r->kh; j++) {
-        const int yy = smear_border_index((long long)y + r->y0 + j, in->p.h, r->border.mode);
-        for (int i = 0; i < r->kw; i++) {
-            const double w = r->w[j * r->kw + i];
-            if (w == 0)
-                continue;
-            const int xx = smear_border_index((long long)x + r->x0 + i, in->p.w, r->border.mode);
-            acc += w * (xx < 0 || yy < 0 ? r->border.fill : test_image_get(in, xx, yy));
-        }
-    }
-    return acc;
-}
 
 static void line(SmearMotionParams *mp, double len, double deg, double from)
 {
@@ -70,9 +23,10 @@ static void line(SmearMotionParams *mp, double len, double deg, double from)
 
 static int check(const char *what, const SmearMotionParams *mp, const TestImage *in, int step, int tol)
 {
-    Ref r = make_ref(mp);
-    const int e = test_check_kernel(what, &smear_kernel_motion, mp, in, ref, &r, step, tol, 0);
-    free(r.w);
+    RefTaps r;
+    REQUIRE(ref_taps_motion(&r, mp) == 0, "out of memory");
+    const int e = test_check_kernel(what, &smear_kernel_motion, mp, in, test_ref_taps, &r, step, tol, 0);
+    ref_taps_free(&r);
     return e;
 }
 

@@ -13,6 +13,7 @@
 #include <libswscale/swscale.h>
 
 #include "cpu.h"
+#include "reference.h"
 #include "testutil.h"
 
 void test_skip(const char *fmt, ...)
@@ -345,6 +346,11 @@ int test_check_kernel(const char *what, const SmearKernel *k, const void *params
             wx, wy, got, wref, tol, psnr, min_psnr);
     test_image_free(&out);
     return worst;
+}
+
+double test_ref_taps(const TestImage *in, int x, int y, const void *ctx)
+{
+    return ref_taps_at(ctx, &in->p, x, y);
 }
 
 void test_check_invariance(const char *what, const SmearKernel *k, const void *params,
