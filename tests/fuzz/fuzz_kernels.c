@@ -8,8 +8,13 @@
  * touch memory outside the planes and their own scratch, they must agree
  * on whether the parameters are valid, and their outputs must be the same
  * bytes. A difference aborts, naming the kernel, the builds and the first
- * sample that differs.
+ * sample that differs. The output is then held to the accuracy the kernels
+ * promise, against the float64 references the unit tests use: at most one
+ * level of 8 bits off the rounded reference (two for a Gaussian wider than
+ * 8 samples), at the corners and 28 other samples (none for a kernel so
+ * large that its reference would take too long).
  */
+#include <limits.h>
 #include <math.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -23,6 +28,7 @@
 #include "gaussian.h"
 #include "kernel.h"
 #include "motion.h"
+#include "reference.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -123,6 +129,78 @@ static const SmearKernel *pick_kernel(Reader *r, Params *pa, SmearBorder border)
     }
 }
 
+/* The parameters, for a finding's message. */
+static void describe(const SmearKernel *k, const Params *pa, char *buf, size_t size)
+{
+    if (k == &smear_kernel_gaussian) {
+        snprintf(buf, size, "sigma %.17g x %.17g, angle %.17g", pa->gauss.sigma_x, pa->gauss.sigma_y,
+                 pa->gauss.angle);
+    } else if (k == &smear_kernel_box) {
+        snprintf(buf, size, "%.17g x %.17g", pa->box.w, pa->box.h);
+    } else if (k == &smear_kernel_defocus) {
+        snprintf(buf, size, "radius %.17g x %.17g, soft %.17g", pa->defocus.radius_x,
+                 pa->defocus.radius_y, pa->defocus.soft);
+    } else if (k == &smear_kernel_motion) {
+        int n = snprintf(buf, size, "path");
+        for (int i = 0; i < pa->motion.nb_points && n > 0 && (size_t)n < size; i++)
+            n += snprintf(buf + n, size - n, " (%.17g, %.17g)", pa->motion.points[i].x,
+                          pa->motion.points[i].y);
+    } else {
+        const double *m = pa->affine.m;
+        snprintf(buf, size, "matrix [%.17g %.17g %.17g; %.17g %.17g %.17g], %s", m[0], m[1], m[2],
+                 m[3], m[4], m[5], pa->affine.interp == SMEAR_INTERP_BICUBIC ? "bicubic" : "bilinear");
+    }
+}
+
+/* Largest error of out against the reference, at the corners and at
+ * positions drawn from seed; the levels allowed, scaled to the depth, in
+ * *tol. Returns -1 when the reference would take too long (a kernel of
+ * more than 625,000 taps), and sets at and ref to the worst position and
+ * its reference. */
+static int reference_error(const SmearKernel *k, const Params *pa, const SmearPlane *in,
+                           const SmearPlane *out, uint64_t seed, int *tol, int at[2], double *ref)
+{
+    RefTaps taps = { 0 };
+    int ret = 0;
+    *tol = 1;
+    if (k == &smear_kernel_gaussian) {
+        ret = ref_taps_gaussian(&taps, &pa->gauss);
+        *tol = fmax(pa->gauss.sigma_x, pa->gauss.sigma_y) > 8 ? 2 : 1;
+    } else if (k == &smear_kernel_box) {
+        ret = ref_taps_box(&taps, &pa->box);
+    } else if (k == &smear_kernel_defocus) {
+        ret = ref_taps_defocus(&taps, &pa->defocus);
+    } else if (k == &smear_kernel_motion) {
+        ret = ref_taps_motion(&taps, &pa->motion);
+    }
+    if (ret < 0)
+        abort();
+    *tol <<= in->depth - 8;
+    enum { POINTS = 32 };
+    const size_t cost = taps.w ? ref_taps_count(&taps) : 16;
+    int worst = cost > 625000 ? -1 : 0;
+    for (int i = 0; i < POINTS && worst >= 0; i++) {
+        int x, y;
+        if (i < 4) {
+            x = i & 1 ? in->w - 1 : 0;
+            y = i & 2 ? in->h - 1 : 0;
+        } else {
+            x = (int)(splitmix(&seed) % (uint64_t)in->w);
+            y = (int)(splitmix(&seed) % (uint64_t)in->h);
+        }
+        const double r = taps.w ? ref_taps_at(&taps, in, x, y) : ref_affine_at(&pa->affine, in, x, y);
+        const double maxv = (1 << in->depth) - 1;
+        const double rounded = fmin(fmax(floor(r + 0.5), 0), maxv);
+        const int e = isfinite(r) ? (int)fabs(ref_sample(out, x, y) - rounded) : INT_MAX;
+        if (e > worst) {
+            worst = e;
+            at[0] = x, at[1] = y, *ref = r;
+        }
+    }
+    ref_taps_free(&taps);
+    return worst;
+}
+
 /* The builds to compare: this CPU's best, then each with fewer features. */
 static int builds(unsigned out[4])
 {
@@ -208,6 +286,21 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
                         k->name, w, h, depth, cpus[0], cpus[i], x, y);
                 abort();
             }
+        }
+    }
+    if (out[0]) {
+        int tol, at[2] = { 0, 0 };
+        double ref = 0;
+        const SmearPlane got = { out[0], stride, w, h, depth };
+        const int e = reference_error(k, &pa, &src, &got, seed, &tol, at, &ref);
+        if (e > tol) {
+            char what[512];
+            describe(k, &pa, what, sizeof(what));
+            fprintf(stderr, "%s (%s) on %dx%d, %d bits, border %d (fill %d): %d levels off the "
+                    "float64 reference at (%d,%d): %g, got %g (allowed %d)\n", k->name, what, w, h,
+                    depth, (int)border.mode, border.fill, e, at[0], at[1], ref,
+                    ref_sample(&got, at[0], at[1]), tol);
+            abort();
         }
     }
     k->uninit(priv);
