@@ -161,20 +161,9 @@ static int reference_error(const SmearKernel *k, const Params *pa, const SmearPl
                            const SmearPlane *out, uint64_t seed, int *tol, int at[2], double *ref)
 {
     RefTaps taps = { 0 };
-    int ret = 0;
-    *tol = 1;
-    if (k == &smear_kernel_gaussian) {
-        ret = ref_taps_gaussian(&taps, &pa->gauss);
-        *tol = fmax(pa->gauss.sigma_x, pa->gauss.sigma_y) > 8 ? 2 : 1;
-    } else if (k == &smear_kernel_box) {
-        ret = ref_taps_box(&taps, &pa->box);
-    } else if (k == &smear_kernel_defocus) {
-        ret = ref_taps_defocus(&taps, &pa->defocus);
-    } else if (k == &smear_kernel_motion) {
-        ret = ref_taps_motion(&taps, &pa->motion);
-    }
-    if (ret < 0)
+    if (k != &smear_kernel_affine && ref_taps_kernel(&taps, k, pa) < 0)
         abort();
+    *tol = k == &smear_kernel_gaussian && fmax(pa->gauss.sigma_x, pa->gauss.sigma_y) > 8 ? 2 : 1;
     *tol <<= in->depth - 8;
     enum { POINTS = 32 };
     const size_t cost = taps.w ? ref_taps_count(&taps) : 16;

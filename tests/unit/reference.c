@@ -272,6 +272,20 @@ int ref_taps_motion(RefTaps *t, const SmearMotionParams *mp)
     return 0;
 }
 
+int ref_taps_kernel(RefTaps *t, const SmearKernel *k, const void *params)
+{
+    *t = (RefTaps){ 0 };
+    if (k == &smear_kernel_gaussian)
+        return ref_taps_gaussian(t, params);
+    if (k == &smear_kernel_box)
+        return ref_taps_box(t, params);
+    if (k == &smear_kernel_defocus)
+        return ref_taps_defocus(t, params);
+    if (k == &smear_kernel_motion)
+        return ref_taps_motion(t, params);
+    return -1;
+}
+
 /* Catmull-Rom (a = -1/2): the weight of the tap at offset i - 1 from the
  * sample before the position, t past it. */
 static double catmull_rom(double t, int i)

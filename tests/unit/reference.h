@@ -37,6 +37,9 @@ int ref_taps_gaussian(RefTaps *taps, const SmearGaussianParams *gp);
 int ref_taps_box(RefTaps *taps, const SmearBoxParams *bp);
 int ref_taps_defocus(RefTaps *taps, const SmearDefocusParams *dp);
 int ref_taps_motion(RefTaps *taps, const SmearMotionParams *mp);
+/** The taps of any of the four convolutions (Gaussian, box, defocus,
+ *  motion) with its parameters; -1 for another kernel or out of memory. */
+int ref_taps_kernel(RefTaps *taps, const SmearKernel *k, const void *params);
 void ref_taps_free(RefTaps *taps);
 
 /** The taps' nonzero weights: what one output sample costs. */

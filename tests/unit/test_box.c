@@ -11,14 +11,9 @@
 #include "reference.h"
 #include "testutil.h"
 
-/* test_check_kernel() with the box's reference taps. */
 static int check(const char *what, const SmearBoxParams *bp, const TestImage *in, int step, int tol)
 {
-    RefTaps r;
-    REQUIRE(ref_taps_box(&r, bp) == 0, "out of memory");
-    const int e = test_check_kernel(what, &smear_kernel_box, bp, in, test_ref_taps, &r, step, tol, 0);
-    ref_taps_free(&r);
-    return e;
+    return test_check_conv(what, &smear_kernel_box, bp, in, step, tol);
 }
 
 int main(void)

@@ -13,11 +13,7 @@
 
 static int check(const char *what, const SmearDefocusParams *d, const TestImage *in, int step, int tol)
 {
-    RefTaps r;
-    REQUIRE(ref_taps_defocus(&r, d) == 0, "out of memory");
-    const int e = test_check_kernel(what, &smear_kernel_defocus, d, in, test_ref_taps, &r, step, tol, 0);
-    ref_taps_free(&r);
-    return e;
+    return test_check_conv(what, &smear_kernel_defocus, d, in, step, tol);
 }
 
 int main(void)

@@ -23,11 +23,7 @@ static void line(SmearMotionParams *mp, double len, double deg, double from)
 
 static int check(const char *what, const SmearMotionParams *mp, const TestImage *in, int step, int tol)
 {
-    RefTaps r;
-    REQUIRE(ref_taps_motion(&r, mp) == 0, "out of memory");
-    const int e = test_check_kernel(what, &smear_kernel_motion, mp, in, test_ref_taps, &r, step, tol, 0);
-    ref_taps_free(&r);
-    return e;
+    return test_check_conv(what, &smear_kernel_motion, mp, in, step, tol);
 }
 
 int main(void)

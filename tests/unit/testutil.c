@@ -348,9 +348,19 @@ int test_check_kernel(const char *what, const SmearKernel *k, const void *params
     return worst;
 }
 
-double test_ref_taps(const TestImage *in, int x, int y, const void *ctx)
+static double taps_at(const TestImage *in, int x, int y, const void *ctx)
 {
     return ref_taps_at(ctx, &in->p, x, y);
+}
+
+int test_check_conv(const char *what, const SmearKernel *k, const void *params,
+                    const TestImage *in, int step, int tol)
+{
+    RefTaps taps;
+    REQUIRE(ref_taps_kernel(&taps, k, params) == 0, "%s: no reference taps", what);
+    const int e = test_check_kernel(what, k, params, in, taps_at, &taps, step, tol, 0);
+    ref_taps_free(&taps);
+    return e;
 }
 
 void test_check_invariance(const char *what, const SmearKernel *k, const void *params,

@@ -101,9 +101,10 @@ int test_check_kernel(const char *what, const SmearKernel *k, const void *params
                       const TestImage *in, TestRefFn ref, const void *ctx, int step, int tol,
                       double min_psnr);
 
-/** A TestRefFn for the convolutions: ctx is the kernel's RefTaps (see
- *  reference.h). */
-double test_ref_taps(const TestImage *in, int x, int y, const void *ctx);
+/** test_check_kernel() for a convolution (Gaussian, box, defocus, motion)
+ *  against its reference taps (see reference.h). */
+int test_check_conv(const char *what, const SmearKernel *k, const void *params,
+                    const TestImage *in, int step, int tol);
 
 /** Fails unless k gives the same bytes for 1, 2 and 7 threads and for the
  *  plain C build as for the vector builds. */
