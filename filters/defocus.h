@@ -12,7 +12,9 @@
 #include "kernel.h"
 
 typedef struct SmearDefocusParams {
-    double      radius_x; ///< radius along x in samples, >= 0 (0 = no blur)
+    double      radius_x; ///< radius along x in samples, >= 0 (0 on either axis: no blur at all;
+                          ///< a radius above 0, however small, is an ellipse that thin, a line
+                          ///< along the other axis)
     double      radius_y; ///< radius along y in samples, >= 0
     double      soft;     ///< width of a soft (linear) edge as a fraction of the radius, 0..1 (0 = hard disk)
     SmearBorder border;
