@@ -7,12 +7,13 @@
  * permutes and dot products, AVX2, plain C): none of them may crash or
  * touch memory outside the planes and their own scratch, they must agree
  * on whether the parameters are valid, and their outputs must be the same
- * bytes. A difference aborts, naming the kernel, the builds and the first
- * sample that differs. The output is then held to the accuracy the kernels
- * promise, against the float64 references the unit tests use: at most one
- * level of 8 bits off the rounded reference (two for a Gaussian wider than
- * 8 samples), at the corners and 28 other samples (none for a kernel so
- * large that its reference would take too long).
+ * bytes, also when the best build's work is cut into 2 to 8 jobs, run
+ * last to first. A difference aborts, naming the kernel, the runs and the
+ * first sample that differs. The output is then held to the accuracy the
+ * kernels promise, against the float64 references the unit tests use: at
+ * most one level of 8 bits off the rounded reference (two for a Gaussian
+ * wider than 8 samples), at the corners and 28 other samples (none for a
+ * kernel so large that its reference would take too long).
  */
 #include <limits.h>
 #include <math.h>
@@ -190,6 +191,38 @@ static int reference_error(const SmearKernel *k, const Params *pa, const SmearPl
     return worst;
 }
 
+/* An executor that runs the jobs one after the other, from the last: the
+ * bytes must not depend on how the work is cut, nor on which part of it
+ * is done first. */
+static void run_backwards(void *opaque, SmearJobFn fn, void *arg, int nb_jobs)
+{
+    (void)opaque;
+    for (int j = nb_jobs - 1; j >= 0; j--)
+        fn(arg, j, nb_jobs);
+}
+
+/* Aborts, saying where, unless planes a and b (with plane's geometry) hold
+ * the same samples; how is what differs between the two runs, with its two
+ * numbers. */
+static void same_bytes(const SmearKernel *k, const uint8_t *a, const uint8_t *b,
+                       const SmearPlane *plane, const char *how, unsigned n0, unsigned n1)
+{
+    const int bps = plane->depth > 8 ? 2 : 1;
+    for (int y = 0; y < plane->h; y++) {
+        const ptrdiff_t at = y * plane->stride;
+        if (memcmp(a + at, b + at, (size_t)plane->w * bps)) {
+            int x = 0;
+            while (memcmp(a + at + x * bps, b + at + x * bps, bps) == 0)
+                x++;
+            char what[96];
+            snprintf(what, sizeof(what), how, n0, n1);
+            fprintf(stderr, "%s on %dx%d, %d bits: %s, the output differs at (%d,%d)\n", k->name,
+                    plane->w, plane->h, plane->depth, what, x, y);
+            abort();
+        }
+    }
+}
+
 /* The builds to compare: this CPU's best, then each with fewer features. */
 static int builds(unsigned out[4])
 {
@@ -265,17 +298,22 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         memset(out[i], 0xa5, (size_t)stride * h);
         const SmearPlane dst = { out[i], stride, w, h, depth };
         k->process(priv, &dst, &src, NULL);
-        for (int y = 0; y < h && i; y++) {
-            const ptrdiff_t at = y * stride;
-            if (memcmp(out[0] + at, out[i] + at, (size_t)w * bps)) {
-                int x = 0;
-                while (memcmp(out[0] + at + x * bps, out[i] + at + x * bps, bps) == 0)
-                    x++;
-                fprintf(stderr, "%s on %dx%d, %d bits: CPU features %#x and %#x differ at (%d,%d)\n",
-                        k->name, w, h, depth, cpus[0], cpus[i], x, y);
-                abort();
-            }
-        }
+        if (i)
+            same_bytes(k, out[0], out[i], &dst, "with CPU features %#x and %#x", cpus[0], cpus[i]);
+    }
+    if (out[0]) {
+        /* the best build again, its work cut into jobs, run last to first */
+        const int jobs = 2 + (int)(next8(&r) % 7);
+        const SmearPlaneInfo info = { w, h, depth, jobs, cpus[0] };
+        const SmearExec ex = { run_backwards, NULL, jobs };
+        uint8_t *cut = malloc((size_t)stride * h);
+        if (!cut || k->configure(priv, &pa, &info) < 0)
+            abort();
+        memset(cut, 0x5a, (size_t)stride * h);
+        const SmearPlane dst = { cut, stride, w, h, depth };
+        k->process(priv, &dst, &src, &ex);
+        same_bytes(k, out[0], cut, &dst, "in one job and in %d", 1, jobs);
+        free(cut);
     }
     if (out[0]) {
         int tol, at[2] = { 0, 0 };
