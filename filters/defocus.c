@@ -132,10 +132,30 @@ static double soft_weight(double rx, double ry, double soft, int dx, int dy)
     const double nx = (x0 > 0 ? x0 : x1 < 0 ? -x1 : 0) / rx;
     const double ny = (y0 > 0 ? y0 : y1 < 0 ? -y1 : 0) / ry;
     const double fx = fmax(fabs(x0), fabs(x1)) / rx, fy = fmax(fabs(y0), fabs(y1)) / ry;
-    if (sqrt(fx * fx + fy * fy) <= ri)
+    const double near = sqrt(nx * nx + ny * ny), far = sqrt(fx * fx + fy * fy);
+    if (far <= ri)
         return (x1 - x0) * (y1 - y0);
-    if (sqrt(nx * nx + ny * ny) >= ro)
+    if (near >= ro)
         return 0;
+    if (near >= ri && far <= ro) {
+        /* wholly on the ramp, (ro - rho) / soft, smooth over the square
+         * (the centre lies off it): 3 x 3 Gauss-Legendre points weigh it as
+         * closely as the integral below (measured against 400 points, radii
+         * 2 to 20), for a ninth of its cost */
+        static const double gx[3] = { -0.7745966692414834, 0, 0.7745966692414834 };
+        static const double gw[3] = { 5.0 / 9, 8.0 / 9, 5.0 / 9 };
+        const double cx = 0.5 * (x0 + x1), hx = 0.5 * (x1 - x0);
+        const double cy = 0.5 * (y0 + y1), hy = 0.5 * (y1 - y0);
+        double sum = 0;
+        for (int j = 0; j < 3; j++) {
+            const double y = (cy + gx[j] * hy) / ry;
+            for (int i = 0; i < 3; i++) {
+                const double x = (cx + gx[i] * hx) / rx;
+                sum += gw[j] * gw[i] * (ro - sqrt(x * x + y * y));
+            }
+        }
+        return sum / (4 * soft) * (x1 - x0) * (y1 - y0);
+    }
     const double a = x0 / rx, b = x1 / rx;
     double sum = 0;
     for (int j = 0; j < n; j++) {

@@ -103,6 +103,20 @@ int main(void)
         }
         test_image_free(&img);
     }
+    /* soft edges from a twentieth of the radius to all of it, small disks to
+     * large, round and elliptical: samples on the edge, wholly on the ramp
+     * (weighed at a few points) or across its ends (integrated) */
+    test_image_alloc(&img, 150, 110, 8, "edges");
+    test_fill_edges(&img, 21);
+    static const double softs[][3] = { { 1.5, 1.5, 1 },  { 4, 4, 0.05 },   { 4, 4, 1 },
+                                       { 9.3, 9.3, 0.3 }, { 9.3, 6.1, 0.7 }, { 25, 25, 1 },
+                                       { 25, 25, 0.12 }, { 47, 47, 0.5 },  { 40, 12, 1 } };
+    for (size_t i = 0; i < sizeof(softs) / sizeof(softs[0]); i++) {
+        SmearDefocusParams d = { softs[i][0], softs[i][1], softs[i][2],
+                                 { (SmearBorderMode)(i % 4), 40 } };
+        worst = fmax(worst, check("soft disk", &d, &img, softs[i][0] > 20 ? 5 : 1, 1));
+    }
+    test_image_free(&img);
     /* soft ellipses thinner than a sample, either way, with edges thinner
      * still: sampled across, the profile's edge falls between the points
      * and the weights step (the fuzzer found 1.5 and 2 levels off) */
