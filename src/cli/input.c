@@ -27,6 +27,17 @@ static int interrupt_cb(void *opaque)
     return 0;
 }
 
+/* Demuxers whose streams arrive over the network whatever the URL says
+ * (a session description in a file, RTSP's own client) */
+static int is_live_format(const AVInputFormat *ifmt)
+{
+    static const char *const net[] = { "sdp", "rtsp", "rtp", NULL };
+    for (int i = 0; ifmt && net[i]; i++)
+        if (!strcmp(ifmt->name, net[i]))
+            return 1;
+    return 0;
+}
+
 /* Devices and network protocols deliver in real time. */
 static int is_live(const char *url, const AVInputFormat *ifmt)
 {
@@ -41,7 +52,7 @@ static int is_live(const char *url, const AVInputFormat *ifmt)
     for (int i = 0; proto && net[i]; i++)
         if (!strcmp(proto, net[i]))
             return 1;
-    return 0;
+    return is_live_format(ifmt);
 }
 
 int input_open(Input *in, const char *url, const char *format, AVDictionary **opts,
@@ -73,6 +84,10 @@ int input_open(Input *in, const char *url, const char *format, AVDictionary **op
                ret == AVERROR_EXIT ? "no data yet" : av_err2str(ret));
         return ret;
     }
+    /* an .sdp file, probed, is RTP from the network: live too (the
+     * sender's silence ends it, instead of a wait without end) */
+    if (live < 0 && !in->live && is_live_format(in->fmt->iformat))
+        in->live = 1, in->last_io_us = av_gettime_relative();
     if ((ret = avformat_find_stream_info(in->fmt, NULL)) < 0) {
         av_log(NULL, AV_LOG_ERROR, "cannot read stream information of '%s': %s\n", url,
                av_err2str(ret));

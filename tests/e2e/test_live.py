@@ -12,6 +12,9 @@ and receiver, on 127.0.0.1 only.
   same slow chain from a file drops nothing.
 - The sender killed mid-stream: smear ends by itself after --input-timeout
   with a finished, playable file.
+- HTTP from a server, RTP described by an SDP file, RTSP pushed to smear
+  over TCP and UDP, SRT: each ends by itself when the sender stops, with
+  every frame through.
 - Raw video through pipes with its size stated; a camera that is not there
   (one error line naming the device).
 - --reconnect: a second sender on the same address after the first one
@@ -252,6 +255,70 @@ def reconnect(c):
 
 
 
+def protocol_run(c, name, smear_args, send, seconds=3, wait_before_smear=False):
+    """One live source: smear reading smear_args' input, send() starting the
+    sender (before smear when wait_before_smear, for a sender that listens);
+    smear must end by itself with status 0 and every frame through."""
+    out = os.path.join(c.d, name.replace(" ", "_") + ".mkv")
+    if wait_before_smear:
+        snd = send()
+        time.sleep(0.7)
+    s = smear_live(["--input-timeout", "2"] + smear_args, out)
+    if not wait_before_smear:
+        time.sleep(0.7)
+        snd = send()
+    snd.wait(timeout=60)
+    err = finish(s, name, 60)
+    check(s.returncode == 0, name + ": smear ends by itself when the sender stops (status 0)", 0,
+          "%d (%s)" % (s.returncode, e2e.tail(err)))
+    st = final_stats(err)
+    n = seconds * RATE
+    check(st is not None and st["dropped"] == 0 and st["in"] == st["out"] == n,
+          name + ": every frame in and out, none dropped", "%d in and out" % n, st)
+    check(e2e.count_frames(out) == n, name + ": the output holds every frame", n,
+          e2e.count_frames(out))
+
+
+def other_protocols(c):
+    """HTTP from a server, RTP described by an SDP file, RTSP pushed to smear
+    (over TCP and over UDP), and SRT when FFmpeg has it."""
+    src = ["ffmpeg", "-v", "error", "-re", "-f", "lavfi", "-i",
+           "testsrc2=size=%s:rate=%d:duration=3" % (SIZE, RATE), "-c:v", "mpeg2video",
+           "-q:v", "4", "-g", "12"]
+
+    port = free_port(socket.SOCK_STREAM)
+    url = "http://127.0.0.1:%d/live.ts" % port
+    protocol_run(c, "HTTP", ["-i", url],
+                 lambda: start(src + ["-f", "mpegts", "-listen", "1", url]), wait_before_smear=True)
+
+    # the SDP names the port and the payload (32: MPEG video); smear binds
+    # it before the sender starts, and only the sender's silence ends it
+    port = free_port()
+    sdp = os.path.join(c.d, "rtp.sdp")
+    with open(sdp, "w") as f:
+        f.write("v=0\no=- 0 0 IN IP4 127.0.0.1\ns=smear test\nc=IN IP4 127.0.0.1\nt=0 0\n"
+                "m=video %d RTP/AVP 32\n" % port)
+    protocol_run(c, "RTP from an SDP file", ["-protocol_whitelist", "file,udp,rtp", "-i", sdp],
+                 lambda: start(src + ["-f", "rtp", "rtp://127.0.0.1:%d" % port]))
+
+    for transport in ("tcp", "udp"):
+        port = free_port(socket.SOCK_STREAM)
+        url = "rtsp://127.0.0.1:%d/live" % port
+        protocol_run(c, "RTSP over " + transport.upper(), ["-rtsp_flags", "listen", "-i", url],
+                     lambda: start(src + ["-f", "rtsp", "-rtsp_transport", transport, url]))
+
+    protocols = e2e.run(["ffmpeg", "-hide_banner", "-protocols"]).stdout.decode().split()
+    if "srt" not in protocols:
+        skip("SRT: this FFmpeg has no SRT protocol")
+        return
+    port = free_port()
+    # linger: the sender waits for its last packets to be taken before it
+    # closes (without, the receiver's latency buffer loses the last frames)
+    protocol_run(c, "SRT", ["-i", "srt://127.0.0.1:%d?mode=listener" % port],
+                 lambda: start(src + ["-f", "mpegts",
+                                      "srt://127.0.0.1:%d?mode=caller&linger=3" % port]))
+
+
 def raw_pipe_and_camera(c):
     """Raw video through pipes with its size stated, both ways; a camera
     that is not there."""
@@ -300,6 +367,7 @@ def main():
         e2e.part(falling_behind, c)
         e2e.part(sender_killed, c)
         e2e.part(reconnect, c)
+        e2e.part(other_protocols, c)
         e2e.part(raw_pipe_and_camera, c)
     finally:
         stop_all()
