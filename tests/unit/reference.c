@@ -31,13 +31,6 @@ void ref_taps_free(RefTaps *t)
     t->w = NULL;
 }
 
-size_t ref_taps_count(const RefTaps *t)
-{
-    size_t n = 0;
-    for (size_t i = 0; i < (size_t)t->kw * t->kh; i++)
-        n += t->w[i] != 0;
-    return n;
-}
 
 double ref_sample(const SmearPlane *in, int x, int y)
 {

@@ -42,8 +42,6 @@ int ref_taps_motion(RefTaps *taps, const SmearMotionParams *mp);
 int ref_taps_kernel(RefTaps *taps, const SmearKernel *k, const void *params);
 void ref_taps_free(RefTaps *taps);
 
-/** The taps' nonzero weights: what one output sample costs. */
-size_t ref_taps_count(const RefTaps *taps);
 
 /** Sample (x, y) of the plane, which must lie inside it. */
 double ref_sample(const SmearPlane *in, int x, int y);
