@@ -198,10 +198,9 @@ static void run_backwards(void *opaque, SmearJobFn fn, void *arg, int nb_jobs)
 }
 
 /* Aborts, saying where, unless planes a and b (with plane's geometry) hold
- * the same samples; how is what differs between the two runs, with its two
- * numbers. */
+ * the same samples; how: what differs between the two runs. */
 static void same_bytes(const SmearKernel *k, const uint8_t *a, const uint8_t *b,
-                       const SmearPlane *plane, const char *how, unsigned n0, unsigned n1)
+                       const SmearPlane *plane, const char *how)
 {
     const int bps = plane->depth > 8 ? 2 : 1;
     for (int y = 0; y < plane->h; y++) {
@@ -210,10 +209,8 @@ static void same_bytes(const SmearKernel *k, const uint8_t *a, const uint8_t *b,
             int x = 0;
             while (memcmp(a + at + x * bps, b + at + x * bps, bps) == 0)
                 x++;
-            char what[96];
-            snprintf(what, sizeof(what), how, n0, n1);
             fprintf(stderr, "%s on %dx%d, %d bits: %s, the output differs at (%d,%d)\n", k->name,
-                    plane->w, plane->h, plane->depth, what, x, y);
+                    plane->w, plane->h, plane->depth, how, x, y);
             abort();
         }
     }
@@ -294,8 +291,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         memset(out[i], 0xa5, (size_t)stride * h);
         const SmearPlane dst = { out[i], stride, w, h, depth };
         k->process(priv, &dst, &src, NULL);
+        char how[64];
+        snprintf(how, sizeof(how), "with CPU features %#x and %#x", cpus[0], cpus[i]);
         if (i)
-            same_bytes(k, out[0], out[i], &dst, "with CPU features %#x and %#x", cpus[0], cpus[i]);
+            same_bytes(k, out[0], out[i], &dst, how);
     }
     if (out[0]) {
         /* the best build again, its work cut into jobs, run last to first */
@@ -308,7 +307,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         memset(cut, 0x5a, (size_t)stride * h);
         const SmearPlane dst = { cut, stride, w, h, depth };
         k->process(priv, &dst, &src, &ex);
-        same_bytes(k, out[0], cut, &dst, "in one job and in %d", 1, jobs);
+        char how[64];
+        snprintf(how, sizeof(how), "in one job and in %d", jobs);
+        same_bytes(k, out[0], cut, &dst, how);
         free(cut);
     }
     if (out[0]) {
