@@ -140,8 +140,9 @@ static double soft_weight(double rx, double ry, double soft, int dx, int dy)
     if (near >= ri && far <= ro) {
         /* wholly on the ramp, (ro - rho) / soft, smooth over the square
          * (the centre lies off it): 3 x 3 Gauss-Legendre points weigh it as
-         * closely as the integral below (measured against 400 points, radii
-         * 2 to 20), for a ninth of its cost */
+         * closely as the integral below (measured in a float64 model
+         * against the integral at 400 points, radii 2 to 20), with 9 square
+         * roots instead of about 160 square roots and asinh */
         static const double gx[3] = { -0.7745966692414834, 0, 0.7745966692414834 };
         static const double gw[3] = { 5.0 / 9, 8.0 / 9, 5.0 / 9 };
         const double cx = 0.5 * (x0 + x1), hx = 0.5 * (x1 - x0);
