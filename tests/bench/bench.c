@@ -751,6 +751,7 @@ static void op_kparams(const Op *op, int chroma, int w, int h, KParams *kp)
         break;
     case OP_DEFOCUS:
         kp->d.radius_x = kp->d.radius_y = op->p[0] / s;
+        kp->d.soft = op->p[1];
         kp->d.border = border;
         break;
     case OP_MOTION: {
@@ -1120,6 +1121,10 @@ static void build_speed_ops(Bench *b, Op *ops, int *nb)
         op_chain(op, "defocus=radius=%g", radii[i]);
         op_ff(op, "avgblur=sizeX=%d", (int)lrint(radii[i]));
     }
+    /* a soft edge: each sample on its ramp is a tap of its own */
+    op = op_new(ops, nb, OP_DEFOCUS, 20, 0.5, 0, 0, 0, "defocus r=20 soft 0.5");
+    op_chain(op, "defocus=radius=20:soft=0.5");
+    op_ff(op, "avgblur=sizeX=20");
     for (size_t li = 0; li < FF_ARRAY_ELEMS(lengths); li++)
         for (size_t ai = 0; ai < FF_ARRAY_ELEMS(angles); ai++) {
             const double len = lengths[li], ang = angles[ai];
