@@ -253,8 +253,9 @@ int input_next(Input *in, AVFrame *frame, AVPacket *pkt)
                     in->lost = 1;
                 else
                     in->nb_read_errors++;
-                warn_once(&in->warned_read, "input '%s': read error (%s); ending the input here\n",
-                          in->url, av_err2str(ret));
+                warn_once(&in->warned_read, in->live ? "input '%s': the source went away (%s); "
+                          "ending the input here\n" : "input '%s': read error (%s); ending the "
+                          "input here\n", in->url, av_err2str(ret));
             }
             in->demux_eof = 1;
             avcodec_send_packet(in->dec, NULL);
