@@ -4,10 +4,11 @@
  *
  * The blurs are direct 2-D convolutions with a table of weights (RefTaps)
  * built from the analytic kernel: the continuous Gaussian sampled out to 5
- * sigma, the box's area weights, the disk's area over each sample square
- * found by fine numerical integration (the kernel uses a closed form), the
- * path's length over each square found by walking it in tiny steps (the
- * kernel computes the crossings). The affine warp is bilinear or
+ * sigma, the box's area weights, the disk's area (or its soft profile)
+ * over each sample square found by fine numerical integration (the kernel
+ * uses closed forms and, on a soft ramp, a few points), the path's length
+ * over each square found by walking it in tiny steps (the kernel computes
+ * the crossings). The affine warp is bilinear or
  * Catmull-Rom interpolation at the exact transformed position. Samples
  * outside the plane come from the border mode. None of this shares code
  * with the kernels beyond smear_border_index().
