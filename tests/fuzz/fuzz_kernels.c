@@ -14,7 +14,6 @@
  * most one level of 8 bits off the rounded reference (two for a Gaussian
  * wider than 8 samples), at the corners and 28 other samples.
  */
-#include <limits.h>
 #include <math.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -175,9 +174,7 @@ static int reference_error(const SmearKernel *k, const Params *pa, const SmearPl
             y = (int)(splitmix(&seed) % (uint64_t)in->h);
         }
         const double r = taps.w ? ref_taps_at(&taps, in, x, y) : ref_affine_at(&pa->affine, in, x, y);
-        const double maxv = (1 << in->depth) - 1;
-        const double rounded = fmin(fmax(floor(r + 0.5), 0), maxv);
-        const int e = isfinite(r) ? (int)fabs(ref_sample(out, x, y) - rounded) : INT_MAX;
+        const int e = ref_levels_off(r, (int)ref_sample(out, x, y), in->depth);
         if (e > worst) {
             worst = e;
             at[0] = x, at[1] = y, *ref = r;

@@ -1,6 +1,7 @@
 /*
  * smear - the kernels' float64 references (see reference.h).
  */
+#include <limits.h>
 #include <math.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -41,6 +42,14 @@ double ref_sample(const SmearPlane *in, int x, int y)
         return v;
     }
     return row[x];
+}
+
+int ref_levels_off(double ref, int got, int depth)
+{
+    if (!isfinite(ref))
+        return INT_MAX;
+    const double rounded = fmin(fmax(floor(ref + 0.5), 0), (1 << depth) - 1);
+    return abs(got - (int)rounded);
 }
 
 /* The sample at (x, y), anywhere, by the border mode. */

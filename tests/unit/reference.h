@@ -47,6 +47,11 @@ void ref_taps_free(RefTaps *taps);
 /** Sample (x, y) of the plane, which must lie inside it. */
 double ref_sample(const SmearPlane *in, int x, int y);
 
+/** How many levels of the depth got is off ref rounded half up and clamped
+ *  to the samples' range, as an output is (INT_MAX for a ref that is not
+ *  finite). */
+int ref_levels_off(double ref, int got, int depth);
+
 /** The exact (unrounded) output sample (x, y) of the convolution. */
 double ref_taps_at(const RefTaps *taps, const SmearPlane *in, int x, int y);
 

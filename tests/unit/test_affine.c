@@ -33,12 +33,11 @@ static void check(const char *what, const SmearAffineParams *ap, const TestImage
     TestImage out;
     test_image_alloc(&out, in->p.w, in->p.h, in->p.depth, "out");
     run(ap, in, &out, 1, smear_cpu_flags());
-    const int maxv = (1 << in->p.depth) - 1, tol = in->p.depth > 8 ? 1 << (in->p.depth - 8) : 1;
+    const int tol = in->p.depth > 8 ? 1 << (in->p.depth - 8) : 1;
     for (int y = 0; y < in->p.h; y += y + step < in->p.h || y == in->p.h - 1 ? step : in->p.h - 1 - y) {
         for (int x = 0; x < in->p.w; x += x + step < in->p.w || x == in->p.w - 1 ? step : in->p.w - 1 - x) {
-            double r = floor(ref_affine_at(ap, &in->p, x, y) + 0.5);
-            r = r < 0 ? 0 : r > maxv ? maxv : r;
-            const int e = abs(test_image_get(&out, x, y) - (int)r);
+            const int e = ref_levels_off(ref_affine_at(ap, &in->p, x, y),
+                                         test_image_get(&out, x, y), in->p.depth);
             REQUIRE(e <= tol, "%s: %s %dx%d depth %d m=[%g %g %g; %g %g %g] %s border %s: "
                     "%d levels off at (%d,%d)", what, in->name, in->p.w, in->p.h, in->p.depth,
                     ap->m[0], ap->m[1], ap->m[2], ap->m[3], ap->m[4], ap->m[5],

@@ -84,10 +84,8 @@ static int check(const char *what, const SmearGaussianParams *gp, const TestImag
     for (int y = 0; y < in->p.h; y += (y + step < in->p.h || y == in->p.h - 1) ? step : in->p.h - 1 - y) {
         for (int x = 0; x < in->p.w; x += (x + step < in->p.w || x == in->p.w - 1) ? step : in->p.w - 1 - x) {
             const double exact = ref_taps_at(&k, &in->p, x, y);
-            double r = floor(exact + 0.5);
-            r = r < 0 ? 0 : r > maxv ? maxv : r;
             bias += test_image_get(&out, x, y) - exact;
-            const int e = abs(test_image_get(&out, x, y) - (int)r);
+            const int e = ref_levels_off(exact, test_image_get(&out, x, y), in->p.depth);
             sse += (double)e * e;
             n++;
             if (e > max_abs)

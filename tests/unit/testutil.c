@@ -49,8 +49,7 @@ void test_image_free(TestImage *img)
 
 int test_image_get(const TestImage *img, int x, int y)
 {
-    const uint8_t *row = img->p.data + y * img->p.stride;
-    return img->p.depth > 8 ? ((const uint16_t *)row)[x] : row[x];
+    return (int)ref_sample(&img->p, x, y);
 }
 
 void test_image_set(TestImage *img, int x, int y, int v)
@@ -206,11 +205,8 @@ TestDiff test_compare(const TestImage *got, const double *ref)
     double sse = 0;
     for (int y = 0; y < got->p.h; y++)
         for (int x = 0; x < got->p.w; x++) {
-            double r = ref[(size_t)y * got->p.w + x];
-            double rr = floor(r + 0.5);
-            rr = rr < 0 ? 0 : rr > maxv ? maxv : rr;
-            int g = test_image_get(got, x, y);
-            int e = abs(g - (int)rr);
+            const double r = ref[(size_t)y * got->p.w + x];
+            const int g = test_image_get(got, x, y), e = ref_levels_off(r, g, got->p.depth);
             sse += (double)e * e;
             if (e > d.max_abs) {
                 d.max_abs = e;
@@ -331,9 +327,7 @@ int test_check_kernel(const char *what, const SmearKernel *k, const void *params
     for (int y = 0; y < in->p.h; y = next_sample(y, in->p.h, step))
         for (int x = 0; x < in->p.w; x = next_sample(x, in->p.w, step)) {
             const double r = ref(in, x, y, ctx);
-            double rr = floor(r + 0.5);
-            rr = rr < 0 ? 0 : rr > maxv ? maxv : rr;
-            const int g = test_image_get(&out, x, y), e = abs(g - (int)rr);
+            const int g = test_image_get(&out, x, y), e = ref_levels_off(r, g, in->p.depth);
             sse += (double)e * e;
             n++;
             if (e > worst)
