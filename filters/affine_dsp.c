@@ -852,6 +852,160 @@ PERMUTE_ENTRY(permute_span_inside, permute_span, 0)
 PERMUTE_ENTRY(permute_span_replicate, permute_span, 1)
 PERMUTE_ENTRY(permute_bicubic_inside, permute_bicubic, 0)
 PERMUTE_ENTRY(permute_bicubic_replicate, permute_bicubic, 1)
+
+/* Bilinear 8-bit samples x0..x1 of a row whose taps all lie inside the
+ * plane, straight to the output row's bytes: permute_span's picking and
+ * arithmetic (so its bytes), with the windows of up to 16 groups worked
+ * out at once in vectors and the plane's numbers held in locals. out: 16
+ * floats of scratch for a group that does not fit its window. */
+__attribute__((target("avx512vbmi"))) static void
+permute_bilinear8_inside(const AffinePlan *p, const SmearPlane *src, int x0, int x1, float c0,
+                         float c1, float m0, float m3, uint8_t *restrict dst, float *out)
+{
+    const int W = p->w, H = p->h, nb_rows = permute_rows(m3);
+    const uint8_t *const data = src->data;
+    const ptrdiff_t stride = src->stride;
+    const __m512 one = _mm512_set1_ps(1.0f), half = _mm512_set1_ps(0.5f);
+    const __m512 vmax = _mm512_set1_ps(255.0f), fzero = _mm512_setzero_ps();
+    const __m512i low = _mm512_set1_epi32(0xff), ione = _mm512_set1_epi32(1);
+    const __m512i zero = _mm512_setzero_si512();
+    const __m512i lanes16 = _mm512_setr_epi32(0, 16, 32, 48, 64, 80, 96, 112, 128, 144, 160, 176,
+                                              192, 208, 224, 240);
+    const __m512 vm0 = _mm512_set1_ps(m0), vm3 = _mm512_set1_ps(m3);
+    const __m512 vc0 = _mm512_set1_ps(c0), vc1 = _mm512_set1_ps(c1);
+    const int ahead_x = (int)lrint(PREFETCH_AHEAD * p->m[1]);
+    const int ahead_y = (int)lrint(PREFETCH_AHEAD * p->m[4]);
+    /* tables of four rows a group needs: its top rows span at most
+     * nb_rows - 1 */
+    const int nt = (nb_rows - 2) / 3 + 1, narrow = nt <= 2;
+    const __m512i bcast = _mm512_set4_epi32(0x0c0c0c0c, 0x08080808, 0x04040404, 0x00000000);
+    for (int xc = x0; xc < x1; xc += 256) {
+        /* the windows of the chunk's groups: corners from their first and
+         * last samples' positions, as vpositions() computes them */
+        int32_t gbx[16], gby[16], glast[16], gex[16];
+        {
+            const __m512i xa = _mm512_add_epi32(_mm512_set1_epi32(xc), lanes16);
+            const __m512i xb = _mm512_min_epi32(_mm512_add_epi32(xa, _mm512_set1_epi32(15)),
+                                                _mm512_set1_epi32(x1 - 1));
+            const __m512 fa = _mm512_cvtepi32_ps(xa), fb = _mm512_cvtepi32_ps(xb);
+            const __m512i ua = _mm512_cvttps_epi32(_mm512_add_ps(_mm512_mul_ps(vm0, fa), vc0));
+            const __m512i ub = _mm512_cvttps_epi32(_mm512_add_ps(_mm512_mul_ps(vm0, fb), vc0));
+            const __m512i va = _mm512_cvttps_epi32(_mm512_add_ps(_mm512_mul_ps(vm3, fa), vc1));
+            const __m512i vb = _mm512_cvttps_epi32(_mm512_add_ps(_mm512_mul_ps(vm3, fb), vc1));
+            const __m512i bx = _mm512_min_epi32(ua, ub), ex = _mm512_max_epi32(ua, ub);
+            const __m512i by = _mm512_min_epi32(va, vb), last = _mm512_max_epi32(va, vb);
+            /* a group that does not fit: a window wider than 64 or taller
+             * than nb_rows, marked by a last row below its first */
+            const __mmask16 fits =
+                _mm512_cmplt_epi32_mask(_mm512_sub_epi32(ex, bx), _mm512_set1_epi32(63)) &
+                _mm512_cmplt_epi32_mask(_mm512_sub_epi32(last, by), _mm512_set1_epi32(nb_rows - 1));
+            _mm512_storeu_si512((void *)gbx, bx);
+            _mm512_storeu_si512((void *)gby, by);
+            _mm512_storeu_si512((void *)gex, ex);
+            _mm512_storeu_si512((void *)glast, _mm512_mask_mov_epi32(_mm512_set1_epi32(-1), fits, last));
+        }
+        const int xe = x1 - xc < 256 ? x1 : xc + 256;
+        for (int x = xc, g = 0; x < xe; x += 16, g++) {
+            const int n = xe - x < 16 ? xe - x : 16;
+            const __mmask16 live = (__mmask16)((1u << n) - 1);
+            const int bx = gbx[g], by = gby[g], last = glast[g], ey = last + 1;
+            if (last < by) {
+                interp_mapped(p, src, x, x + n, c0, c1, m0, m3, out);
+                smear_f32_to_row(dst + x, out + x, n, 8);
+                continue;
+            }
+            __m512i ix0, iy0;
+            __m512 fx, fy;
+            vpositions(x, n, c0, c1, m0, m3, 0, &ix0, &iy0, &fx, &fy);
+            /* the lines this group reads PREFETCH_AHEAD rows on: the row
+             * its window moves into, and sideways the column it moves into */
+            {
+                const int fx0 = bx + ahead_x;
+                if (fx0 >= 0 && fx0 < W) {
+                    const uint8_t *base = data + fx0;
+                    if (ahead_y > 0 && ey + ahead_y < H) {
+                        const uint8_t *row = base + (ptrdiff_t)(ey + ahead_y) * stride;
+                        _mm_prefetch((const char *)row, _MM_HINT_T0);
+                        _mm_prefetch((const char *)row + 63, _MM_HINT_T0);
+                    }
+                    const int lead = ahead_x < 0 ? fx0 : fx0 + 63, now = ahead_x < 0 ? bx : bx + 63;
+                    if (ahead_x != 0 && (lead >> 6) != (now >> 6)) {
+                        const uint8_t *col = data + lead;
+                        for (int r = by + ahead_y < 0 ? 0 : by + ahead_y; r <= ey + ahead_y && r < H; r++)
+                            _mm_prefetch((const char *)(col + (ptrdiff_t)r * stride), _MM_HINT_T0);
+                    }
+                }
+            }
+            const int avail = W - bx;
+            __m512i top = zero;
+            if (narrow && gex[g] - bx < 31) {
+                /* tables of four 32-byte rows: table t holds rows
+                 * by + 3t .. by + 3t + 3 and gives the samples whose top
+                 * row is one of its first three their four taps at once */
+                const __mmask32 m = avail >= 32 ? ~(__mmask32)0 : (((__mmask32)1 << avail) - 1);
+                const __m512i dy = _mm512_sub_epi32(iy0, _mm512_set1_epi32(by));
+                const __m512i base = _mm512_or_si512(_mm512_slli_epi32(dy, 5),
+                                                     _mm512_sub_epi32(ix0, _mm512_set1_epi32(bx)));
+                __m512i idx = _mm512_add_epi32(_mm512_shuffle_epi8(base, bcast),
+                                               _mm512_set1_epi32(0x21200100));
+                const uint8_t *row = data + (ptrdiff_t)by * stride + bx;
+                for (int t = 0; t < nt; t++) {
+                    const uint8_t *q[4];
+                    for (int k = 0; k < 4; k++) {
+                        const int r = 3 * t + k < ey - by ? 3 * t + k : ey - by;
+                        q[k] = row + (ptrdiff_t)r * stride;
+                    }
+                    const __m512i lo = _mm512_inserti64x4(
+                        _mm512_castsi256_si512(_mm256_maskz_loadu_epi8(m, q[0])),
+                        _mm256_maskz_loadu_epi8(m, q[1]), 1);
+                    const __m512i hi = _mm512_inserti64x4(
+                        _mm512_castsi256_si512(_mm256_maskz_loadu_epi8(m, q[2])),
+                        _mm256_maskz_loadu_epi8(m, q[3]), 1);
+                    const __m512i pick = _mm512_permutex2var_epi8(lo, idx, hi);
+                    top = t ? _mm512_mask_mov_epi32(
+                                  top, _mm512_cmpge_epi32_mask(dy, _mm512_set1_epi32(3 * t)), pick)
+                            : pick;
+                    idx = _mm512_sub_epi32(idx, _mm512_set1_epi32(0x60606060));
+                }
+            } else {
+                const __mmask64 m = avail >= 64 ? ~(__mmask64)0 : (((__mmask64)1 << avail) - 1);
+                const __m512i d0 = _mm512_sub_epi32(ix0, _mm512_set1_epi32(bx));
+                const __m512i two =
+                    _mm512_or_si512(d0, _mm512_slli_epi32(_mm512_add_epi32(d0, ione), 8));
+                const __m512i idx = _mm512_or_si512(
+                    two, _mm512_slli_epi32(_mm512_add_epi32(two, _mm512_set1_epi32(0x4040)), 16));
+                const uint8_t *row = data + (ptrdiff_t)by * stride + bx;
+                __m512i cur = _mm512_maskz_loadu_epi8(m, row);
+                __m512i vr = _mm512_set1_epi32(by);
+                for (int k = 0; k < nb_rows - 1; k++) {
+                    /* rows past the last top row repeat it: no sample takes them */
+                    const int r = by + k < last ? by + k : last;
+                    const __m512i next = _mm512_maskz_loadu_epi8(m, row + (r + 1 - by) * stride);
+                    const __m512i pick = _mm512_permutex2var_epi8(cur, idx, next);
+                    top = _mm512_mask_mov_epi32(top, _mm512_cmpeq_epi32_mask(iy0, vr), pick);
+                    vr = _mm512_add_epi32(vr, ione);
+                    cur = next;
+                }
+            }
+            const __m512i bot = _mm512_srli_epi32(top, 16);
+            const __m512 a = _mm512_cvtepi32_ps(_mm512_and_si512(top, low));
+            const __m512 b = _mm512_cvtepi32_ps(_mm512_and_si512(_mm512_srli_epi32(top, 8), low));
+            const __m512 c = _mm512_cvtepi32_ps(_mm512_and_si512(bot, low));
+            const __m512 d = _mm512_cvtepi32_ps(_mm512_srli_epi32(bot, 8));
+            const __m512 gx = _mm512_sub_ps(one, fx), gy = _mm512_sub_ps(one, fy);
+            const __m512 t = _mm512_add_ps(_mm512_mul_ps(a, gx), _mm512_mul_ps(b, fx));
+            const __m512 u = _mm512_add_ps(_mm512_mul_ps(c, gx), _mm512_mul_ps(d, fx));
+            __m512 val = _mm512_add_ps(_mm512_mul_ps(t, gy), _mm512_mul_ps(u, fy));
+            /* smear_f32_to_row() */
+            val = _mm512_min_ps(_mm512_max_ps(_mm512_add_ps(val, half), fzero), vmax);
+            const __m128i bytes = _mm512_cvtepi32_epi8(_mm512_cvttps_epi32(val));
+            if (n == 16)
+                _mm_storeu_si128((__m128i *)(dst + x), bytes);
+            else
+                _mm_mask_storeu_epi8(dst + x, live, bytes);
+        }
+    }
+}
 #endif
 
 
@@ -905,7 +1059,8 @@ typedef void (*SpanFn)(const AffinePlan *p, const SmearPlane *src, int x0, int x
 
 /* A row: the span [xa, xb) where every tap lies inside the plane goes the
  * fastest way there is, the rest through the border. */
-static void general_row(const AffinePlan *p, const SmearPlane *src, int y, float *out)
+static void general_row(const AffinePlan *p, const SmearPlane *src, int y, float *out,
+                        uint8_t *drow)
 {
     const int W = p->w, deep = p->depth > 8;
     const float m0 = (float)p->m[0], m3 = (float)p->m[3];
@@ -943,9 +1098,19 @@ static void general_row(const AffinePlan *p, const SmearPlane *src, int y, float
         xb = xb < xa ? xa : xb;
     }
     edge(p, src, 0, (int)xa, c0, c1, m0, m3, out);
+    edge(p, src, (int)xb, W, c0, c1, m0, m3, out);
+#if SMEAR_ISA_IS_AVX512
+    if (inside == permute_span_inside && !deep) {
+        smear_f32_to_row(drow, out, (int)xa, 8);
+        if (xb > xa)
+            permute_bilinear8_inside(p, src, (int)xa, (int)xb, c0, c1, m0, m3, drow, out);
+        smear_f32_to_row(drow + xb, out + xb, W - (int)xb, 8);
+        return;
+    }
+#endif
     if (xb > xa)
         inside(p, src, (int)xa, (int)xb, c0, c1, m0, m3, out);
-    edge(p, src, (int)xb, W, c0, c1, m0, m3, out);
+    smear_f32_to_row(drow, out, W, p->depth);
 }
 
 void SMEAR_DSP(smear_affine_rows)(const AffinePlan *p, const SmearPlane *dst,
@@ -957,10 +1122,12 @@ void SMEAR_DSP(smear_affine_rows)(const AffinePlan *p, const SmearPlane *dst,
         return;
     }
     for (int y = y0; y < y1; y++) {
-        if (p->xshear)
+        uint8_t *drow = dst->data + (ptrdiff_t)y * dst->stride;
+        if (p->xshear) {
             xshear_row(p, src, y, out, ext);
-        else
-            general_row(p, src, y, out);
-        smear_f32_to_row(dst->data + (ptrdiff_t)y * dst->stride, out, p->w, p->depth);
+            smear_f32_to_row(drow, out, p->w, p->depth);
+        } else {
+            general_row(p, src, y, out, drow);
+        }
     }
 }

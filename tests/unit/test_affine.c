@@ -159,8 +159,11 @@ int main(void)
 
     /* identical bytes for any thread count and instruction set, at 8 and
      * 12 bits: rotations small and large (the vector builds pick their
-     * samples differently as the slope grows), shears, every border */
-    static const double angles[] = { 0.5, 10, 23, 40, 90 };
+     * samples differently as the slope grows, and as zooming out widens
+     * the span 16 samples read: up to 32, 64 bytes, or more), shears,
+     * every border */
+    static const double angles[][2] = { { 0.5, 0.9 }, { 10, 0.9 }, { 23, 0.9 }, { 40, 0.9 },
+                                        { 90, 0.9 },  { 10, 0.45 }, { 10, 0.25 }, { 10, 0.2 } };
     static const SmearBorderMode borders[] = { SMEAR_BORDER_REPLICATE, SMEAR_BORDER_WRAP,
                                                SMEAR_BORDER_CONSTANT, SMEAR_BORDER_REFLECT };
     const unsigned cpus[3] = { smear_cpu_flags(), smear_cpu_flags() & SMEAR_CPU_AVX2, 0 };
@@ -168,12 +171,12 @@ int main(void)
         test_image_alloc(&img, 300, 200, depth, "noise");
         test_fill_noise(&img, 5);
         for (int interp = 0; interp < 2; interp++)
-            for (int c = 0; c < 7; c++) {
+            for (int c = 0; c < 10; c++) {
                 const SmearBorder border = { borders[c % 4], 7 };
                 SmearAffineParams ap = { { 1, -0.3, 30, 0, 1, 0 }, (SmearInterp)interp, border };
-                if (c < 5)
-                    rotation(&ap, 300, 200, angles[c], 0.9);
-                else if (c == 6)
+                if (c < 8)
+                    rotation(&ap, 300, 200, angles[c][0], angles[c][1]);
+                else if (c == 9)
                     ap = (SmearAffineParams){ { 1, 0, 0, 0.25, 1, -37 }, (SmearInterp)interp, border };
                 TestImage o[5];
                 for (int i = 0; i < 5; i++) {
