@@ -866,7 +866,6 @@ permute_bilinear8_inside(const AffinePlan *p, const SmearPlane *src, int x0, int
     const uint8_t *const data = src->data;
     const ptrdiff_t stride = src->stride;
     const __m512 one = _mm512_set1_ps(1.0f), half = _mm512_set1_ps(0.5f);
-    const __m512 vmax = _mm512_set1_ps(255.0f), fzero = _mm512_setzero_ps();
     const __m512i low = _mm512_set1_epi32(0xff), ione = _mm512_set1_epi32(1);
     const __m512i zero = _mm512_setzero_si512();
     const __m512i lanes16 = _mm512_setr_epi32(0, 16, 32, 48, 64, 80, 96, 112, 128, 144, 160, 176,
@@ -995,10 +994,11 @@ permute_bilinear8_inside(const AffinePlan *p, const SmearPlane *src, int x0, int
             const __m512 gx = _mm512_sub_ps(one, fx), gy = _mm512_sub_ps(one, fy);
             const __m512 t = _mm512_add_ps(_mm512_mul_ps(a, gx), _mm512_mul_ps(b, fx));
             const __m512 u = _mm512_add_ps(_mm512_mul_ps(c, gx), _mm512_mul_ps(d, fx));
-            __m512 val = _mm512_add_ps(_mm512_mul_ps(t, gy), _mm512_mul_ps(u, fy));
-            /* smear_f32_to_row() */
-            val = _mm512_min_ps(_mm512_max_ps(_mm512_add_ps(val, half), fzero), vmax);
-            const __m128i bytes = _mm512_cvtepi32_epi8(_mm512_cvttps_epi32(val));
+            const __m512 val = _mm512_add_ps(_mm512_mul_ps(t, gy), _mm512_mul_ps(u, fy));
+            /* smear_f32_to_row(): the weights are not negative, so val is
+             * not either, and above 255 only by rounding */
+            const __m128i bytes =
+                _mm512_cvtusepi32_epi8(_mm512_cvttps_epi32(_mm512_add_ps(val, half)));
             if (n == 16)
                 _mm_storeu_si128((__m128i *)(dst + x), bytes);
             else
