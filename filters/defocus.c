@@ -11,6 +11,7 @@
 
 #include "defocus.h"
 #include "defocus_dsp.h"
+#include "fft.h"
 #include "padded.h"
 
 /* The most bytes a narrow pass's rings of whole rows may take; a taller
@@ -19,6 +20,10 @@
  * either way, within the timing's noise). */
 #define DEFOCUS_RING_BYTES ((size_t)640 << 10)
 
+/* The largest tile of the Fourier route: 4 MB of scratch a job, and the
+ * kernel's spectrum 2 MB (a disk of reach up to 127 each side). */
+#define DEFOCUS_FFT_MAX_TILE 512
+
 typedef struct DefocusPriv {
     DefocusPlan plan;
     int         identity;
@@ -26,6 +31,10 @@ typedef struct DefocusPriv {
     size_t      work_size;     ///< bytes of scratch per job
     uint8_t    *work;
     void (*rows)(const DefocusPlan *, const SmearPlane *, const SmearPlane *, int, int, void *);
+    /* the route through the Fourier transform, where it is cheaper */
+    int         use_fft;
+    SmearFftConv fft;
+    void (*fft_rows)(const SmearFftConv *, const SmearPlane *, const SmearPlane *, int, int, void *);
     const SmearPlane *src; /* of the frame being processed */
     const SmearPlane *dst;
     SmearBuf    buf_work;
@@ -194,6 +203,7 @@ static void priv_free(DefocusPriv *d, int all)
     free(d->plan.taps);
     free(d->plan.terms);
     free(d->plan.qw);
+    smear_fft_conv_free(&d->fft);
     if (all)
         smear_buf_free(&keep);
     memset(d, 0, sizeof(*d));
@@ -363,6 +373,33 @@ static int defocus_configure(void *priv, const void *params, const SmearPlaneInf
             }
         }
     }
+    /* the Fourier route where it should be a tenth faster (fft.h): timed
+     * on one 1080p plane, the passes below take about 0.6 ms + 0.073 a tap
+     * + 0.2 a run, the transforms 1.0 ms + 0.37 a unit of smear_fft_cost()
+     * (a hard disk of radius 20, 6.5 ms either way; with a soft edge of 0.3,
+     * 19.2 ms against 6.4; radius 50, 20.5 against 8.8). The choice depends
+     * on the kernel and the plane's size only, never on the CPU, so every
+     * build gives the same bytes. */
+    const int T = smear_fft_tile(p->w, p->h, p->rx, p->ry, DEFOCUS_FFT_MAX_TILE);
+    if (T && 1.0 + 0.37 * smear_fft_cost(p->w, p->h, p->rx, p->ry, T) <
+                 0.9 * (0.6 + 0.073 * p->nb_taps + 0.2 * (p->nb_runs + p->has_centre_run))) {
+        int ret = smear_fft_conv_init(&d->fft, k, p->rx, p->ry, total, T, info, p->border, info->cpu);
+        free(k);
+        if (ret < 0) {
+            priv_free(d, 0);
+            return ret;
+        }
+        d->use_fft = 1;
+        d->nb_work = info->nb_threads > 0 ? info->nb_threads : 1;
+        d->work_size = smear_fft_conv_work(&d->fft);
+        d->work = smear_buf_get(&d->buf_work, d->work_size * d->nb_work);
+        if (!d->work) {
+            priv_free(d, 0);
+            return -ENOMEM;
+        }
+        d->fft_rows = SMEAR_DSP_PICK(smear_fft_conv_rows, info->cpu);
+        return 0;
+    }
     free(k);
     /* the taps by row: the passes that load whole lines load a row pair's
      * once for all its taps */
@@ -413,6 +450,12 @@ static void rows_job(void *arg, int j, int nb)
 {
     DefocusPriv *d = arg;
     int y0, y1;
+    if (d->use_fft) {
+        smear_job_rows(d->fft.ty, j, nb, &y0, &y1);
+        if (y1 > y0)
+            d->fft_rows(&d->fft, d->dst, d->src, y0, y1, d->work + (size_t)j * d->work_size);
+        return;
+    }
     smear_job_rows(d->plan.h, j, nb, &y0, &y1);
     if (y1 > y0)
         d->rows(&d->plan, d->dst, d->src, y0, y1, d->work + (size_t)j * d->work_size);
@@ -431,7 +474,13 @@ static void defocus_process(void *priv, const SmearPlane *dst, const SmearPlane 
     int jobs = ex ? ex->nb_threads : 1;
     jobs = jobs > d->nb_work ? d->nb_work : jobs;
     jobs = jobs < 1 ? 1 : jobs;
-    smear_exec_run(ex, rows_job, d, jobs > d->plan.h ? d->plan.h : jobs);
+    const int units = d->use_fft ? d->fft.ty : d->plan.h;
+    smear_exec_run(ex, rows_job, d, jobs > units ? units : jobs);
+}
+
+int smear_defocus_is_fourier(const void *priv)
+{
+    return ((const DefocusPriv *)priv)->use_fft;
 }
 
 static void defocus_uninit(void *priv)

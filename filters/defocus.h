@@ -22,4 +22,10 @@ typedef struct SmearDefocusParams {
 
 extern const SmearKernel smear_kernel_defocus;
 
+/** 1 if a configured defocus kernel (its priv) filters through the Fourier
+ *  transform (big or soft-edged disks, see fft.h), 0 if by the disk's
+ *  runs and taps; the choice depends on the kernel and the plane's size
+ *  only. */
+int smear_defocus_is_fourier(const void *priv);
+
 #endif /* SMEAR_FILTERS_DEFOCUS_H */

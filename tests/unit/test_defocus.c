@@ -16,6 +16,28 @@ static int check(const char *what, const SmearDefocusParams *d, const TestImage 
     return test_check_conv(what, &smear_kernel_defocus, d, in, step, tol);
 }
 
+/* Which way the kernel filters a plane of that size: 1 through the Fourier
+ * transform, 0 by its runs and taps. */
+static int fourier(const SmearDefocusParams *d, const TestImage *in)
+{
+    void *priv = calloc(1, smear_kernel_defocus.priv_size);
+    const SmearPlaneInfo info = { in->p.w, in->p.h, in->p.depth, 1, 0 };
+    REQUIRE(priv && smear_kernel_defocus.configure(priv, d, &info) == 0, "configure");
+    const int f = smear_defocus_is_fourier(priv);
+    smear_kernel_defocus.uninit(priv);
+    free(priv);
+    return f;
+}
+
+/* Checks that the kernel takes the way it is meant to (the cases below
+ * cover both). */
+static void route(const char *what, const SmearDefocusParams *d, const TestImage *in, int want)
+{
+    REQUIRE(fourier(d, in) == want, "%s: radius %g x %g soft %g on %dx%d goes %s", what, d->radius_x,
+            d->radius_y, d->soft, in->p.w, in->p.h, want ? "by runs and taps, not through the "
+            "Fourier transform" : "through the Fourier transform, not by runs and taps");
+}
+
 int main(void)
 {
     static const double radii[] = { 0.1, 0.5, 1, 2.3, 5, 12.7, 20 };
@@ -170,15 +192,36 @@ int main(void)
     worst = fmax(worst, check("big disk", &big, &img, 61, 1));
     test_image_free(&img);
     /* a wide plane and a tall disk: the integer pass in strips of columns
-     * (whole rows would not stay in cache), hard and soft edged */
-    test_image_alloc(&img, 1921, 97, 8, "edges");
+     * (whole rows would not stay in cache), hard and soft edged; on a
+     * plane this low, a tile of the Fourier transform would be mostly
+     * margin */
+    test_image_alloc(&img, 1921, 41, 8, "edges");
     test_fill_edges(&img, 13);
     SmearDefocusParams strips = { 45, 45, 0, { SMEAR_BORDER_REFLECT, 0 } };
-    SmearDefocusParams soft_strips = { 38, 38, 0.5, { SMEAR_BORDER_REPLICATE, 0 } };
+    SmearDefocusParams soft_strips = { 38, 38, 0.05, { SMEAR_BORDER_REPLICATE, 0 } };
+    route("wide plane, tall disk", &strips, &img, 0);
+    route("wide plane, tall soft disk", &soft_strips, &img, 0);
     worst = fmax(worst, check("wide plane, tall disk", &strips, &img, 13, 1));
     worst = fmax(worst, check("wide plane, tall soft disk", &soft_strips, &img, 13, 1));
     test_check_invariance("defocus in strips", &smear_kernel_defocus, &strips, &img);
     test_image_free(&img);
+    /* the Fourier transform: soft and big disks on a plane of several
+     * tiles each way, at every border and depth */
+    for (int depth = 8; depth <= 16; depth += 4) {
+        test_image_alloc(&img, 611, 397, depth, "edges");
+        test_fill_edges(&img, 31);
+        static const double fft[][3] = { { 20, 20, 0.5 }, { 45, 45, 0 }, { 30, 12, 1 }, { 4, 17, 1 } };
+        for (int i = 0; i < 4; i++) {
+            SmearDefocusParams d = { fft[i][0], fft[i][1], fft[i][2],
+                                     { (SmearBorderMode)i, (1 << depth) / 3 } };
+            route("Fourier", &d, &img, 1);
+            const int e = check("Fourier", &d, &img, 7, 1 << (depth - 8));
+            worst = depth == 8 && e > worst ? e : worst;
+        }
+        SmearDefocusParams d = { 20, 20, 0.5, { SMEAR_BORDER_REFLECT, 0 } };
+        test_check_invariance("Fourier", &smear_kernel_defocus, &d, &img);
+        test_image_free(&img);
+    }
     static const char *const photos[] = { "baboon.jpg", "fruits.jpg" };
     for (int i = 0; i < 2; i++) {
         if (test_load_photo(&img, photos[i], 8) < 0) {
@@ -229,11 +272,12 @@ int main(void)
     SmearDefocusParams deep_inv = { 20, 20, 0, { SMEAR_BORDER_WRAP, 0 } };
     test_check_invariance("deep defocus", &smear_kernel_defocus, &deep_inv, &img);
     test_image_free(&img);
-    test_image_alloc(&img, 203, 151, 8, "noise");
+    test_image_alloc(&img, 203, 61, 8, "noise"); /* low: the runs and taps */
     test_fill_noise(&img, 6);
     static const double tall_inv[][2] = { { 12, 36 }, { 50, 50 }, { 45, 12 }, { 70, 20 }, { 12, 70 } };
     for (size_t i = 0; i < sizeof(tall_inv) / sizeof(tall_inv[0]); i++) {
         SmearDefocusParams d = { tall_inv[i][0], tall_inv[i][1], 0, { SMEAR_BORDER_REPLICATE, 0 } };
+        route("tall or wide defocus", &d, &img, 0);
         test_check_invariance("tall or wide defocus", &smear_kernel_defocus, &d, &img);
     }
     test_image_free(&img);

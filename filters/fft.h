@@ -1,0 +1,78 @@
+/*
+ * smear - convolution through the fast Fourier transform, tile by tile.
+ *
+ * For kernels that no cheaper decomposition serves, such as a disk with a
+ * soft edge, whose every edge sample would be a tap: its cost per sample
+ * does not depend on the kernel's shape, only (through the tile size) on
+ * its reach.
+ *
+ * The output is cut into tiles of (T - 2 rx) x (T - 2 ry) samples; each
+ * tile's input, T x T samples with the kernel's reach around it (the
+ * border fills what lies outside the plane), is transformed, multiplied by
+ * the kernel's spectrum and transformed back; the samples the circular
+ * convolution wraps into are the margins, dropped. Two tiles share one
+ * complex transform: one is its real part, the other its imaginary part,
+ * which a real kernel keeps apart. Every tile is computed alone, in float,
+ * with the same arithmetic in every instruction-set build, so the output
+ * does not depend on the build or on the cut into jobs (whole rows of
+ * tiles).
+ *
+ * Layout: a T x T array of floats is stored as T / 16 strips of 16 columns,
+ * each strip row after row (16 floats a row), so that a pass down the
+ * columns works on 16 of them at once in a vector.
+ */
+#ifndef SMEAR_FILTERS_FFT_H
+#define SMEAR_FILTERS_FFT_H
+
+#include <stddef.h>
+
+#include "cpu.h"
+#include "kernel.h"
+
+/** Columns of a strip of the transforms' layout. */
+#define SMEAR_FFT_LANES 16
+
+typedef struct SmearFftConv {
+    int         w, h, depth;
+    SmearBorder border;
+    int         rx, ry;    ///< the kernel's reach each side
+    int         T;         ///< tile size, a power of two, at least 32
+    int         vx, vy;    ///< outputs of a tile along x and y: T - 2 rx, T - 2 ry
+    int         tx, ty;    ///< tiles across and down the plane
+    float      *twr, *twi; ///< exp(-2 pi i k / T), k < T / 2
+    float      *kr, *ki;   ///< the kernel's spectrum in the passes' layout, times 1 / T^2
+} SmearFftConv;
+
+/** The smallest tile size at least twice the kernel's extent (and 32), up
+ *  to max_t, with the fewest transformed samples per output over a w x h
+ *  plane; 0 if the kernel does not fit a tile of max_t. */
+int smear_fft_tile(int w, int h, int rx, int ry, int max_t);
+
+/** Estimated cost of the convolution per output sample, in transformed
+ *  samples' butterflies (for comparing with other routes). */
+double smear_fft_cost(int w, int h, int rx, int ry, int T);
+
+/** Sets c up for the kernel k, (2 ry + 1) rows of 2 rx + 1 weights with
+ *  the sum total, as out(x, y) = sum of k[dy][dx] in(x + dx, y + dy) / total,
+ *  on tiles of T (see smear_fft_tile()). 0 or a negative errno. */
+int  smear_fft_conv_init(SmearFftConv *c, const double *k, int rx, int ry, double total, int T,
+                         const SmearPlaneInfo *info, SmearBorder border, unsigned cpu);
+void smear_fft_conv_free(SmearFftConv *c);
+
+/** Bytes of scratch a job needs (64-byte aligned). */
+static inline size_t smear_fft_conv_work(const SmearFftConv *c)
+{
+    return (4 * (size_t)c->T * c->T + 2 * (size_t)c->T + 64) * sizeof(float);
+}
+
+/** The forward transform of the T x T array (re, im) into (fr, fi), in
+ *  the passes' own order (bit-reversed, transposed); re and im are
+ *  overwritten. */
+SMEAR_DSP_DECL(void, smear_fft_forward, (const SmearFftConv *c, float *re, float *im, float *fr,
+                                         float *fi));
+
+/** Output rows of tiles [t0, t1) (rows t0 * vy .. t1 * vy - 1 of dst). */
+SMEAR_DSP_DECL(void, smear_fft_conv_rows, (const SmearFftConv *c, const SmearPlane *dst,
+                                           const SmearPlane *src, int t0, int t1, void *work));
+
+#endif /* SMEAR_FILTERS_FFT_H */

@@ -1,0 +1,255 @@
+/*
+ * smear - convolution through the fast Fourier transform: the passes,
+ * compiled once per instruction set (see fft.h).
+ *
+ * A transform of a T x T tile is a radix-2 transform down the columns,
+ * 16 columns at a time (each butterfly one vector operation on 16 lanes),
+ * a transpose, and the same down the columns again. The forward transform
+ * decimates in frequency and leaves its output in bit-reversed order; the
+ * inverse decimates in time and takes its input in that order, so no pass
+ * reorders. The kernel's spectrum is stored in the same order.
+ */
+#include "config.h"
+
+#include <stdint.h>
+#include <string.h>
+
+#include "fft.h"
+#include "padded.h"
+#include "sample.h"
+
+enum { L = SMEAR_FFT_LANES };
+
+/* 16 floats, one lane per column of a strip: GCC's vector extension, which
+ * each build lowers to its own registers (the arithmetic is lane by lane,
+ * the same in all). */
+typedef float v16 __attribute__((vector_size(L * sizeof(float))));
+
+static inline v16 ld(const float *p)
+{
+    v16 v;
+    memcpy(&v, p, sizeof(v));
+    return v;
+}
+
+static inline void st(float *p, v16 v)
+{
+    memcpy(p, &v, sizeof(v));
+}
+
+/* The butterflies of the passes on lane vectors: the forward's (x, y) ->
+ * (x + y, (x - y) w), the inverse's (x, y) -> (x + y w', x - y w') with w'
+ * the conjugate of w. */
+#define DIF_BFLY(ar, ai, br, bi, wr, wi)                                                        \
+    for (int l = 0; l < L; l++) {                                                               \
+        const float xr = ar[l], xi = ai[l], yr = br[l], yi = bi[l];                             \
+        const float dr = xr - yr, di = xi - yi;                                                 \
+        ar[l] = xr + yr;                                                                        \
+        ai[l] = xi + yi;                                                                        \
+        br[l] = dr * (wr) - di * (wi);                                                          \
+        bi[l] = dr * (wi) + di * (wr);                                                          \
+    }
+#define DIT_BFLY(ar, ai, br, bi, wr, wi)                                                        \
+    for (int l = 0; l < L; l++) {                                                               \
+        const float yr = br[l] * (wr) + bi[l] * (wi), yi = bi[l] * (wr) - br[l] * (wi);         \
+        const float xr = ar[l], xi = ai[l];                                                     \
+        ar[l] = xr + yr;                                                                        \
+        ai[l] = xi + yi;                                                                        \
+        br[l] = xr - yr;                                                                        \
+        bi[l] = xi - yi;                                                                        \
+    }
+#define ROW(p, i) ((p) + (size_t)(i) * L)
+
+/* Forward, decimation in frequency, down the T rows of one strip: the
+ * stages of spans T / 2, T / 4, .. 1 (span h pairs rows j and j + h of each
+ * block of 2 h, twiddle exp(-2 pi i j / 2h)), two at a time where they
+ * can be, which loads and stores each row once for both and leaves the
+ * arithmetic as it is. */
+static void dif_strip(float *restrict re, float *restrict im, int T, const float *twr,
+                      const float *twi)
+{
+    int half = T / 2, step = 1;
+    for (; half >= 2; half >>= 2, step <<= 2) {
+        const int q = half / 2;
+        for (int blk = 0; blk < T; blk += 2 * half)
+            for (int j = 0; j < q; j++) {
+                float *r0 = ROW(re, blk + j), *i0 = ROW(im, blk + j);
+                float *r1 = ROW(re, blk + j + q), *i1 = ROW(im, blk + j + q);
+                float *r2 = ROW(re, blk + j + half), *i2 = ROW(im, blk + j + half);
+                float *r3 = ROW(re, blk + j + half + q), *i3 = ROW(im, blk + j + half + q);
+                const float w0r = twr[j * step], w0i = twi[j * step];
+                const float w1r = twr[(j + q) * step], w1i = twi[(j + q) * step];
+                const float w2r = twr[2 * j * step], w2i = twi[2 * j * step];
+                v16 ar = ld(r0), ai = ld(i0), br = ld(r1), bi = ld(i1);
+                v16 cr = ld(r2), ci = ld(i2), dr = ld(r3), di = ld(i3);
+                /* span half: (a, c) and (b, d) */
+                v16 tr = ar - cr, ti = ai - ci;
+                ar = ar + cr, ai = ai + ci;
+                cr = tr * w0r - ti * w0i, ci = tr * w0i + ti * w0r;
+                tr = br - dr, ti = bi - di;
+                br = br + dr, bi = bi + di;
+                dr = tr * w1r - ti * w1i, di = tr * w1i + ti * w1r;
+                /* span q: (a, b) and (c, d) */
+                tr = ar - br, ti = ai - bi;
+                st(r0, ar + br), st(i0, ai + bi);
+                st(r1, tr * w2r - ti * w2i), st(i1, tr * w2i + ti * w2r);
+                tr = cr - dr, ti = ci - di;
+                st(r2, cr + dr), st(i2, ci + di);
+                st(r3, tr * w2r - ti * w2i), st(i3, tr * w2i + ti * w2r);
+            }
+    }
+    if (half == 1) /* the last stage alone */
+        for (int blk = 0; blk < T; blk += 2) {
+            float *restrict ar = ROW(re, blk), *restrict ai = ROW(im, blk);
+            float *restrict br = ROW(re, blk + 1), *restrict bi = ROW(im, blk + 1);
+            DIF_BFLY(ar, ai, br, bi, twr[0], twi[0]);
+        }
+}
+
+/* Inverse (conjugate twiddles, no scaling), decimation in time, from
+ * bit-reversed order, down the T rows of one strip: the stages of spans 1,
+ * 2, .. T / 2, two at a time where they can be. */
+static void dit_strip(float *restrict re, float *restrict im, int T, const float *twr,
+                      const float *twi)
+{
+    int half = 1, step = T / 2;
+    for (; 2 * half < T; half <<= 2, step >>= 2) {
+        for (int blk = 0; blk < T; blk += 4 * half)
+            for (int j = 0; j < half; j++) {
+                float *r0 = ROW(re, blk + j), *i0 = ROW(im, blk + j);
+                float *r1 = ROW(re, blk + j + half), *i1 = ROW(im, blk + j + half);
+                float *r2 = ROW(re, blk + j + 2 * half), *i2 = ROW(im, blk + j + 2 * half);
+                float *r3 = ROW(re, blk + j + 3 * half), *i3 = ROW(im, blk + j + 3 * half);
+                const float w0r = twr[j * step], w0i = twi[j * step];
+                const float w1r = twr[j * (step / 2)], w1i = twi[j * (step / 2)];
+                const float w2r = twr[(j + half) * (step / 2)], w2i = twi[(j + half) * (step / 2)];
+                v16 ar = ld(r0), ai = ld(i0), br = ld(r1), bi = ld(i1);
+                v16 cr = ld(r2), ci = ld(i2), dr = ld(r3), di = ld(i3);
+                /* span half: (a, b) and (c, d) */
+                v16 yr = br * w0r + bi * w0i, yi = bi * w0r - br * w0i;
+                br = ar - yr, bi = ai - yi;
+                ar = ar + yr, ai = ai + yi;
+                yr = dr * w0r + di * w0i, yi = di * w0r - dr * w0i;
+                dr = cr - yr, di = ci - yi;
+                cr = cr + yr, ci = ci + yi;
+                /* span 2 half: (a, c) and (b, d) */
+                yr = cr * w1r + ci * w1i, yi = ci * w1r - cr * w1i;
+                st(r0, ar + yr), st(i0, ai + yi);
+                st(r2, ar - yr), st(i2, ai - yi);
+                yr = dr * w2r + di * w2i, yi = di * w2r - dr * w2i;
+                st(r1, br + yr), st(i1, bi + yi);
+                st(r3, br - yr), st(i3, bi - yi);
+            }
+    }
+    if (half < T) /* the last stage alone */
+        for (int j = 0; j < half; j++) {
+            float *restrict ar = ROW(re, j), *restrict ai = ROW(im, j);
+            float *restrict br = ROW(re, j + half), *restrict bi = ROW(im, j + half);
+            DIT_BFLY(ar, ai, br, bi, twr[j * step], twi[j * step]);
+        }
+}
+
+/* dst = the transpose of src (both T x T in the strip layout), a block of
+ * 16 x 16 at a time: block (i, j) of src is 256 consecutive floats. */
+static void transpose(float *restrict dst, const float *restrict src, int T)
+{
+    const int nb = T / L;
+    for (int i = 0; i < nb; i++)
+        for (int j = 0; j < nb; j++) {
+            const float *restrict s = src + ((size_t)j * T + (size_t)i * L) * L;
+            float *restrict d = dst + ((size_t)i * T + (size_t)j * L) * L;
+            for (int a = 0; a < L; a++)
+                for (int b = 0; b < L; b++)
+                    d[b * L + a] = s[a * L + b];
+        }
+}
+
+void SMEAR_DSP(smear_fft_forward)(const SmearFftConv *c, float *re, float *im, float *fr, float *fi)
+{
+    const int T = c->T;
+    const size_t strip = (size_t)T * L;
+    for (int s = 0; s < T / L; s++)
+        dif_strip(re + s * strip, im + s * strip, T, c->twr, c->twi);
+    transpose(fr, re, T);
+    transpose(fi, im, T);
+    for (int s = 0; s < T / L; s++)
+        dif_strip(fr + s * strip, fi + s * strip, T, c->twr, c->twi);
+}
+
+/* Tile (i, j)'s input, T x T from (i vx - rx, j vy - ry), into d; row: T
+ * floats of scratch. */
+static void load_tile(const SmearFftConv *c, const SmearPlane *src, int i, int j, float *d,
+                      float *row)
+{
+    const int T = c->T, x0 = i * c->vx - c->rx, y0 = j * c->vy - c->ry;
+    if (x0 >= 0 && y0 >= 0 && x0 + T <= c->w && y0 + T <= c->h) {
+        /* inside the plane: straight from its rows */
+        for (int r = 0; r < T; r++) {
+            const uint8_t *in = src->data + (ptrdiff_t)(y0 + r) * src->stride;
+            if (c->depth > 8) {
+                const uint16_t *in16 = (const uint16_t *)in + x0;
+                for (int s = 0; s < T / L; s++)
+                    for (int l = 0; l < L; l++)
+                        d[((size_t)s * T + r) * L + l] = (float)in16[s * L + l];
+            } else {
+                for (int s = 0; s < T / L; s++)
+                    for (int l = 0; l < L; l++)
+                        d[((size_t)s * T + r) * L + l] = (float)in[x0 + s * L + l];
+            }
+        }
+        return;
+    }
+    for (int r = 0; r < T; r++) {
+        smear_pad_strip(row, 0, src, c->border, y0 + r, x0, T);
+        for (int s = 0; s < T / L; s++)
+            memcpy(d + ((size_t)s * T + r) * L, row + s * L, sizeof(float) * L);
+    }
+}
+
+/* Tile (i, j)'s outputs from d (rows ry .., columns rx .. of the tile). */
+static void store_tile(const SmearFftConv *c, const SmearPlane *dst, int i, int j, const float *d,
+                       float *row)
+{
+    const int T = c->T, x0 = i * c->vx, y0 = j * c->vy;
+    const int n = c->w - x0 < c->vx ? c->w - x0 : c->vx;
+    const int deep = c->depth > 8;
+    for (int a = 0; a < c->vy && y0 + a < c->h; a++) {
+        const int r = c->ry + a;
+        for (int s = 0; s < T / L; s++)
+            memcpy(row + s * L, d + ((size_t)s * T + r) * L, sizeof(float) * L);
+        smear_f32_to_row(dst->data + (ptrdiff_t)(y0 + a) * dst->stride + ((ptrdiff_t)x0 << deep),
+                         row + c->rx, n, c->depth);
+    }
+}
+
+void SMEAR_DSP(smear_fft_conv_rows)(const SmearFftConv *c, const SmearPlane *dst,
+                                    const SmearPlane *src, int t0, int t1, void *work)
+{
+    const int T = c->T;
+    const size_t TT = (size_t)T * T, strip = (size_t)T * L;
+    float *re = work, *im = re + TT, *fr = im + TT, *fi = fr + TT, *row = fi + TT;
+    for (int j = t0; j < t1; j++)
+        for (int i = 0; i < c->tx; i += 2) {
+            /* tiles i and i + 1 as the real and imaginary parts */
+            load_tile(c, src, i, j, re, row);
+            if (i + 1 < c->tx)
+                load_tile(c, src, i + 1, j, im, row);
+            else
+                memset(im, 0, sizeof(float) * TT);
+            SMEAR_DSP(smear_fft_forward)(c, re, im, fr, fi);
+            for (size_t k = 0; k < TT; k++) {
+                const float a = fr[k], b = fi[k];
+                fr[k] = a * c->kr[k] - b * c->ki[k];
+                fi[k] = a * c->ki[k] + b * c->kr[k];
+            }
+            for (int s = 0; s < T / L; s++)
+                dit_strip(fr + s * strip, fi + s * strip, T, c->twr, c->twi);
+            transpose(re, fr, T);
+            transpose(im, fi, T);
+            for (int s = 0; s < T / L; s++)
+                dit_strip(re + s * strip, im + s * strip, T, c->twr, c->twi);
+            store_tile(c, dst, i, j, re, row);
+            if (i + 1 < c->tx)
+                store_tile(c, dst, i + 1, j, im, row);
+        }
+}
