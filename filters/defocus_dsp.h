@@ -22,6 +22,11 @@
  * (and VNNI, for the words), both passes load whole cache lines around a
  * tile and pick the terms' columns out of them with permutes, as long as
  * the disk reaches at most 63 (words) or 32 (floats) columns.
+ *
+ * A disk whose edge is soft (every sample on its ramp a tap) or that is
+ * big enough goes through the Fourier transform instead (fft.h), at a
+ * cost that does not depend on its shape; defocus.c picks the way from
+ * the kernel and the plane's size.
  */
 #ifndef SMEAR_FILTERS_DEFOCUS_DSP_H
 #define SMEAR_FILTERS_DEFOCUS_DSP_H

@@ -43,13 +43,14 @@ typedef struct SmearFftConv {
     float      *kr, *ki;   ///< the kernel's spectrum in the passes' layout, times 1 / T^2
 } SmearFftConv;
 
-/** The smallest tile size at least twice the kernel's extent (and 32), up
- *  to max_t, with the fewest transformed samples per output over a w x h
- *  plane; 0 if the kernel does not fit a tile of max_t. */
+/** The tile size for a w x h plane: the power of two from 32 to max_t, at
+ *  least twice the kernel's extent, of the least smear_fft_cost(); 0 if
+ *  the kernel is too big for max_t. */
 int smear_fft_tile(int w, int h, int rx, int ry, int max_t);
 
-/** Estimated cost of the convolution per output sample, in transformed
- *  samples' butterflies (for comparing with other routes). */
+/** The work of the convolution per output sample: the butterflies of the
+ *  transforms there and back, over pairs of tiles of T (INFINITY if the
+ *  kernel leaves no output in a tile). */
 double smear_fft_cost(int w, int h, int rx, int ry, int T);
 
 /** Sets c up for the kernel k, (2 ry + 1) rows of 2 rx + 1 weights with

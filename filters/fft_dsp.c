@@ -164,16 +164,27 @@ static void transpose(float *restrict dst, const float *restrict src, int T)
         }
 }
 
-void SMEAR_DSP(smear_fft_forward)(const SmearFftConv *c, float *re, float *im, float *fr, float *fi)
+/* The 2-D transform of (re, im) into (out_re, out_im), forward or inverse:
+ * down the columns, transposed, down the columns again; (re, im) is
+ * overwritten. */
+static void transform(const SmearFftConv *c, float *re, float *im, float *out_re, float *out_im,
+                      int inverse)
 {
     const int T = c->T;
     const size_t strip = (size_t)T * L;
+    void (*pass)(float *restrict, float *restrict, int, const float *, const float *) =
+        inverse ? dit_strip : dif_strip;
     for (int s = 0; s < T / L; s++)
-        dif_strip(re + s * strip, im + s * strip, T, c->twr, c->twi);
-    transpose(fr, re, T);
-    transpose(fi, im, T);
+        pass(re + s * strip, im + s * strip, T, c->twr, c->twi);
+    transpose(out_re, re, T);
+    transpose(out_im, im, T);
     for (int s = 0; s < T / L; s++)
-        dif_strip(fr + s * strip, fi + s * strip, T, c->twr, c->twi);
+        pass(out_re + s * strip, out_im + s * strip, T, c->twr, c->twi);
+}
+
+void SMEAR_DSP(smear_fft_forward)(const SmearFftConv *c, float *re, float *im, float *fr, float *fi)
+{
+    transform(c, re, im, fr, fi, 0);
 }
 
 /* Tile (i, j)'s input, T x T from (i vx - rx, j vy - ry), into d; row: T
@@ -226,7 +237,7 @@ void SMEAR_DSP(smear_fft_conv_rows)(const SmearFftConv *c, const SmearPlane *dst
                                     const SmearPlane *src, int t0, int t1, void *work)
 {
     const int T = c->T;
-    const size_t TT = (size_t)T * T, strip = (size_t)T * L;
+    const size_t TT = (size_t)T * T;
     float *re = work, *im = re + TT, *fr = im + TT, *fi = fr + TT, *row = fi + TT;
     for (int j = t0; j < t1; j++)
         for (int i = 0; i < c->tx; i += 2) {
@@ -236,18 +247,13 @@ void SMEAR_DSP(smear_fft_conv_rows)(const SmearFftConv *c, const SmearPlane *dst
                 load_tile(c, src, i + 1, j, im, row);
             else
                 memset(im, 0, sizeof(float) * TT);
-            SMEAR_DSP(smear_fft_forward)(c, re, im, fr, fi);
+            transform(c, re, im, fr, fi, 0);
             for (size_t k = 0; k < TT; k++) {
                 const float a = fr[k], b = fi[k];
                 fr[k] = a * c->kr[k] - b * c->ki[k];
                 fi[k] = a * c->ki[k] + b * c->kr[k];
             }
-            for (int s = 0; s < T / L; s++)
-                dit_strip(fr + s * strip, fi + s * strip, T, c->twr, c->twi);
-            transpose(re, fr, T);
-            transpose(im, fi, T);
-            for (int s = 0; s < T / L; s++)
-                dit_strip(re + s * strip, im + s * strip, T, c->twr, c->twi);
+            transform(c, fr, fi, re, im, 1);
             store_tile(c, dst, i, j, re, row);
             if (i + 1 < c->tx)
                 store_tile(c, dst, i + 1, j, im, row);

@@ -48,6 +48,7 @@
 #include "gaussian.h"
 #include "motion.h"
 #include "pipeline.h"
+#include "reference.h"
 
 #define FRAME_W 1920
 #define FRAME_H 1080
@@ -1121,8 +1122,8 @@ static void build_speed_ops(Bench *b, Op *ops, int *nb)
         op_chain(op, "defocus=radius=%g", radii[i]);
         op_ff(op, "avgblur=sizeX=%d", (int)lrint(radii[i]));
     }
-    /* a soft edge: each sample on its ramp is a tap of its own */
-    op = op_new(ops, nb, OP_DEFOCUS, 20, 0.5, 0, 0, 0, "defocus r=20 soft 0.5");
+    /* a soft edge (through the Fourier transform) */
+    op = op_new(ops, nb, OP_DEFOCUS, 20, 0.5, 0, G_DEFOCUS20 | G_DEFOCUS, 0, "defocus r=20 soft 0.5");
     op_chain(op, "defocus=radius=20:soft=0.5");
     op_ff(op, "avgblur=sizeX=20");
     for (size_t li = 0; li < FF_ARRAY_ELEMS(lengths); li++)
@@ -1685,6 +1686,23 @@ static int refkernel_build(const Op *op, int w, int h, RefKernel *rk)
     case OP_DEFOCUS: {
         const double rad = kp.d.radius_x;
         rk->type = REF_TAPS;
+        if (kp.d.soft > 0) {
+            /* a soft edge: the unit tests' reference weights (the profile
+             * integrated over each sample square) */
+            RefTaps t;
+            if (ref_taps_defocus(&t, &kp.d) < 0)
+                return AVERROR(ENOMEM);
+            r = FFMAX(FFMAX(-t.x0, t.x0 + t.kw - 1), FFMAX(-t.y0, t.y0 + t.kh - 1));
+            if (!(grid = av_calloc((size_t)(2 * r + 1) * (2 * r + 1), sizeof(*grid)))) {
+                ref_taps_free(&t);
+                return AVERROR(ENOMEM);
+            }
+            for (int j = 0; j < t.kh; j++)
+                for (int i = 0; i < t.kw; i++)
+                    grid[(t.y0 + j + r) * (2 * r + 1) + t.x0 + i + r] = t.w[j * t.kw + i];
+            ref_taps_free(&t);
+            break;
+        }
         r = (int)ceil(rad + 0.5);
         if (!(grid = av_calloc((size_t)(2 * r + 1) * (2 * r + 1), sizeof(*grid))))
             return AVERROR(ENOMEM);
@@ -1944,6 +1962,7 @@ static void build_acc_ops(Op *ops, int *nb)
     op_ff(op, "avgblur=sizeX=2");
     for (size_t i = 0; i < FF_ARRAY_ELEMS(radii); i++)
         op_new(ops, nb, OP_DEFOCUS, radii[i], 0, 0, G_DEFOCUS, radii[i] == 10, "defocus r=%g", radii[i]);
+    op_new(ops, nb, OP_DEFOCUS, 20, 0.5, 0, G_DEFOCUS, 0, "defocus r=20 soft 0.5");
     op_new(ops, nb, OP_MOTION, 5, 0, 0, G_MOTION40, 0, "motion L=5 a=0");
     op_new(ops, nb, OP_MOTION, 15, 30, 0, G_MOTION40, 0, "motion L=15 a=30");
     op_new(ops, nb, OP_MOTION, 15, 45, 0, G_MOTION40, 1, "motion L=15 a=45");
