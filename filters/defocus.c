@@ -34,7 +34,7 @@ typedef struct DefocusPriv {
     /* the route through the Fourier transform, where it is cheaper */
     int         use_fft;
     SmearFftConv fft;
-    void (*fft_rows)(const SmearFftConv *, const SmearPlane *, const SmearPlane *, int, int, void *);
+    void (*fft_run)(const SmearFftConv *, const SmearPlane *, const SmearPlane *, int, int, void *);
     const SmearPlane *src; /* of the frame being processed */
     const SmearPlane *dst;
     SmearBuf    buf_work;
@@ -397,7 +397,7 @@ static int defocus_configure(void *priv, const void *params, const SmearPlaneInf
             priv_free(d, 0);
             return -ENOMEM;
         }
-        d->fft_rows = SMEAR_DSP_PICK(smear_fft_conv_rows, info->cpu);
+        d->fft_run = SMEAR_DSP_PICK(smear_fft_conv_pairs_run, info->cpu);
         return 0;
     }
     free(k);
@@ -450,10 +450,11 @@ static void rows_job(void *arg, int j, int nb)
 {
     DefocusPriv *d = arg;
     int y0, y1;
-    if (d->use_fft) {
-        smear_job_rows(d->fft.ty, j, nb, &y0, &y1);
-        if (y1 > y0)
-            d->fft_rows(&d->fft, d->dst, d->src, y0, y1, d->work + (size_t)j * d->work_size);
+    if (d->use_fft) { /* pairs of tiles, any of which a job may take */
+        int p0, p1;
+        smear_job_rows(smear_fft_conv_pairs(&d->fft), j, nb, &p0, &p1);
+        if (p1 > p0)
+            d->fft_run(&d->fft, d->dst, d->src, p0, p1, d->work + (size_t)j * d->work_size);
         return;
     }
     smear_job_rows(d->plan.h, j, nb, &y0, &y1);
@@ -474,7 +475,7 @@ static void defocus_process(void *priv, const SmearPlane *dst, const SmearPlane 
     int jobs = ex ? ex->nb_threads : 1;
     jobs = jobs > d->nb_work ? d->nb_work : jobs;
     jobs = jobs < 1 ? 1 : jobs;
-    const int units = d->use_fft ? d->fft.ty : d->plan.h;
+    const int units = d->use_fft ? smear_fft_conv_pairs(&d->fft) : d->plan.h;
     smear_exec_run(ex, rows_job, d, jobs > units ? units : jobs);
 }
 

@@ -14,7 +14,7 @@
  * complex transform: one is its real part, the other its imaginary part,
  * which a real kernel keeps apart. Every tile is computed alone, in float,
  * with the same arithmetic in every instruction-set build, so the output
- * does not depend on the build or on the cut into jobs (whole rows of
+ * does not depend on the build or on the cut into jobs (runs of pairs of
  * tiles).
  *
  * Layout: a T x T array of floats is stored as T / 16 strips of 16 columns,
@@ -72,8 +72,16 @@ static inline size_t smear_fft_conv_work(const SmearFftConv *c)
 SMEAR_DSP_DECL(void, smear_fft_forward, (const SmearFftConv *c, float *re, float *im, float *fr,
                                          float *fi));
 
-/** Output rows of tiles [t0, t1) (rows t0 * vy .. t1 * vy - 1 of dst). */
-SMEAR_DSP_DECL(void, smear_fft_conv_rows, (const SmearFftConv *c, const SmearPlane *dst,
-                                           const SmearPlane *src, int t0, int t1, void *work));
+/** Pairs of tiles a plane's convolution transforms: the pairs of each
+ *  row of tiles, left to right, then the next row. */
+static inline int smear_fft_conv_pairs(const SmearFftConv *c)
+{
+    return c->ty * ((c->tx + 1) / 2);
+}
+
+/** The outputs of pairs of tiles [p0, p1) (see smear_fft_conv_pairs()). */
+SMEAR_DSP_DECL(void, smear_fft_conv_pairs_run, (const SmearFftConv *c, const SmearPlane *dst,
+                                                const SmearPlane *src, int p0, int p1,
+                                                void *work));
 
 #endif /* SMEAR_FILTERS_FFT_H */

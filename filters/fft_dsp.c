@@ -233,29 +233,29 @@ static void store_tile(const SmearFftConv *c, const SmearPlane *dst, int i, int 
     }
 }
 
-void SMEAR_DSP(smear_fft_conv_rows)(const SmearFftConv *c, const SmearPlane *dst,
-                                    const SmearPlane *src, int t0, int t1, void *work)
+void SMEAR_DSP(smear_fft_conv_pairs_run)(const SmearFftConv *c, const SmearPlane *dst,
+                                         const SmearPlane *src, int p0, int p1, void *work)
 {
-    const int T = c->T;
+    const int T = c->T, per_row = (c->tx + 1) / 2;
     const size_t TT = (size_t)T * T;
     float *re = work, *im = re + TT, *fr = im + TT, *fi = fr + TT, *row = fi + TT;
-    for (int j = t0; j < t1; j++)
-        for (int i = 0; i < c->tx; i += 2) {
-            /* tiles i and i + 1 as the real and imaginary parts */
-            load_tile(c, src, i, j, re, row);
-            if (i + 1 < c->tx)
-                load_tile(c, src, i + 1, j, im, row);
-            else
-                memset(im, 0, sizeof(float) * TT);
-            transform(c, re, im, fr, fi, 0);
-            for (size_t k = 0; k < TT; k++) {
-                const float a = fr[k], b = fi[k];
-                fr[k] = a * c->kr[k] - b * c->ki[k];
-                fi[k] = a * c->ki[k] + b * c->kr[k];
-            }
-            transform(c, fr, fi, re, im, 1);
-            store_tile(c, dst, i, j, re, row);
-            if (i + 1 < c->tx)
-                store_tile(c, dst, i + 1, j, im, row);
+    for (int p = p0; p < p1; p++) {
+        const int j = p / per_row, i = 2 * (p % per_row);
+        /* tiles i and i + 1 as the real and imaginary parts */
+        load_tile(c, src, i, j, re, row);
+        if (i + 1 < c->tx)
+            load_tile(c, src, i + 1, j, im, row);
+        else
+            memset(im, 0, sizeof(float) * TT);
+        transform(c, re, im, fr, fi, 0);
+        for (size_t k = 0; k < TT; k++) {
+            const float a = fr[k], b = fi[k];
+            fr[k] = a * c->kr[k] - b * c->ki[k];
+            fi[k] = a * c->ki[k] + b * c->kr[k];
         }
+        transform(c, fr, fi, re, im, 1);
+        store_tile(c, dst, i, j, re, row);
+        if (i + 1 < c->tx)
+            store_tile(c, dst, i + 1, j, im, row);
+    }
 }
