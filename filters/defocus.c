@@ -374,15 +374,17 @@ static int defocus_configure(void *priv, const void *params, const SmearPlaneInf
         }
     }
     /* the Fourier route where it should be a tenth faster (fft.h): timed
-     * on one 1080p plane, the passes below take about 0.6 ms + 0.073 a tap
-     * + 0.2 a run, the transforms 1.0 ms + 0.37 a unit of smear_fft_cost()
-     * (a hard disk of radius 20, 6.5 ms either way; with a soft edge of 0.3,
-     * 19.2 ms against 6.4; radius 50, 20.5 against 8.8). The choice depends
-     * on the kernel and the plane's size only, never on the CPU, so every
-     * build gives the same bytes. */
+     * on one 1080p plane (AVX-512), the passes below take about 0.6 ms +
+     * 0.073 a tap + 0.1 to 0.25 a run (more as the disk grows taller), the
+     * transforms 1.0 ms + 0.37 a unit of smear_fft_cost(). A hard disk of
+     * radius 20: 6.5 ms against 6.4; with a soft edge of 0.3, 19.2 against
+     * 6.4; radius 30, 10.0 against 6.2; radius 50, 20.5 against 8.8. The
+     * choice depends on the kernel and the plane's size only, never on the
+     * CPU, so that every build gives the same bytes. */
     const int T = smear_fft_tile(p->w, p->h, p->rx, p->ry, DEFOCUS_FFT_MAX_TILE);
+    const double runs_ms = (0.1 + 0.003 * p->ry) * (p->nb_runs + p->has_centre_run);
     if (T && 1.0 + 0.37 * smear_fft_cost(p->w, p->h, p->rx, p->ry, T) <
-                 0.9 * (0.6 + 0.073 * p->nb_taps + 0.2 * (p->nb_runs + p->has_centre_run))) {
+                 0.9 * (0.6 + 0.073 * p->nb_taps + runs_ms)) {
         int ret = smear_fft_conv_init(&d->fft, k, p->rx, p->ry, total, T, info, p->border, info->cpu);
         free(k);
         if (ret < 0) {
