@@ -71,6 +71,7 @@ int smear_fft_conv_init(SmearFftConv *c, const double *k, int rx, int ry, double
     c->vy = T - 2 * ry;
     c->tx = (c->w + c->vx - 1) / c->vx;
     c->ty = (c->h + c->vy - 1) / c->vy;
+    c->lanes = SMEAR_DSP_PICK(smear_fft_lanes, cpu)();
     const size_t TT = (size_t)T * T;
     c->twr = malloc(sizeof(float) * T / 2);
     c->twi = malloc(sizeof(float) * T / 2);
@@ -94,7 +95,7 @@ int smear_fft_conv_init(SmearFftConv *c, const double *k, int rx, int ry, double
     for (int dy = -ry; dy <= ry; dy++)
         for (int dx = -rx; dx <= rx; dx++) {
             const int ex = (-dx + T) % T, ey = (-dy + T) % T;
-            re[((size_t)(ex / SMEAR_FFT_LANES) * T + ey) * SMEAR_FFT_LANES + ex % SMEAR_FFT_LANES] =
+            re[((size_t)(ex / c->lanes) * T + ey) * c->lanes + ex % c->lanes] =
                 (float)(k[(size_t)(dy + ry) * (2 * rx + 1) + dx + rx] * scale);
         }
     SMEAR_DSP_PICK(smear_fft_forward, cpu)(c, re, im, c->kr, c->ki);

@@ -17,9 +17,11 @@
  * does not depend on the build or on the cut into jobs (runs of pairs of
  * tiles).
  *
- * Layout: a T x T array of floats is stored as T / 16 strips of 16 columns,
- * each strip row after row (16 floats a row), so that a pass down the
- * columns works on 16 of them at once in a vector.
+ * Layout: a T x T array of floats is stored as T / L strips of L columns,
+ * each strip row after row (L floats a row), so that a pass down the
+ * columns works on L of them at once in a vector; L is the build's vector
+ * width (16, 8 or 4 floats). The arithmetic of each column does not
+ * depend on it.
  */
 #ifndef SMEAR_FILTERS_FFT_H
 #define SMEAR_FILTERS_FFT_H
@@ -29,14 +31,12 @@
 #include "cpu.h"
 #include "kernel.h"
 
-/** Columns of a strip of the transforms' layout. */
-#define SMEAR_FFT_LANES 16
-
 typedef struct SmearFftConv {
     int         w, h, depth;
     SmearBorder border;
     int         rx, ry;    ///< the kernel's reach each side
     int         T;         ///< tile size, a power of two, at least 32
+    int         lanes;     ///< columns of a strip in the layout of the build picked
     int         vx, vy;    ///< outputs of a tile along x and y: T - 2 rx, T - 2 ry
     int         tx, ty;    ///< tiles across and down the plane
     float      *twr, *twi; ///< exp(-2 pi i k / T), k < T / 2
@@ -65,6 +65,9 @@ static inline size_t smear_fft_conv_work(const SmearFftConv *c)
 {
     return (4 * (size_t)c->T * c->T + 2 * (size_t)c->T + 64) * sizeof(float);
 }
+
+/** The columns of a strip in the build's layout. */
+SMEAR_DSP_DECL(int, smear_fft_lanes, (void));
 
 /** The forward transform of the T x T array (re, im) into (fr, fi), in
  *  the passes' own order (bit-reversed, transposed); re and im are

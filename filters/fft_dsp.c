@@ -16,25 +16,15 @@
 
 #include "fft.h"
 #include "padded.h"
+#include "simd.h"
 #include "sample.h"
 
-enum { L = SMEAR_FFT_LANES };
+/* Columns of a strip: the build's vector width (simd.h). */
+#define L SMEAR_VF
 
-/* 16 floats, one lane per column of a strip: GCC's vector extension, which
- * each build lowers to its own registers (the arithmetic is lane by lane,
- * the same in all). */
-typedef float v16 __attribute__((vector_size(L * sizeof(float))));
-
-static inline v16 ld(const float *p)
+int SMEAR_DSP(smear_fft_lanes)(void)
 {
-    v16 v;
-    memcpy(&v, p, sizeof(v));
-    return v;
-}
-
-static inline void st(float *p, v16 v)
-{
-    memcpy(p, &v, sizeof(v));
+    return L;
 }
 
 /* The butterflies of the passes on lane vectors: the forward's (x, y) ->
@@ -77,13 +67,13 @@ static void dif_strip(float *restrict re, float *restrict im, int T, const float
                 float *r1 = ROW(re, blk + j + q), *i1 = ROW(im, blk + j + q);
                 float *r2 = ROW(re, blk + j + half), *i2 = ROW(im, blk + j + half);
                 float *r3 = ROW(re, blk + j + half + q), *i3 = ROW(im, blk + j + half + q);
-                const float w0r = twr[j * step], w0i = twi[j * step];
-                const float w1r = twr[(j + q) * step], w1i = twi[(j + q) * step];
-                const float w2r = twr[2 * j * step], w2i = twi[2 * j * step];
-                v16 ar = ld(r0), ai = ld(i0), br = ld(r1), bi = ld(i1);
-                v16 cr = ld(r2), ci = ld(i2), dr = ld(r3), di = ld(i3);
+                const vfn w0r = vfn_set1(twr[j * step]), w0i = vfn_set1(twi[j * step]);
+                const vfn w1r = vfn_set1(twr[(j + q) * step]), w1i = vfn_set1(twi[(j + q) * step]);
+                const vfn w2r = vfn_set1(twr[2 * j * step]), w2i = vfn_set1(twi[2 * j * step]);
+                vfn ar = vfn_load(r0), ai = vfn_load(i0), br = vfn_load(r1), bi = vfn_load(i1);
+                vfn cr = vfn_load(r2), ci = vfn_load(i2), dr = vfn_load(r3), di = vfn_load(i3);
                 /* span half: (a, c) and (b, d) */
-                v16 tr = ar - cr, ti = ai - ci;
+                vfn tr = ar - cr, ti = ai - ci;
                 ar = ar + cr, ai = ai + ci;
                 cr = tr * w0r - ti * w0i, ci = tr * w0i + ti * w0r;
                 tr = br - dr, ti = bi - di;
@@ -91,11 +81,11 @@ static void dif_strip(float *restrict re, float *restrict im, int T, const float
                 dr = tr * w1r - ti * w1i, di = tr * w1i + ti * w1r;
                 /* span q: (a, b) and (c, d) */
                 tr = ar - br, ti = ai - bi;
-                st(r0, ar + br), st(i0, ai + bi);
-                st(r1, tr * w2r - ti * w2i), st(i1, tr * w2i + ti * w2r);
+                vfn_store(r0, ar + br), vfn_store(i0, ai + bi);
+                vfn_store(r1, tr * w2r - ti * w2i), vfn_store(i1, tr * w2i + ti * w2r);
                 tr = cr - dr, ti = ci - di;
-                st(r2, cr + dr), st(i2, ci + di);
-                st(r3, tr * w2r - ti * w2i), st(i3, tr * w2i + ti * w2r);
+                vfn_store(r2, cr + dr), vfn_store(i2, ci + di);
+                vfn_store(r3, tr * w2r - ti * w2i), vfn_store(i3, tr * w2i + ti * w2r);
             }
     }
     if (half == 1) /* the last stage alone */
@@ -120,13 +110,14 @@ static void dit_strip(float *restrict re, float *restrict im, int T, const float
                 float *r1 = ROW(re, blk + j + half), *i1 = ROW(im, blk + j + half);
                 float *r2 = ROW(re, blk + j + 2 * half), *i2 = ROW(im, blk + j + 2 * half);
                 float *r3 = ROW(re, blk + j + 3 * half), *i3 = ROW(im, blk + j + 3 * half);
-                const float w0r = twr[j * step], w0i = twi[j * step];
-                const float w1r = twr[j * (step / 2)], w1i = twi[j * (step / 2)];
-                const float w2r = twr[(j + half) * (step / 2)], w2i = twi[(j + half) * (step / 2)];
-                v16 ar = ld(r0), ai = ld(i0), br = ld(r1), bi = ld(i1);
-                v16 cr = ld(r2), ci = ld(i2), dr = ld(r3), di = ld(i3);
+                const vfn w0r = vfn_set1(twr[j * step]), w0i = vfn_set1(twi[j * step]);
+                const vfn w1r = vfn_set1(twr[j * (step / 2)]), w1i = vfn_set1(twi[j * (step / 2)]);
+                const vfn w2r = vfn_set1(twr[(j + half) * (step / 2)]);
+                const vfn w2i = vfn_set1(twi[(j + half) * (step / 2)]);
+                vfn ar = vfn_load(r0), ai = vfn_load(i0), br = vfn_load(r1), bi = vfn_load(i1);
+                vfn cr = vfn_load(r2), ci = vfn_load(i2), dr = vfn_load(r3), di = vfn_load(i3);
                 /* span half: (a, b) and (c, d) */
-                v16 yr = br * w0r + bi * w0i, yi = bi * w0r - br * w0i;
+                vfn yr = br * w0r + bi * w0i, yi = bi * w0r - br * w0i;
                 br = ar - yr, bi = ai - yi;
                 ar = ar + yr, ai = ai + yi;
                 yr = dr * w0r + di * w0i, yi = di * w0r - dr * w0i;
@@ -134,11 +125,11 @@ static void dit_strip(float *restrict re, float *restrict im, int T, const float
                 cr = cr + yr, ci = ci + yi;
                 /* span 2 half: (a, c) and (b, d) */
                 yr = cr * w1r + ci * w1i, yi = ci * w1r - cr * w1i;
-                st(r0, ar + yr), st(i0, ai + yi);
-                st(r2, ar - yr), st(i2, ai - yi);
+                vfn_store(r0, ar + yr), vfn_store(i0, ai + yi);
+                vfn_store(r2, ar - yr), vfn_store(i2, ai - yi);
                 yr = dr * w2r + di * w2i, yi = di * w2r - dr * w2i;
-                st(r1, br + yr), st(i1, bi + yi);
-                st(r3, br - yr), st(i3, bi - yi);
+                vfn_store(r1, br + yr), vfn_store(i1, bi + yi);
+                vfn_store(r3, br - yr), vfn_store(i3, bi - yi);
             }
     }
     if (half < T) /* the last stage alone */
