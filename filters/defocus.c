@@ -38,6 +38,7 @@ typedef struct DefocusPriv {
     const SmearPlane *src; /* of the frame being processed */
     const SmearPlane *dst;
     SmearBuf    buf_work;
+    SmearBuf    buf_spectrum;  ///< the Fourier way's kernel spectrum
 } DefocusPriv;
 
 /* Antiderivative of sqrt(r^2 - x^2), for x in [-r, r]. */
@@ -198,16 +199,19 @@ static double sample_weight(const SmearDefocusParams *d, int dx, int dy)
  * unless all is set. */
 static void priv_free(DefocusPriv *d, int all)
 {
-    SmearBuf keep = d->buf_work;
+    SmearBuf keep = d->buf_work, keep_spectrum = d->buf_spectrum;
     free(d->plan.runs);
     free(d->plan.taps);
     free(d->plan.terms);
     free(d->plan.qw);
     smear_fft_conv_free(&d->fft);
-    if (all)
+    if (all) {
         smear_buf_free(&keep);
+        smear_buf_free(&keep_spectrum);
+    }
     memset(d, 0, sizeof(*d));
     d->buf_work = keep;
+    d->buf_spectrum = keep_spectrum;
 }
 
 static int cmp_tap_row(const void *a, const void *b)
@@ -385,20 +389,19 @@ static int defocus_configure(void *priv, const void *params, const SmearPlaneInf
     const double runs_ms = (0.1 + 0.003 * p->ry) * (p->nb_runs + p->has_centre_run);
     if (T && 1.0 + 0.37 * smear_fft_cost(p->w, p->h, p->rx, p->ry, T) <
                  0.9 * (0.6 + 0.073 * p->nb_taps + runs_ms)) {
-        int ret = smear_fft_conv_init(&d->fft, k, p->rx, p->ry, total, T, info, p->border, info->cpu);
+        d->nb_work = info->nb_threads > 0 ? info->nb_threads : 1;
+        d->work_size = smear_fft_conv_work(T);
+        d->work = smear_buf_get(&d->buf_work, d->work_size * d->nb_work);
+        float *spectrum = smear_buf_get(&d->buf_spectrum, smear_fft_conv_spectrum(T));
+        int ret = d->work && spectrum ? smear_fft_conv_init(&d->fft, k, p->rx, p->ry, total, T, info,
+                                                            p->border, info->cpu, spectrum, d->work)
+                                      : -ENOMEM;
         free(k);
         if (ret < 0) {
             priv_free(d, 0);
             return ret;
         }
         d->use_fft = 1;
-        d->nb_work = info->nb_threads > 0 ? info->nb_threads : 1;
-        d->work_size = smear_fft_conv_work(&d->fft);
-        d->work = smear_buf_get(&d->buf_work, d->work_size * d->nb_work);
-        if (!d->work) {
-            priv_free(d, 0);
-            return -ENOMEM;
-        }
         d->fft_run = SMEAR_DSP_PICK(smear_fft_conv_pairs_run, info->cpu);
         return 0;
     }

@@ -49,13 +49,12 @@ void smear_fft_conv_free(SmearFftConv *c)
 {
     free(c->twr);
     free(c->twi);
-    free(c->kr);
-    free(c->ki);
     memset(c, 0, sizeof(*c));
 }
 
 int smear_fft_conv_init(SmearFftConv *c, const double *k, int rx, int ry, double total, int T,
-                        const SmearPlaneInfo *info, SmearBorder border, unsigned cpu)
+                        const SmearPlaneInfo *info, SmearBorder border, unsigned cpu,
+                        float *spectrum, void *scratch)
 {
     memset(c, 0, sizeof(*c));
     if (T < 32 || (T & (T - 1)) || T - 2 * rx < 1 || T - 2 * ry < 1 || !(total > 0))
@@ -75,11 +74,10 @@ int smear_fft_conv_init(SmearFftConv *c, const double *k, int rx, int ry, double
     const size_t TT = (size_t)T * T;
     c->twr = malloc(sizeof(float) * T / 2);
     c->twi = malloc(sizeof(float) * T / 2);
-    c->kr = aligned_alloc(64, sizeof(float) * TT);
-    c->ki = aligned_alloc(64, sizeof(float) * TT);
-    float *re = aligned_alloc(64, sizeof(float) * TT), *im = aligned_alloc(64, sizeof(float) * TT);
-    if (!c->twr || !c->twi || !c->kr || !c->ki || !re || !im) {
-        free(re), free(im);
+    c->kr = spectrum;
+    c->ki = spectrum + TT;
+    float *re = scratch, *im = re + TT;
+    if (!c->twr || !c->twi) {
         smear_fft_conv_free(c);
         return -ENOMEM;
     }
@@ -99,7 +97,5 @@ int smear_fft_conv_init(SmearFftConv *c, const double *k, int rx, int ry, double
                 (float)(k[(size_t)(dy + ry) * (2 * rx + 1) + dx + rx] * scale);
         }
     SMEAR_DSP_PICK(smear_fft_forward, cpu)(c, re, im, c->kr, c->ki);
-    free(re);
-    free(im);
     return 0;
 }

@@ -41,6 +41,7 @@ typedef struct SmearFftConv {
     int         tx, ty;    ///< tiles across and down the plane
     float      *twr, *twi; ///< exp(-2 pi i k / T), k < T / 2
     float      *kr, *ki;   ///< the kernel's spectrum in the passes' layout, times 1 / T^2
+                           ///< (in the caller's memory)
 } SmearFftConv;
 
 /** The tile size for a w x h plane: the power of two from 32 to max_t, at
@@ -53,18 +54,27 @@ int smear_fft_tile(int w, int h, int rx, int ry, int max_t);
  *  kernel leaves no output in a tile). */
 double smear_fft_cost(int w, int h, int rx, int ry, int T);
 
+/** Bytes of scratch a job needs on tiles of T (64-byte aligned), and as
+ *  much again (half of it) holds the kernel's spectrum. */
+static inline size_t smear_fft_conv_work(int T)
+{
+    return (4 * (size_t)T * T + 2 * (size_t)T + 64) * sizeof(float);
+}
+static inline size_t smear_fft_conv_spectrum(int T)
+{
+    return 2 * (size_t)T * T * sizeof(float);
+}
+
 /** Sets c up for the kernel k, (2 ry + 1) rows of 2 rx + 1 weights with
  *  the sum total, as out(x, y) = sum of k[dy][dx] in(x + dx, y + dy) / total,
- *  on tiles of T (see smear_fft_tile()). 0 or a negative errno. */
+ *  on tiles of T (see smear_fft_tile()): its spectrum into spectrum
+ *  (smear_fft_conv_spectrum() bytes, 64-byte aligned, which the caller
+ *  keeps while c is used), with a job's scratch (smear_fft_conv_work()
+ *  bytes) to work in. 0 or a negative errno. */
 int  smear_fft_conv_init(SmearFftConv *c, const double *k, int rx, int ry, double total, int T,
-                         const SmearPlaneInfo *info, SmearBorder border, unsigned cpu);
+                         const SmearPlaneInfo *info, SmearBorder border, unsigned cpu,
+                         float *spectrum, void *scratch);
 void smear_fft_conv_free(SmearFftConv *c);
-
-/** Bytes of scratch a job needs (64-byte aligned). */
-static inline size_t smear_fft_conv_work(const SmearFftConv *c)
-{
-    return (4 * (size_t)c->T * c->T + 2 * (size_t)c->T + 64) * sizeof(float);
-}
 
 /** The columns of a strip in the build's layout. */
 SMEAR_DSP_DECL(int, smear_fft_lanes, (void));
