@@ -2,9 +2,9 @@
  * smear - convolution through the fast Fourier transform: the passes,
  * compiled once per instruction set (see fft.h).
  *
- * A transform of a T x T tile is a radix-2 transform down the columns,
- * 16 columns at a time (each butterfly one vector operation on 16 lanes),
- * a transpose, and the same down the columns again. The forward transform
+ * A transform of a T x T tile is a radix-2 transform down the columns, as
+ * many at a time as the build's vectors hold (each butterfly one vector
+ * operation), a transpose, and the same down the columns again. The forward transform
  * decimates in frequency and leaves its output in bit-reversed order; the
  * inverse decimates in time and takes its input in that order, so no pass
  * reorders. The kernel's spectrum is stored in the same order.
@@ -16,8 +16,8 @@
 
 #include "fft.h"
 #include "padded.h"
-#include "simd.h"
 #include "sample.h"
+#include "simd.h"
 
 /* Columns of a strip: the build's vector width (simd.h). */
 #define L SMEAR_VF
