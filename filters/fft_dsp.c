@@ -141,7 +141,7 @@ static void dit_strip(float *restrict re, float *restrict im, int T, const float
 }
 
 /* dst = the transpose of src (both T x T in the strip layout), a block of
- * 16 x 16 at a time: block (i, j) of src is 256 consecutive floats. */
+ * L x L at a time: each block is L^2 consecutive floats. */
 static void transpose(float *restrict dst, const float *restrict src, int T)
 {
     const int nb = T / L;
