@@ -7,6 +7,7 @@
 #include <math.h>
 
 #include "border.h"
+#include "cpu.h"
 #include "defocus.h"
 #include "reference.h"
 #include "testutil.h"
@@ -36,6 +37,44 @@ static void route(const char *what, const SmearDefocusParams *d, const TestImage
     REQUIRE(fourier(d, in) == want, "%s: radius %g x %g soft %g on %dx%d goes %s", what, d->radius_x,
             d->radius_y, d->soft, in->p.w, in->p.h, want ? "by runs and taps, not through the "
             "Fourier transform" : "through the Fourier transform, not by runs and taps");
+}
+
+/* Steps the radius from r0 to r1 by hundredths on a w x h plane: no
+ * sample may move by more than a level a step; switches: whether the
+ * kernel must change ways (runs and taps, Fourier) on the way. */
+static void drift(int w, int h, double r0, double r1, double soft, int switches)
+{
+    TestImage img, prev, cur;
+    test_image_alloc(&img, w, h, 8, "edges");
+    test_fill_edges(&img, 21);
+    test_image_alloc(&prev, w, h, 8, "prev");
+    test_image_alloc(&cur, w, h, 8, "cur");
+    int ways = 0, last = -1;
+    const int n = (int)lrint((r1 - r0) * 100);
+    for (int k = 0; k <= n; k++) {
+        const double r = r0 + 0.01 * k;
+        SmearDefocusParams d = { r, r, soft, { SMEAR_BORDER_REPLICATE, 0 } };
+        test_run_kernel(&smear_kernel_defocus, &d, &img, &cur, 1, smear_cpu_flags());
+        const int f = fourier(&d, &img);
+        ways += k && f != last;
+        last = f;
+        if (k) {
+            int jump = 0;
+            for (int y = 0; y < h; y++)
+                for (int x = 0; x < w; x++)
+                    jump = fmax(jump, abs(test_image_get(&cur, x, y) - test_image_get(&prev, x, y)));
+            REQUIRE(jump <= 1, "%dx%d, soft %g, radius %.2f -> %.2f: a sample jumped by %d levels",
+                    w, h, soft, r - 0.01, r, jump);
+        }
+        TestImage t = prev;
+        prev = cur;
+        cur = t;
+    }
+    REQUIRE(!ways == !switches, "%dx%d, soft %g, radius %g to %g: %d changes of way, expected %s",
+            w, h, soft, r0, r1, ways, switches ? "some" : "none");
+    test_image_free(&prev);
+    test_image_free(&cur);
+    test_image_free(&img);
 }
 
 int main(void)
@@ -233,30 +272,13 @@ int main(void)
         test_image_free(&img);
     }
 
-    /* a radius that drifts by hundredths changes the output by hundredths */
-    test_image_alloc(&img, 96, 64, 8, "edges");
-    test_fill_edges(&img, 21);
-    TestImage prev, cur;
-    test_image_alloc(&prev, 96, 64, 8, "prev");
-    test_image_alloc(&cur, 96, 64, 8, "cur");
-    for (int k = 0; k <= 10; k++) {
-        SmearDefocusParams d = { 5 + 0.01 * k, 5 + 0.01 * k, 0, { SMEAR_BORDER_REPLICATE, 0 } };
-        test_run_kernel(&smear_kernel_defocus, &d, &img, &cur, 1, 0);
-        if (k) {
-            int jump = 0;
-            for (int y = 0; y < 64; y++)
-                for (int x = 0; x < 96; x++)
-                    jump = fmax(jump, abs(test_image_get(&cur, x, y) - test_image_get(&prev, x, y)));
-            REQUIRE(jump <= 1, "radius %.2f -> %.2f: a sample jumped by %d levels", 5 + 0.01 * (k - 1),
-                    5 + 0.01 * k, jump);
-        }
-        TestImage t = prev;
-        prev = cur;
-        cur = t;
-    }
-    test_image_free(&prev);
-    test_image_free(&cur);
-    test_image_free(&img);
+    /* a radius that drifts by hundredths changes the output by hundredths,
+     * also where the kernel changes ways (a soft disk on this plane goes
+     * through the Fourier transform from radius 6.57 to 7.30 and from 7.80
+     * on, a hard one from 22.51 on: the route model's choice) */
+    drift(96, 64, 5, 5.1, 0, 0);
+    drift(640, 400, 6.5, 8.2, 0.6, 1);
+    drift(640, 400, 22.4, 22.6, 0, 1);
 
     test_image_alloc(&img, 301, 203, 8, "noise");
     test_fill_noise(&img, 2);
