@@ -521,16 +521,15 @@ static void bilinear_span(const AffinePlan *p, const SmearPlane *src, int x0, in
  * rows on that it does not read now: the rows its window moves into, and the
  * column of lines it moves into sideways (once per line crossed). */
 static inline __attribute__((always_inline)) void
-prefetch_ahead(const AffinePlan *p, const SmearPlane *src, int bx, int by, int ey, int ax, int ay,
-               int win)
+prefetch_ahead(const uint8_t *data, ptrdiff_t stride, int w, int h, int deep, int bx, int by, int ey,
+               int ax, int ay, int win)
 {
-    const int deep = p->depth > 8;
     const int fx = bx + ax, fl = fx + win - 1; /* the window ahead: columns fx .. fl */
-    if (fx < 0 || fx >= p->w)
+    if (fx < 0 || fx >= w)
         return;
-    const uint8_t *base = src->data + ((ptrdiff_t)fx << deep);
-    if (ay > 0 && ey + ay < p->h) {
-        const uint8_t *row = base + (ptrdiff_t)(ey + ay) * src->stride;
+    const uint8_t *base = data + ((ptrdiff_t)fx << deep);
+    if (ay > 0 && ey + ay < h) {
+        const uint8_t *row = base + (ptrdiff_t)(ey + ay) * stride;
         _mm_prefetch((const char *)row, _MM_HINT_T0);
         _mm_prefetch((const char *)row + 63, _MM_HINT_T0);
     }
@@ -538,10 +537,56 @@ prefetch_ahead(const AffinePlan *p, const SmearPlane *src, int bx, int by, int e
     const int lead = ax < 0 ? fx : fl, now = ax < 0 ? bx : bx + win - 1;
     if (ax == 0 || ((lead << deep) >> 6) == ((now << deep) >> 6))
         return;
-    const uint8_t *col = src->data + ((ptrdiff_t)lead << deep);
-    for (int r = by + ay < 0 ? 0 : by + ay; r <= ey + ay && r < p->h; r++)
-        _mm_prefetch((const char *)(col + (ptrdiff_t)r * src->stride), _MM_HINT_T0);
+    const uint8_t *col = data + ((ptrdiff_t)lead << deep);
+    for (int r = by + ay < 0 ? 0 : by + ay; r <= ey + ay && r < h; r++)
+        _mm_prefetch((const char *)(col + (ptrdiff_t)r * stride), _MM_HINT_T0);
 }
+
+/* At 8 bits, the four taps of 16 samples (one per 32-bit lane, top left
+ * in the low byte), picked out of 64-byte windows from row (input row by,
+ * column bx) down: rows r and r + 1 side by side in one 128-byte table
+ * give each sample whose top row (iy0) is r its four taps at once, by idx;
+ * r runs from by to last, its bottom row up to ey (r itself where
+ * clamping made the two rows one). */
+static inline __attribute__((target("avx512vbmi"), always_inline)) __m512i
+pick8_pairs(const uint8_t *row, ptrdiff_t stride, __mmask64 m, __m512i idx, __m512i iy0, int by,
+            int last, int ey, int nb_rows)
+{
+    __m512i cur = _mm512_maskz_loadu_epi8(m, row), top = _mm512_setzero_si512();
+    __m512i vr = _mm512_set1_epi32(by);
+    for (int k = 0, r = by; k < nb_rows - 1; k++) {
+        /* rows past the last top row repeat it: no sample takes them */
+        const __m512i next = _mm512_maskz_loadu_epi8(m, r < ey ? row + stride : row);
+        const __m512i pick = _mm512_permutex2var_epi8(cur, idx, next);
+        top = _mm512_mask_mov_epi32(top, _mm512_cmpeq_epi32_mask(iy0, vr), pick);
+        if (r < last) {
+            r++;
+            row += stride;
+            vr = _mm512_add_epi32(vr, _mm512_set1_epi32(1));
+            cur = next;
+        }
+    }
+    return top;
+}
+
+/* The bilinear value of 16 samples from their taps: top and bot hold the
+ * top and bottom row's pair (left in the low half, right shifted by shift
+ * bits, masked by low), interpolated as every build does. */
+static inline __attribute__((always_inline)) __m512
+bilinear16(__m512i top, __m512i bot, __m512 fx, __m512 fy, __m512i low, unsigned shift)
+{
+    const __m512 one = _mm512_set1_ps(1.0f);
+    const __m512 a = _mm512_cvtepi32_ps(_mm512_and_si512(top, low));
+    const __m512 b = _mm512_cvtepi32_ps(_mm512_and_si512(_mm512_srli_epi32(top, shift), low));
+    const __m512 c = _mm512_cvtepi32_ps(_mm512_and_si512(bot, low));
+    /* the right tap of the bottom row is its word's top bits: no mask */
+    const __m512 d = _mm512_cvtepi32_ps(_mm512_srli_epi32(bot, shift));
+    const __m512 gx = _mm512_sub_ps(one, fx), gy = _mm512_sub_ps(one, fy);
+    const __m512 t = _mm512_add_ps(_mm512_mul_ps(a, gx), _mm512_mul_ps(b, fx));
+    const __m512 u = _mm512_add_ps(_mm512_mul_ps(c, gx), _mm512_mul_ps(d, fx));
+    return _mm512_add_ps(_mm512_mul_ps(t, gy), _mm512_mul_ps(u, fy));
+}
+
 static inline int permute_rows(float m3)
 {
     return (int)ceilf(fminf(fabsf(m3), 1.0f) * 15.0f + 0.01f) + 2;
@@ -588,7 +633,6 @@ void permute_span(const AffinePlan *p, const SmearPlane *src, int x0, int x1, fl
 {
     const int deep = p->depth > 8;
     const int win = deep ? 32 : 64; /* samples in a 64-byte window */
-    const __m512 one = _mm512_set1_ps(1.0f);
     const __m512i low = _mm512_set1_epi32(deep ? 0xffff : 0xff), ione = _mm512_set1_epi32(1);
     const __m512i zero = _mm512_setzero_si512();
     const __m512i wmax = _mm512_set1_epi32(p->w - 1), hmax = _mm512_set1_epi32(p->h - 1);
@@ -638,7 +682,7 @@ void permute_span(const AffinePlan *p, const SmearPlane *src, int x0, int x1, fl
             interp_mapped(p, src, x, x + n, c0, c1, m0, m3, out);
             continue;
         }
-        prefetch_ahead(p, src, bx, by, ey, ahead_x, ahead_y, win);
+        prefetch_ahead(src->data, src->stride, p->w, p->h, deep, bx, by, ey, ahead_x, ahead_y, win);
         const __m512i vbx = _mm512_set1_epi32(bx);
         const int avail = p->w - bx < win ? p->w - bx : win;
         __m512i top = zero, bot = zero, vr = _mm512_set1_epi32(by);
@@ -653,20 +697,8 @@ void permute_span(const AffinePlan *p, const SmearPlane *src, int x0, int x1, fl
             const __m512i lower = _mm512_mask_add_epi32(two, apart, two, _mm512_set1_epi32(0x4040));
             const __m512i idx = _mm512_or_si512(two, _mm512_slli_epi32(lower, 16));
             const __mmask64 m = avail >= 64 ? ~(__mmask64)0 : (((__mmask64)1 << avail) - 1);
-            const uint8_t *row = src->data + (ptrdiff_t)by * src->stride + bx;
-            __m512i cur = _mm512_maskz_loadu_epi8(m, row);
-            for (int k = 0, r = by; k < nb_rows - 1; k++) {
-                /* rows past the last top row repeat it: no sample takes them */
-                const __m512i next = _mm512_maskz_loadu_epi8(m, r < ey ? row + src->stride : row);
-                const __m512i pick = _mm512_permutex2var_epi8(cur, idx, next);
-                top = _mm512_mask_mov_epi32(top, _mm512_cmpeq_epi32_mask(iy0, vr), pick);
-                if (r < last) {
-                    r++;
-                    row += src->stride;
-                    vr = _mm512_add_epi32(vr, ione);
-                    cur = next;
-                }
-            }
+            top = pick8_pairs(src->data + (ptrdiff_t)by * src->stride + bx, src->stride, m, idx,
+                              iy0, by, last, ey, nb_rows);
             bot = _mm512_srli_epi32(top, 16);
         } else {
             const __m512i idx = _mm512_or_si512(_mm512_sub_epi32(ix0, vbx),
@@ -685,15 +717,7 @@ void permute_span(const AffinePlan *p, const SmearPlane *src, int x0, int x1, fl
                 bot = _mm512_mask_mov_epi32(bot, _mm512_cmpeq_epi32_mask(iy1, vr), pick);
             }
         }
-        const __m512 a = _mm512_cvtepi32_ps(_mm512_and_si512(top, low));
-        const __m512 b = _mm512_cvtepi32_ps(_mm512_and_si512(_mm512_srli_epi32(top, shift), low));
-        const __m512 c = _mm512_cvtepi32_ps(_mm512_and_si512(bot, low));
-        const __m512 d = _mm512_cvtepi32_ps(_mm512_and_si512(_mm512_srli_epi32(bot, shift), low));
-        const __m512 gx = _mm512_sub_ps(one, fx), gy = _mm512_sub_ps(one, fy);
-        const __m512 t = _mm512_add_ps(_mm512_mul_ps(a, gx), _mm512_mul_ps(b, fx));
-        const __m512 u = _mm512_add_ps(_mm512_mul_ps(c, gx), _mm512_mul_ps(d, fx));
-        const __m512 val = _mm512_add_ps(_mm512_mul_ps(t, gy), _mm512_mul_ps(u, fy));
-        _mm512_mask_storeu_ps(out + x, live, val);
+        _mm512_mask_storeu_ps(out + x, live, bilinear16(top, bot, fx, fy, low, shift));
     }
 }
 
@@ -770,7 +794,7 @@ void permute_bicubic(const AffinePlan *p, const SmearPlane *src, int x0, int x1,
             interp_mapped(p, src, x, x + n, c0, c1, m0, m3, out);
             continue;
         }
-        prefetch_ahead(p, src, bx, by, ey, ahead_x, ahead_y, win);
+        prefetch_ahead(src->data, src->stride, p->w, p->h, deep, bx, by, ey, ahead_x, ahead_y, win);
         const __m512i vbx = _mm512_set1_epi32(bx);
         for (int i = 0; i < 4; i++)
             col[i] = _mm512_sub_epi32(col[i], vbx);
@@ -865,7 +889,7 @@ permute_bilinear8_inside(const AffinePlan *p, const SmearPlane *src, int x0, int
     const int W = p->w, H = p->h, nb_rows = permute_rows(m3);
     const uint8_t *const data = src->data;
     const ptrdiff_t stride = src->stride;
-    const __m512 one = _mm512_set1_ps(1.0f), half = _mm512_set1_ps(0.5f);
+    const __m512 half = _mm512_set1_ps(0.5f);
     const __m512i low = _mm512_set1_epi32(0xff), ione = _mm512_set1_epi32(1);
     const __m512i zero = _mm512_setzero_si512();
     const __m512i lanes16 = _mm512_setr_epi32(0, 16, 32, 48, 64, 80, 96, 112, 128, 144, 160, 176,
@@ -916,25 +940,7 @@ permute_bilinear8_inside(const AffinePlan *p, const SmearPlane *src, int x0, int
             __m512i ix0, iy0;
             __m512 fx, fy;
             vpositions(x, n, c0, c1, m0, m3, 0, &ix0, &iy0, &fx, &fy);
-            /* the lines this group reads PREFETCH_AHEAD rows on: the row
-             * its window moves into, and sideways the column it moves into */
-            {
-                const int fx0 = bx + ahead_x;
-                if (fx0 >= 0 && fx0 < W) {
-                    const uint8_t *base = data + fx0;
-                    if (ahead_y > 0 && ey + ahead_y < H) {
-                        const uint8_t *row = base + (ptrdiff_t)(ey + ahead_y) * stride;
-                        _mm_prefetch((const char *)row, _MM_HINT_T0);
-                        _mm_prefetch((const char *)row + 63, _MM_HINT_T0);
-                    }
-                    const int lead = ahead_x < 0 ? fx0 : fx0 + 63, now = ahead_x < 0 ? bx : bx + 63;
-                    if (ahead_x != 0 && (lead >> 6) != (now >> 6)) {
-                        const uint8_t *col = data + lead;
-                        for (int r = by + ahead_y < 0 ? 0 : by + ahead_y; r <= ey + ahead_y && r < H; r++)
-                            _mm_prefetch((const char *)(col + (ptrdiff_t)r * stride), _MM_HINT_T0);
-                    }
-                }
-            }
+            prefetch_ahead(data, stride, W, H, 0, bx, by, ey, ahead_x, ahead_y, 64);
             const int avail = W - bx;
             __m512i top = zero;
             if (narrow && gex[g] - bx < 31) {
@@ -973,28 +979,10 @@ permute_bilinear8_inside(const AffinePlan *p, const SmearPlane *src, int x0, int
                     _mm512_or_si512(d0, _mm512_slli_epi32(_mm512_add_epi32(d0, ione), 8));
                 const __m512i idx = _mm512_or_si512(
                     two, _mm512_slli_epi32(_mm512_add_epi32(two, _mm512_set1_epi32(0x4040)), 16));
-                const uint8_t *row = data + (ptrdiff_t)by * stride + bx;
-                __m512i cur = _mm512_maskz_loadu_epi8(m, row);
-                __m512i vr = _mm512_set1_epi32(by);
-                for (int k = 0; k < nb_rows - 1; k++) {
-                    /* rows past the last top row repeat it: no sample takes them */
-                    const int r = by + k < last ? by + k : last;
-                    const __m512i next = _mm512_maskz_loadu_epi8(m, row + (r + 1 - by) * stride);
-                    const __m512i pick = _mm512_permutex2var_epi8(cur, idx, next);
-                    top = _mm512_mask_mov_epi32(top, _mm512_cmpeq_epi32_mask(iy0, vr), pick);
-                    vr = _mm512_add_epi32(vr, ione);
-                    cur = next;
-                }
+                top = pick8_pairs(data + (ptrdiff_t)by * stride + bx, stride, m, idx, iy0, by, last,
+                                  ey, nb_rows);
             }
-            const __m512i bot = _mm512_srli_epi32(top, 16);
-            const __m512 a = _mm512_cvtepi32_ps(_mm512_and_si512(top, low));
-            const __m512 b = _mm512_cvtepi32_ps(_mm512_and_si512(_mm512_srli_epi32(top, 8), low));
-            const __m512 c = _mm512_cvtepi32_ps(_mm512_and_si512(bot, low));
-            const __m512 d = _mm512_cvtepi32_ps(_mm512_srli_epi32(bot, 8));
-            const __m512 gx = _mm512_sub_ps(one, fx), gy = _mm512_sub_ps(one, fy);
-            const __m512 t = _mm512_add_ps(_mm512_mul_ps(a, gx), _mm512_mul_ps(b, fx));
-            const __m512 u = _mm512_add_ps(_mm512_mul_ps(c, gx), _mm512_mul_ps(d, fx));
-            const __m512 val = _mm512_add_ps(_mm512_mul_ps(t, gy), _mm512_mul_ps(u, fy));
+            const __m512 val = bilinear16(top, _mm512_srli_epi32(top, 16), fx, fy, low, 8);
             /* smear_f32_to_row(): the weights are not negative, so val is
              * not either, and above 255 only by rounding */
             const __m128i bytes =
