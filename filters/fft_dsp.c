@@ -27,27 +27,6 @@ int SMEAR_DSP(smear_fft_lanes)(void)
     return L;
 }
 
-/* The butterflies of the passes on lane vectors: the forward's (x, y) ->
- * (x + y, (x - y) w), the inverse's (x, y) -> (x + y w', x - y w') with w'
- * the conjugate of w. */
-#define DIF_BFLY(ar, ai, br, bi, wr, wi)                                                        \
-    for (int l = 0; l < L; l++) {                                                               \
-        const float xr = ar[l], xi = ai[l], yr = br[l], yi = bi[l];                             \
-        const float dr = xr - yr, di = xi - yi;                                                 \
-        ar[l] = xr + yr;                                                                        \
-        ai[l] = xi + yi;                                                                        \
-        br[l] = dr * (wr) - di * (wi);                                                          \
-        bi[l] = dr * (wi) + di * (wr);                                                          \
-    }
-#define DIT_BFLY(ar, ai, br, bi, wr, wi)                                                        \
-    for (int l = 0; l < L; l++) {                                                               \
-        const float yr = br[l] * (wr) + bi[l] * (wi), yi = bi[l] * (wr) - br[l] * (wi);         \
-        const float xr = ar[l], xi = ai[l];                                                     \
-        ar[l] = xr + yr;                                                                        \
-        ai[l] = xi + yi;                                                                        \
-        br[l] = xr - yr;                                                                        \
-        bi[l] = xi - yi;                                                                        \
-    }
 #define ROW(p, i) ((p) + (size_t)(i) * L)
 
 /* Forward, decimation in frequency, down the T rows of one strip: the
@@ -88,11 +67,14 @@ static void dif_strip(float *restrict re, float *restrict im, int T, const float
                 vfn_store(r3, tr * w2r - ti * w2i), vfn_store(i3, tr * w2i + ti * w2r);
             }
     }
-    if (half == 1) /* the last stage alone */
+    if (half == 1) /* the last stage alone: (x, y) -> (x + y, (x - y) w) */
         for (int blk = 0; blk < T; blk += 2) {
-            float *restrict ar = ROW(re, blk), *restrict ai = ROW(im, blk);
-            float *restrict br = ROW(re, blk + 1), *restrict bi = ROW(im, blk + 1);
-            DIF_BFLY(ar, ai, br, bi, twr[0], twi[0]);
+            float *r0 = ROW(re, blk), *i0 = ROW(im, blk), *r1 = ROW(re, blk + 1), *i1 = ROW(im, blk + 1);
+            const vfn wr = vfn_set1(twr[0]), wi = vfn_set1(twi[0]);
+            const vfn xr = vfn_load(r0), xi = vfn_load(i0), yr = vfn_load(r1), yi = vfn_load(i1);
+            const vfn dr = xr - yr, di = xi - yi;
+            vfn_store(r0, xr + yr), vfn_store(i0, xi + yi);
+            vfn_store(r1, dr * wr - di * wi), vfn_store(i1, dr * wi + di * wr);
         }
 }
 
@@ -132,11 +114,14 @@ static void dit_strip(float *restrict re, float *restrict im, int T, const float
                 vfn_store(r3, br - yr), vfn_store(i3, bi - yi);
             }
     }
-    if (half < T) /* the last stage alone */
+    if (half < T) /* the last stage alone: (x, y) -> (x + y w', x - y w') */
         for (int j = 0; j < half; j++) {
-            float *restrict ar = ROW(re, j), *restrict ai = ROW(im, j);
-            float *restrict br = ROW(re, j + half), *restrict bi = ROW(im, j + half);
-            DIT_BFLY(ar, ai, br, bi, twr[j * step], twi[j * step]);
+            float *r0 = ROW(re, j), *i0 = ROW(im, j), *r1 = ROW(re, j + half), *i1 = ROW(im, j + half);
+            const vfn wr = vfn_set1(twr[j * step]), wi = vfn_set1(twi[j * step]);
+            const vfn br = vfn_load(r1), bi = vfn_load(i1), xr = vfn_load(r0), xi = vfn_load(i0);
+            const vfn yr = br * wr + bi * wi, yi = bi * wr - br * wi;
+            vfn_store(r0, xr + yr), vfn_store(i0, xi + yi);
+            vfn_store(r1, xr - yr), vfn_store(i1, xi - yi);
         }
 }
 
