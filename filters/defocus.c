@@ -21,7 +21,7 @@
 #define DEFOCUS_RING_BYTES ((size_t)640 << 10)
 
 /* The largest tile of the Fourier route: 4 MB of scratch a job, and the
- * kernel's spectrum 2 MB (a disk of reach up to 127 each side). */
+ * kernel's spectrum 1 MB (a disk of reach up to 127 each side). */
 #define DEFOCUS_FFT_MAX_TILE 512
 
 typedef struct DefocusPriv {

@@ -59,6 +59,15 @@ int smear_fft_conv_init(SmearFftConv *c, const double *k, int rx, int ry, double
     memset(c, 0, sizeof(*c));
     if (T < 32 || (T & (T - 1)) || T - 2 * rx < 1 || T - 2 * ry < 1 || !(total > 0))
         return -EINVAL;
+    /* symmetric about the centre, to rounding: the spectrum is real, and
+     * what the transform leaves in its imaginary part is rounding */
+    const size_t nk = (size_t)(2 * rx + 1) * (2 * ry + 1);
+    double kmax = 0;
+    for (size_t e = 0; e < nk; e++)
+        kmax = fabs(k[e]) > kmax ? fabs(k[e]) : kmax;
+    for (size_t e = 0; e < nk; e++)
+        if (!(fabs(k[e] - k[nk - 1 - e]) <= 1e-12 * kmax))
+            return -EINVAL;
     c->w = info->w;
     c->h = info->h;
     c->depth = info->depth;
@@ -72,16 +81,15 @@ int smear_fft_conv_init(SmearFftConv *c, const double *k, int rx, int ry, double
     c->ty = (c->h + c->vy - 1) / c->vy;
     c->lanes = SMEAR_DSP_PICK(smear_fft_lanes, cpu)();
     const size_t TT = (size_t)T * T;
-    c->twr = malloc(sizeof(float) * T / 2);
-    c->twi = malloc(sizeof(float) * T / 2);
+    c->twr = malloc(sizeof(float) * 3 * T / 4);
+    c->twi = malloc(sizeof(float) * 3 * T / 4);
     c->kr = spectrum;
-    c->ki = spectrum + TT;
-    float *re = scratch, *im = re + TT;
+    float *re = scratch, *im = re + TT, *ki = im + TT;
     if (!c->twr || !c->twi) {
         smear_fft_conv_free(c);
         return -ENOMEM;
     }
-    for (int i = 0; i < T / 2; i++) {
+    for (int i = 0; i < 3 * T / 4; i++) {
         c->twr[i] = (float)cos(-2 * M_PI * i / T);
         c->twi[i] = (float)sin(-2 * M_PI * i / T);
     }
@@ -96,6 +104,6 @@ int smear_fft_conv_init(SmearFftConv *c, const double *k, int rx, int ry, double
             re[((size_t)(ex / c->lanes) * T + ey) * c->lanes + ex % c->lanes] =
                 (float)(k[(size_t)(dy + ry) * (2 * rx + 1) + dx + rx] * scale);
         }
-    SMEAR_DSP_PICK(smear_fft_forward, cpu)(c, re, im, c->kr, c->ki);
+    SMEAR_DSP_PICK(smear_fft_forward, cpu)(c, re, im, c->kr, ki);
     return 0;
 }

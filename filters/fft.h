@@ -39,9 +39,9 @@ typedef struct SmearFftConv {
     int         lanes;     ///< columns of a strip in the layout of the build picked
     int         vx, vy;    ///< outputs of a tile along x and y: T - 2 rx, T - 2 ry
     int         tx, ty;    ///< tiles across and down the plane
-    float      *twr, *twi; ///< exp(-2 pi i k / T), k < T / 2
-    float      *kr, *ki;   ///< the kernel's spectrum in the passes' layout, times 1 / T^2
-                           ///< (in the caller's memory)
+    float      *twr, *twi; ///< exp(-2 pi i k / T), k < 3 T / 4
+    float      *kr;        ///< the kernel's spectrum in the passes' layout, times 1 / T^2:
+                           ///< real, as the kernel is symmetric (in the caller's memory)
 } SmearFftConv;
 
 /** The tile size for a w x h plane: the power of two from 32 to max_t, at
@@ -54,19 +54,21 @@ int smear_fft_tile(int w, int h, int rx, int ry, int max_t);
  *  kernel leaves no output in a tile). */
 double smear_fft_cost(int w, int h, int rx, int ry, int T);
 
-/** Bytes of scratch a job needs on tiles of T (64-byte aligned), and as
- *  much again (half of it) holds the kernel's spectrum. */
+/** Bytes of scratch a job needs on tiles of T (64-byte aligned), and
+ *  bytes the kernel's spectrum takes. */
 static inline size_t smear_fft_conv_work(int T)
 {
     return (4 * (size_t)T * T + 2 * (size_t)T + 64) * sizeof(float);
 }
 static inline size_t smear_fft_conv_spectrum(int T)
 {
-    return 2 * (size_t)T * T * sizeof(float);
+    return (size_t)T * T * sizeof(float);
 }
 
 /** Sets c up for the kernel k, (2 ry + 1) rows of 2 rx + 1 weights with
  *  the sum total, as out(x, y) = sum of k[dy][dx] in(x + dx, y + dy) / total,
+ *  symmetric about its centre (k[dy][dx] = k[-dy][-dx], as a disk's),
+ *  whose spectrum is real,
  *  on tiles of T (see smear_fft_tile()): its spectrum into spectrum
  *  (smear_fft_conv_spectrum() bytes, 64-byte aligned, which the caller
  *  keeps while c is used), with a job's scratch (smear_fft_conv_work()

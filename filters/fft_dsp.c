@@ -29,11 +29,48 @@ int SMEAR_DSP(smear_fft_lanes)(void)
 
 #define ROW(p, i) ((p) + (size_t)(i) * L)
 
+/* x times w, and x times conj(w), on (real, imaginary) pairs of vectors. */
+#define CMUL(xr, xi, wr, wi, outr, outi) \
+    (outr = (xr) * (wr) - (xi) * (wi), outi = (xr) * (wi) + (xi) * (wr))
+#define CMULC(xr, xi, wr, wi, outr, outi) \
+    (outr = (xr) * (wr) + (xi) * (wi), outi = (xi) * (wr) - (xr) * (wi))
+
+/* One radix-4 butterfly of the forward transform: two stages of radix 2
+ * (spans 2q and q) on rows a, b, c, d (j, j + q, j + 2q, j + 3q of a block
+ * of 4q), as (a + c) +- (b + d), then (a - c) -+ i (b - d), times w^2j,
+ * w^j and w^3j (w = exp(-2 pi i / 4q)): three products, none where j is
+ * 0 (tw false). */
+static inline __attribute__((always_inline)) void dif4(float *r0, float *i0, float *r1, float *i1,
+                                                       float *r2, float *i2, float *r3, float *i3,
+                                                       const float *twr, const float *twi,
+                                                       int k1, int tw)
+{
+    const vfn ar = vfn_load(r0), ai = vfn_load(i0), br = vfn_load(r1), bi = vfn_load(i1);
+    const vfn cr = vfn_load(r2), ci = vfn_load(i2), dr = vfn_load(r3), di = vfn_load(i3);
+    const vfn sr = ar + cr, si = ai + ci, tr = ar - cr, ti = ai - ci;
+    const vfn ur = br + dr, ui = bi + di, vr = br - dr, vi = bi - di;
+    vfn_store(r0, sr + ur), vfn_store(i0, si + ui);
+    const vfn xr = sr - ur, xi = si - ui;   /* times w^2j, to b */
+    const vfn er = tr + vi, ei = ti - vr;   /* (a - c) - i (b - d): times w^j, to c */
+    const vfn fr = tr - vi, fi = ti + vr;   /* (a - c) + i (b - d): times w^3j, to d */
+    if (!tw) {
+        vfn_store(r1, xr), vfn_store(i1, xi);
+        vfn_store(r2, er), vfn_store(i2, ei);
+        vfn_store(r3, fr), vfn_store(i3, fi);
+        return;
+    }
+    vfn pr, pi;
+    CMUL(xr, xi, vfn_set1(twr[2 * k1]), vfn_set1(twi[2 * k1]), pr, pi);
+    vfn_store(r1, pr), vfn_store(i1, pi);
+    CMUL(er, ei, vfn_set1(twr[k1]), vfn_set1(twi[k1]), pr, pi);
+    vfn_store(r2, pr), vfn_store(i2, pi);
+    CMUL(fr, fi, vfn_set1(twr[3 * k1]), vfn_set1(twi[3 * k1]), pr, pi);
+    vfn_store(r3, pr), vfn_store(i3, pi);
+}
+
 /* Forward, decimation in frequency, down the T rows of one strip: the
- * stages of spans T / 2, T / 4, .. 1 (span h pairs rows j and j + h of each
- * block of 2 h, twiddle exp(-2 pi i j / 2h)), two at a time where they
- * can be, which loads and stores each row once for both and leaves the
- * arithmetic as it is. */
+ * stages of spans T / 2, T / 4, .. 1, two at a time (dif4) where they can
+ * be, which loads and stores each row once for both. */
 static void dif_strip(float *restrict re, float *restrict im, int T, const float *twr,
                       const float *twi)
 {
@@ -41,87 +78,77 @@ static void dif_strip(float *restrict re, float *restrict im, int T, const float
     for (; half >= 2; half >>= 2, step <<= 2) {
         const int q = half / 2;
         for (int blk = 0; blk < T; blk += 2 * half)
-            for (int j = 0; j < q; j++) {
-                float *r0 = ROW(re, blk + j), *i0 = ROW(im, blk + j);
-                float *r1 = ROW(re, blk + j + q), *i1 = ROW(im, blk + j + q);
-                float *r2 = ROW(re, blk + j + half), *i2 = ROW(im, blk + j + half);
-                float *r3 = ROW(re, blk + j + half + q), *i3 = ROW(im, blk + j + half + q);
-                const vfn w0r = vfn_set1(twr[j * step]), w0i = vfn_set1(twi[j * step]);
-                const vfn w1r = vfn_set1(twr[(j + q) * step]), w1i = vfn_set1(twi[(j + q) * step]);
-                const vfn w2r = vfn_set1(twr[2 * j * step]), w2i = vfn_set1(twi[2 * j * step]);
-                vfn ar = vfn_load(r0), ai = vfn_load(i0), br = vfn_load(r1), bi = vfn_load(i1);
-                vfn cr = vfn_load(r2), ci = vfn_load(i2), dr = vfn_load(r3), di = vfn_load(i3);
-                /* span half: (a, c) and (b, d) */
-                vfn tr = ar - cr, ti = ai - ci;
-                ar = ar + cr, ai = ai + ci;
-                cr = tr * w0r - ti * w0i, ci = tr * w0i + ti * w0r;
-                tr = br - dr, ti = bi - di;
-                br = br + dr, bi = bi + di;
-                dr = tr * w1r - ti * w1i, di = tr * w1i + ti * w1r;
-                /* span q: (a, b) and (c, d) */
-                tr = ar - br, ti = ai - bi;
-                vfn_store(r0, ar + br), vfn_store(i0, ai + bi);
-                vfn_store(r1, tr * w2r - ti * w2i), vfn_store(i1, tr * w2i + ti * w2r);
-                tr = cr - dr, ti = ci - di;
-                vfn_store(r2, cr + dr), vfn_store(i2, ci + di);
-                vfn_store(r3, tr * w2r - ti * w2i), vfn_store(i3, tr * w2i + ti * w2r);
-            }
+            for (int j = 0; j < q; j++)
+                dif4(ROW(re, blk + j), ROW(im, blk + j), ROW(re, blk + j + q), ROW(im, blk + j + q),
+                     ROW(re, blk + j + half), ROW(im, blk + j + half), ROW(re, blk + j + half + q),
+                     ROW(im, blk + j + half + q), twr, twi, j * step, j > 0);
     }
-    if (half == 1) /* the last stage alone: (x, y) -> (x + y, (x - y) w) */
+    if (half == 1) /* the last stage alone, of twiddle 1: (x, y) -> (x + y, x - y) */
         for (int blk = 0; blk < T; blk += 2) {
             float *r0 = ROW(re, blk), *i0 = ROW(im, blk), *r1 = ROW(re, blk + 1), *i1 = ROW(im, blk + 1);
-            const vfn wr = vfn_set1(twr[0]), wi = vfn_set1(twi[0]);
             const vfn xr = vfn_load(r0), xi = vfn_load(i0), yr = vfn_load(r1), yi = vfn_load(i1);
-            const vfn dr = xr - yr, di = xi - yi;
             vfn_store(r0, xr + yr), vfn_store(i0, xi + yi);
-            vfn_store(r1, dr * wr - di * wi), vfn_store(i1, dr * wi + di * wr);
+            vfn_store(r1, xr - yr), vfn_store(i1, xi - yi);
         }
+}
+
+/* One radix-4 butterfly of the inverse: rows a, b, c, d (j, j + h, j + 2h,
+ * j + 3h of a block of 4h, in the order the forward transform left), taken
+ * times conj(w)^0, conj(w)^2j, conj(w)^j, conj(w)^3j (w = exp(-2 pi i /
+ * 4h); none where j is 0, tw false), then two stages of radix 2 (spans h
+ * and 2h): (a +- b) +- (c + d) and (a -+ b) +- i (c - d). */
+static inline __attribute__((always_inline)) void dit4(float *r0, float *i0, float *r1, float *i1,
+                                                       float *r2, float *i2, float *r3, float *i3,
+                                                       const float *twr, const float *twi,
+                                                       int k1, int tw)
+{
+    const vfn ar = vfn_load(r0), ai = vfn_load(i0);
+    vfn br = vfn_load(r1), bi = vfn_load(i1), cr = vfn_load(r2), ci = vfn_load(i2);
+    vfn dr = vfn_load(r3), di = vfn_load(i3);
+    if (tw) {
+        vfn xr, xi;
+        CMULC(br, bi, vfn_set1(twr[2 * k1]), vfn_set1(twi[2 * k1]), xr, xi);
+        br = xr, bi = xi;
+        CMULC(cr, ci, vfn_set1(twr[k1]), vfn_set1(twi[k1]), xr, xi);
+        cr = xr, ci = xi;
+        CMULC(dr, di, vfn_set1(twr[3 * k1]), vfn_set1(twi[3 * k1]), xr, xi);
+        dr = xr, di = xi;
+    }
+    const vfn sr = ar + br, si = ai + bi, tr = ar - br, ti = ai - bi;
+    const vfn ur = cr + dr, ui = ci + di;
+    const vfn vr = ci - di, vi = dr - cr; /* -i (c - d) */
+    vfn_store(r0, sr + ur), vfn_store(i0, si + ui);
+    vfn_store(r2, sr - ur), vfn_store(i2, si - ui);
+    vfn_store(r1, tr - vr), vfn_store(i1, ti - vi);
+    vfn_store(r3, tr + vr), vfn_store(i3, ti + vi);
 }
 
 /* Inverse (conjugate twiddles, no scaling), decimation in time, from
  * bit-reversed order, down the T rows of one strip: the stages of spans 1,
- * 2, .. T / 2, two at a time where they can be. */
+ * 2, .. T / 2, two at a time (dit4) where they can be. */
 static void dit_strip(float *restrict re, float *restrict im, int T, const float *twr,
                       const float *twi)
 {
     int half = 1, step = T / 2;
-    for (; 2 * half < T; half <<= 2, step >>= 2) {
+    for (; 2 * half < T; half <<= 2, step >>= 2)
         for (int blk = 0; blk < T; blk += 4 * half)
-            for (int j = 0; j < half; j++) {
-                float *r0 = ROW(re, blk + j), *i0 = ROW(im, blk + j);
-                float *r1 = ROW(re, blk + j + half), *i1 = ROW(im, blk + j + half);
-                float *r2 = ROW(re, blk + j + 2 * half), *i2 = ROW(im, blk + j + 2 * half);
-                float *r3 = ROW(re, blk + j + 3 * half), *i3 = ROW(im, blk + j + 3 * half);
-                const vfn w0r = vfn_set1(twr[j * step]), w0i = vfn_set1(twi[j * step]);
-                const vfn w1r = vfn_set1(twr[j * (step / 2)]), w1i = vfn_set1(twi[j * (step / 2)]);
-                const vfn w2r = vfn_set1(twr[(j + half) * (step / 2)]);
-                const vfn w2i = vfn_set1(twi[(j + half) * (step / 2)]);
-                vfn ar = vfn_load(r0), ai = vfn_load(i0), br = vfn_load(r1), bi = vfn_load(i1);
-                vfn cr = vfn_load(r2), ci = vfn_load(i2), dr = vfn_load(r3), di = vfn_load(i3);
-                /* span half: (a, b) and (c, d) */
-                vfn yr = br * w0r + bi * w0i, yi = bi * w0r - br * w0i;
-                br = ar - yr, bi = ai - yi;
-                ar = ar + yr, ai = ai + yi;
-                yr = dr * w0r + di * w0i, yi = di * w0r - dr * w0i;
-                dr = cr - yr, di = ci - yi;
-                cr = cr + yr, ci = ci + yi;
-                /* span 2 half: (a, c) and (b, d) */
-                yr = cr * w1r + ci * w1i, yi = ci * w1r - cr * w1i;
-                vfn_store(r0, ar + yr), vfn_store(i0, ai + yi);
-                vfn_store(r2, ar - yr), vfn_store(i2, ai - yi);
-                yr = dr * w2r + di * w2i, yi = di * w2r - dr * w2i;
-                vfn_store(r1, br + yr), vfn_store(i1, bi + yi);
-                vfn_store(r3, br - yr), vfn_store(i3, bi - yi);
-            }
-    }
+            for (int j = 0; j < half; j++)
+                dit4(ROW(re, blk + j), ROW(im, blk + j), ROW(re, blk + j + half),
+                     ROW(im, blk + j + half), ROW(re, blk + j + 2 * half), ROW(im, blk + j + 2 * half),
+                     ROW(re, blk + j + 3 * half), ROW(im, blk + j + 3 * half), twr, twi,
+                     j * (step / 2), j > 0);
     if (half < T) /* the last stage alone: (x, y) -> (x + y w', x - y w') */
         for (int j = 0; j < half; j++) {
             float *r0 = ROW(re, j), *i0 = ROW(im, j), *r1 = ROW(re, j + half), *i1 = ROW(im, j + half);
-            const vfn wr = vfn_set1(twr[j * step]), wi = vfn_set1(twi[j * step]);
-            const vfn br = vfn_load(r1), bi = vfn_load(i1), xr = vfn_load(r0), xi = vfn_load(i0);
-            const vfn yr = br * wr + bi * wi, yi = bi * wr - br * wi;
-            vfn_store(r0, xr + yr), vfn_store(i0, xi + yi);
-            vfn_store(r1, xr - yr), vfn_store(i1, xi - yi);
+            vfn br = vfn_load(r1), bi = vfn_load(i1);
+            const vfn xr = vfn_load(r0), xi = vfn_load(i0);
+            if (j) {
+                vfn yr, yi;
+                CMULC(br, bi, vfn_set1(twr[j * step]), vfn_set1(twi[j * step]), yr, yi);
+                br = yr, bi = yi;
+            }
+            vfn_store(r0, xr + br), vfn_store(i0, xi + bi);
+            vfn_store(r1, xr - br), vfn_store(i1, xi - bi);
         }
 }
 
@@ -209,11 +236,24 @@ static void store_tile(const SmearFftConv *c, const SmearPlane *dst, int i, int 
     }
 }
 
+/* The spectrum of strip s of (fr, fi) times the kernel's (real). */
+static void spectrum_times_kernel(const SmearFftConv *c, float *restrict fr, float *restrict fi,
+                                  size_t s)
+{
+    const size_t n = (size_t)c->T * L, o = s * n;
+    const float *restrict kr = c->kr + o;
+    fr += o, fi += o;
+    for (size_t k = 0; k < n; k++) {
+        fr[k] = fr[k] * kr[k];
+        fi[k] = fi[k] * kr[k];
+    }
+}
+
 void SMEAR_DSP(smear_fft_conv_pairs_run)(const SmearFftConv *c, const SmearPlane *dst,
                                          const SmearPlane *src, int p0, int p1, void *work)
 {
     const int T = c->T, per_row = (c->tx + 1) / 2;
-    const size_t TT = (size_t)T * T;
+    const size_t TT = (size_t)T * T, strip = (size_t)T * L;
     float *re = work, *im = re + TT, *fr = im + TT, *fi = fr + TT, *row = fi + TT;
     for (int p = p0; p < p1; p++) {
         const int j = p / per_row, i = 2 * (p % per_row);
@@ -223,13 +263,22 @@ void SMEAR_DSP(smear_fft_conv_pairs_run)(const SmearFftConv *c, const SmearPlane
             load_tile(c, src, i + 1, j, im, row);
         else
             memset(im, 0, sizeof(float) * TT);
-        transform(c, re, im, fr, fi, 0);
-        for (size_t k = 0; k < TT; k++) {
-            const float a = fr[k], b = fi[k];
-            fr[k] = a * c->kr[k] - b * c->ki[k];
-            fi[k] = a * c->ki[k] + b * c->kr[k];
+        /* transform() there and back, with each strip's second pass there,
+         * its product with the kernel and its first pass back in a row,
+         * while the strip is in the cache */
+        for (int s = 0; s < T / L; s++)
+            dif_strip(re + s * strip, im + s * strip, T, c->twr, c->twi);
+        transpose(fr, re, T);
+        transpose(fi, im, T);
+        for (int s = 0; s < T / L; s++) {
+            dif_strip(fr + s * strip, fi + s * strip, T, c->twr, c->twi);
+            spectrum_times_kernel(c, fr, fi, (size_t)s);
+            dit_strip(fr + s * strip, fi + s * strip, T, c->twr, c->twi);
         }
-        transform(c, fr, fi, re, im, 1);
+        transpose(re, fr, T);
+        transpose(im, fi, T);
+        for (int s = 0; s < T / L; s++)
+            dit_strip(re + s * strip, im + s * strip, T, c->twr, c->twi);
         store_tile(c, dst, i, j, re, row);
         if (i + 1 < c->tx)
             store_tile(c, dst, i + 1, j, im, row);
