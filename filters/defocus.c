@@ -20,7 +20,7 @@
  * either way, within the timing's noise). */
 #define DEFOCUS_RING_BYTES ((size_t)640 << 10)
 
-/* The largest tile of the Fourier route: 4 MB of scratch a job, and the
+/* The largest tile of the Fourier route: 2 MB of scratch a job, and the
  * kernel's spectrum 1 MB (a disk of reach up to 127 each side). */
 #define DEFOCUS_FFT_MAX_TILE 512
 

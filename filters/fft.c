@@ -84,7 +84,7 @@ int smear_fft_conv_init(SmearFftConv *c, const double *k, int rx, int ry, double
     c->twr = malloc(sizeof(float) * 3 * T / 4);
     c->twi = malloc(sizeof(float) * 3 * T / 4);
     c->kr = spectrum;
-    float *re = scratch, *im = re + TT, *ki = im + TT;
+    float *re = spectrum, *im = scratch;
     if (!c->twr || !c->twi) {
         smear_fft_conv_free(c);
         return -ENOMEM;
@@ -104,6 +104,6 @@ int smear_fft_conv_init(SmearFftConv *c, const double *k, int rx, int ry, double
             re[((size_t)(ex / c->lanes) * T + ey) * c->lanes + ex % c->lanes] =
                 (float)(k[(size_t)(dy + ry) * (2 * rx + 1) + dx + rx] * scale);
         }
-    SMEAR_DSP_PICK(smear_fft_forward, cpu)(c, re, im, c->kr, ki);
+    SMEAR_DSP_PICK(smear_fft_forward, cpu)(c, re, im);
     return 0;
 }

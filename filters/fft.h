@@ -58,7 +58,7 @@ double smear_fft_cost(int w, int h, int rx, int ry, int T);
  *  bytes the kernel's spectrum takes. */
 static inline size_t smear_fft_conv_work(int T)
 {
-    return (4 * (size_t)T * T + 2 * (size_t)T + 64) * sizeof(float);
+    return (2 * (size_t)T * T + (size_t)T + 64) * sizeof(float);
 }
 static inline size_t smear_fft_conv_spectrum(int T)
 {
@@ -81,11 +81,9 @@ void smear_fft_conv_free(SmearFftConv *c);
 /** The columns of a strip in the build's layout. */
 SMEAR_DSP_DECL(int, smear_fft_lanes, (void));
 
-/** The forward transform of the T x T array (re, im) into (fr, fi), in
- *  the passes' own order (bit-reversed, transposed); re and im are
- *  overwritten. */
-SMEAR_DSP_DECL(void, smear_fft_forward, (const SmearFftConv *c, float *re, float *im, float *fr,
-                                         float *fi));
+/** The forward transform of the T x T array (re, im) in place, into the
+ *  passes' own order (bit-reversed, transposed). */
+SMEAR_DSP_DECL(void, smear_fft_forward, (const SmearFftConv *c, float *re, float *im));
 
 /** Pairs of tiles a plane's convolution transforms: the pairs of each
  *  row of tiles, left to right, then the next row. */

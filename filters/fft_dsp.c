@@ -2,9 +2,10 @@
  * smear - convolution through the fast Fourier transform: the passes,
  * compiled once per instruction set (see fft.h).
  *
- * A transform of a T x T tile is a radix-2 transform down the columns, as
- * many at a time as the build's vectors hold (each butterfly one vector
- * operation), a transpose, and the same down the columns again. The forward transform
+ * A transform of a T x T tile is a radix-2 transform down the columns (its
+ * stages two at a time, in radix-4 butterflies), as many columns at a time
+ * as the build's vectors hold (each butterfly one vector operation), a
+ * transpose in place, and the same down the columns again. The forward transform
  * decimates in frequency and leaves its output in bit-reversed order; the
  * inverse decimates in time and takes its input in that order, so no pass
  * reorders. The kernel's spectrum is stored in the same order.
@@ -152,42 +153,42 @@ static void dit_strip(float *restrict re, float *restrict im, int T, const float
         }
 }
 
-/* dst = the transpose of src (both T x T in the strip layout), a block of
- * L x L at a time: each block is L^2 consecutive floats. */
-static void transpose(float *restrict dst, const float *restrict src, int T)
+/* The L x L block b transposed into d (blocks are L^2 consecutive floats). */
+static inline void block_transpose(float *restrict d, const float *restrict b)
+{
+    for (int a = 0; a < L; a++)
+        for (int k = 0; k < L; k++)
+            d[k * L + a] = b[a * L + k];
+}
+
+/* The T x T array x (in the strip layout) transposed in place, a pair of
+ * L x L blocks at a time, which keeps a tile's scratch to two arrays. */
+static void transpose(float *x, int T)
 {
     const int nb = T / L;
+    float tmp[L * L] __attribute__((aligned(64)));
     for (int i = 0; i < nb; i++)
-        for (int j = 0; j < nb; j++) {
-            const float *restrict s = src + ((size_t)j * T + (size_t)i * L) * L;
-            float *restrict d = dst + ((size_t)i * T + (size_t)j * L) * L;
-            for (int a = 0; a < L; a++)
-                for (int b = 0; b < L; b++)
-                    d[b * L + a] = s[a * L + b];
+        for (int j = i; j < nb; j++) {
+            /* rows i L .. of strip j, and rows j L .. of strip i */
+            float *a = x + ((size_t)j * T + (size_t)i * L) * L;
+            float *b = x + ((size_t)i * T + (size_t)j * L) * L;
+            memcpy(tmp, a, sizeof(tmp));
+            if (a != b)
+                block_transpose(a, b);
+            block_transpose(b, tmp);
         }
 }
 
-/* The 2-D transform of (re, im) into (out_re, out_im), forward or inverse:
- * down the columns, transposed, down the columns again; (re, im) is
- * overwritten. */
-static void transform(const SmearFftConv *c, float *re, float *im, float *out_re, float *out_im,
-                      int inverse)
+void SMEAR_DSP(smear_fft_forward)(const SmearFftConv *c, float *re, float *im)
 {
     const int T = c->T;
     const size_t strip = (size_t)T * L;
-    void (*pass)(float *restrict, float *restrict, int, const float *, const float *) =
-        inverse ? dit_strip : dif_strip;
     for (int s = 0; s < T / L; s++)
-        pass(re + s * strip, im + s * strip, T, c->twr, c->twi);
-    transpose(out_re, re, T);
-    transpose(out_im, im, T);
+        dif_strip(re + s * strip, im + s * strip, T, c->twr, c->twi);
+    transpose(re, T);
+    transpose(im, T);
     for (int s = 0; s < T / L; s++)
-        pass(out_re + s * strip, out_im + s * strip, T, c->twr, c->twi);
-}
-
-void SMEAR_DSP(smear_fft_forward)(const SmearFftConv *c, float *re, float *im, float *fr, float *fi)
-{
-    transform(c, re, im, fr, fi, 0);
+        dif_strip(re + s * strip, im + s * strip, T, c->twr, c->twi);
 }
 
 /* Tile (i, j)'s input, T x T from (i vx - rx, j vy - ry), into d; row: T
@@ -254,7 +255,7 @@ void SMEAR_DSP(smear_fft_conv_pairs_run)(const SmearFftConv *c, const SmearPlane
 {
     const int T = c->T, per_row = (c->tx + 1) / 2;
     const size_t TT = (size_t)T * T, strip = (size_t)T * L;
-    float *re = work, *im = re + TT, *fr = im + TT, *fi = fr + TT, *row = fi + TT;
+    float *re = work, *im = re + TT, *row = im + TT;
     for (int p = p0; p < p1; p++) {
         const int j = p / per_row, i = 2 * (p % per_row);
         /* tiles i and i + 1 as the real and imaginary parts */
@@ -263,20 +264,20 @@ void SMEAR_DSP(smear_fft_conv_pairs_run)(const SmearFftConv *c, const SmearPlane
             load_tile(c, src, i + 1, j, im, row);
         else
             memset(im, 0, sizeof(float) * TT);
-        /* transform() there and back, with each strip's second pass there,
-         * its product with the kernel and its first pass back in a row,
-         * while the strip is in the cache */
+        /* the transform there and back (as smear_fft_forward()), with each
+         * strip's second pass there, its product with the kernel and its
+         * first pass back in a row, while the strip is in the cache */
         for (int s = 0; s < T / L; s++)
             dif_strip(re + s * strip, im + s * strip, T, c->twr, c->twi);
-        transpose(fr, re, T);
-        transpose(fi, im, T);
+        transpose(re, T);
+        transpose(im, T);
         for (int s = 0; s < T / L; s++) {
-            dif_strip(fr + s * strip, fi + s * strip, T, c->twr, c->twi);
-            spectrum_times_kernel(c, fr, fi, (size_t)s);
-            dit_strip(fr + s * strip, fi + s * strip, T, c->twr, c->twi);
+            dif_strip(re + s * strip, im + s * strip, T, c->twr, c->twi);
+            spectrum_times_kernel(c, re, im, (size_t)s);
+            dit_strip(re + s * strip, im + s * strip, T, c->twr, c->twi);
         }
-        transpose(re, fr, T);
-        transpose(im, fi, T);
+        transpose(re, T);
+        transpose(im, T);
         for (int s = 0; s < T / L; s++)
             dit_strip(re + s * strip, im + s * strip, T, c->twr, c->twi);
         store_tile(c, dst, i, j, re, row);
