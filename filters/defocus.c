@@ -20,9 +20,13 @@
  * either way, within the timing's noise). */
 #define DEFOCUS_RING_BYTES ((size_t)640 << 10)
 
-/* The largest tile of the Fourier route: 2 MB of scratch a job, and the
- * kernel's spectrum 1 MB (a disk of reach up to 127 each side). */
-#define DEFOCUS_FFT_MAX_TILE 512
+/* The largest tile of the Fourier route, for a disk of reach up to 1023
+ * each side (every disk the filter accepts: radius 500 with a soft edge of
+ * 1 reaches 751): 128 MB of scratch a job, no more jobs than pairs of
+ * tiles, and the kernel's spectrum 64 MB. A tile only grows that big for a
+ * disk that big, which the runs and taps would take seconds or minutes a
+ * plane over (a 1080p plane, radius 200 with a soft edge of 1: 17 s). */
+#define DEFOCUS_FFT_MAX_TILE 4096
 
 typedef struct DefocusPriv {
     DefocusPlan plan;
@@ -389,14 +393,22 @@ static int defocus_configure(void *priv, const void *params, const SmearPlaneInf
     const double runs_ms = (0.1 + 0.003 * p->ry) * (p->nb_runs + p->has_centre_run);
     if (T && 1.0 + 0.37 * smear_fft_cost(p->w, p->h, p->rx, p->ry, T) <
                  0.9 * (0.6 + 0.073 * p->nb_taps + runs_ms)) {
-        d->nb_work = info->nb_threads > 0 ? info->nb_threads : 1;
+        /* one job's scratch for the set-up, then as many jobs' as there
+         * are threads, or pairs of tiles if fewer */
         d->work_size = smear_fft_conv_work(T);
-        d->work = smear_buf_get(&d->buf_work, d->work_size * d->nb_work);
+        d->work = smear_buf_get(&d->buf_work, d->work_size);
         float *spectrum = smear_buf_get(&d->buf_spectrum, smear_fft_conv_spectrum(T));
         int ret = d->work && spectrum ? smear_fft_conv_init(&d->fft, k, p->rx, p->ry, total, T, info,
                                                             p->border, info->cpu, spectrum, d->work)
                                       : -ENOMEM;
         free(k);
+        if (ret == 0) {
+            const int threads = info->nb_threads > 0 ? info->nb_threads : 1;
+            const int pairs = smear_fft_conv_pairs(&d->fft);
+            d->nb_work = threads < pairs ? threads : pairs;
+            d->work = smear_buf_get(&d->buf_work, d->work_size * d->nb_work);
+            ret = d->work ? 0 : -ENOMEM;
+        }
         if (ret < 0) {
             priv_free(d, 0);
             return ret;

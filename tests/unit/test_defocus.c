@@ -261,6 +261,23 @@ int main(void)
         test_check_invariance("Fourier", &smear_kernel_defocus, &d, &img);
         test_image_free(&img);
     }
+    /* disks bigger than the plane, through tiles of 1024, 2048 and 4096
+     * (a radius of 500 with a soft edge of 1, the largest the filter
+     * takes, reaches 751) */
+    test_image_alloc(&img, 400, 300, 8, "edges");
+    test_fill_edges(&img, 37);
+    static const double giant[][3] = { { 130, 130, 0.4 }, { 300, 280, 0.5 }, { 500, 40, 1 } };
+    for (int i = 0; i < 3; i++) {
+        const SmearBorderMode mode[3] = { SMEAR_BORDER_REPLICATE, SMEAR_BORDER_CONSTANT,
+                                          SMEAR_BORDER_REFLECT };
+        SmearDefocusParams d = { giant[i][0], giant[i][1], giant[i][2], { mode[i], 85 } };
+        route("giant disk", &d, &img, 1);
+        worst = fmax(worst, check("giant disk", &d, &img, 13, 1));
+    }
+    SmearDefocusParams giant_wrap = { 140, 60, 1, { SMEAR_BORDER_WRAP, 0 } };
+    route("giant disk", &giant_wrap, &img, 1);
+    test_check_invariance("giant disk", &smear_kernel_defocus, &giant_wrap, &img);
+    test_image_free(&img);
     static const char *const photos[] = { "baboon.jpg", "fruits.jpg" };
     for (int i = 0; i < 2; i++) {
         if (test_load_photo(&img, photos[i], 8) < 0) {
