@@ -437,7 +437,7 @@ static int parse_args(int argc, char **argv, CliOptions *o)
             o->no_subtitles = 1;
         } else if (!strcmp(a, "-dn")) {
             o->no_data = 1;
-        } else if (!strcmp(a, "-threads") && !input_follows(argc, argv, i)) {
+        } else if (!strcmp(a, "-threads")) { /* the augmentation's, wherever it stands */
             NEEDS_VALUE();
             char *end;
             long n = strtol(v, &end, 10);

@@ -46,6 +46,12 @@ def seeds(c):
     ma, mb, md = frames_md5(a), frames_md5(b), frames_md5(d)
     check(ma and ma == mb, "the same seed gives identical frames, on 1 and 2 threads",
           "identical", "%d of %d frames differ" % (sum(x != y for x, y in zip(ma, mb)), len(ma)))
+    # -threads is the augmentation's wherever it stands, before -i too
+    t = os.path.join(c.d, "s2t.mkv")
+    p = e2e.smear(["-threads", "3", "-i", c.src, "-a", CHAIN, "--seed", "42", "-c:v", "ffv1",
+                   "-y", t])
+    check(p.returncode == 0 and frames_md5(t) == ma, "-threads before -i sets the augmentation's threads",
+          "exit 0, identical frames", "exit %d: %s" % (p.returncode, e2e.tail(p.stderr.decode("utf-8", "replace"), 2)))
     check(ma != md, "another seed gives other frames", "different", "identical")
     p = e2e.smear(["-i", c.src, "-a", CHAIN, "-c:v", "ffv1", "-y", os.path.join(c.d, "s4.mkv")])
     said = p.stderr.decode("utf-8", "replace")
