@@ -384,14 +384,15 @@ static int defocus_configure(void *priv, const void *params, const SmearPlaneInf
     /* the Fourier route where it should be a tenth faster (fft.h): timed
      * on one 1080p plane (AVX-512), the passes below take about 0.6 ms +
      * 0.073 a tap + 0.1 to 0.25 a run (more as the disk grows taller), the
-     * transforms 1.0 ms + 0.37 a unit of smear_fft_cost(). A hard disk of
-     * radius 20: 6.5 ms against 6.4; with a soft edge of 0.3, 19.2 against
-     * 6.4; radius 30, 10.0 against 6.2; radius 50, 20.5 against 8.8. The
-     * choice depends on the kernel and the plane's size only, never on the
-     * CPU, so that every build gives the same bytes. */
+     * transforms 1.0 ms + 0.33 a unit of smear_fft_cost() (hard disks of
+     * radius 16 to 24, best of 5: 0.31 to 0.33). Runs and taps against
+     * the transforms, hard disks: radius 16, 5.1 ms either way; radius 18,
+     * 5.7 against 5.0; radius 20, 6.6 against 6.0; radius 24, 8.0 against
+     * 5.8. The choice depends on the kernel and the plane's size only,
+     * never on the CPU, so that every build gives the same bytes. */
     const int T = smear_fft_tile(p->w, p->h, p->rx, p->ry, DEFOCUS_FFT_MAX_TILE);
     const double runs_ms = (0.1 + 0.003 * p->ry) * (p->nb_runs + p->has_centre_run);
-    if (T && 1.0 + 0.37 * smear_fft_cost(p->w, p->h, p->rx, p->ry, T) <
+    if (T && 1.0 + 0.33 * smear_fft_cost(p->w, p->h, p->rx, p->ry, T) <
                  0.9 * (0.6 + 0.073 * p->nb_taps + runs_ms)) {
         /* one job's scratch for the set-up, then as many jobs' as there
          * are threads, or pairs of tiles if fewer */

@@ -291,11 +291,11 @@ int main(void)
 
     /* a radius that drifts by hundredths changes the output by hundredths,
      * also where the kernel changes ways (a soft disk on this plane goes
-     * through the Fourier transform from radius 6.57 to 7.30 and from 7.80
-     * on, a hard one from 22.51 on: the route model's choice) */
+     * through the Fourier transform from radius 6.10 to 6.12 and from 6.38
+     * on, a hard one from 20.51 on: the route model's choice) */
     drift(96, 64, 5, 5.1, 0, 0);
-    drift(640, 400, 6.5, 8.2, 0.6, 1);
-    drift(640, 400, 22.4, 22.6, 0, 1);
+    drift(640, 400, 6, 6.5, 0.6, 1);
+    drift(640, 400, 20.4, 20.6, 0, 1);
 
     test_image_alloc(&img, 301, 203, 8, "noise");
     test_fill_noise(&img, 2);
