@@ -35,8 +35,8 @@ typedef struct DefocusPriv {
     size_t      work_size;     ///< bytes of scratch per job
     uint8_t    *work;
     void (*rows)(const DefocusPlan *, const SmearPlane *, const SmearPlane *, int, int, void *);
-    /* the route through the Fourier transform, where it is cheaper */
-    int         use_fft;
+    /* the route through the Fourier transform, where it is cheaper (fft.T
+     * is 0 when the runs and taps are taken) */
     SmearFftConv fft;
     void (*fft_run)(const SmearFftConv *, const SmearPlane *, const SmearPlane *, int, int, void *);
     const SmearPlane *src; /* of the frame being processed */
@@ -414,7 +414,6 @@ static int defocus_configure(void *priv, const void *params, const SmearPlaneInf
             priv_free(d, 0);
             return ret;
         }
-        d->use_fft = 1;
         d->fft_run = SMEAR_DSP_PICK(smear_fft_conv_pairs_run, info->cpu);
         return 0;
     }
@@ -468,7 +467,7 @@ static void rows_job(void *arg, int j, int nb)
 {
     DefocusPriv *d = arg;
     int y0, y1;
-    if (d->use_fft) { /* pairs of tiles, any of which a job may take */
+    if (d->fft.T) { /* pairs of tiles, any of which a job may take */
         int p0, p1;
         smear_job_rows(smear_fft_conv_pairs(&d->fft), j, nb, &p0, &p1);
         if (p1 > p0)
@@ -493,13 +492,13 @@ static void defocus_process(void *priv, const SmearPlane *dst, const SmearPlane 
     int jobs = ex ? ex->nb_threads : 1;
     jobs = jobs > d->nb_work ? d->nb_work : jobs;
     jobs = jobs < 1 ? 1 : jobs;
-    const int units = d->use_fft ? smear_fft_conv_pairs(&d->fft) : d->plan.h;
+    const int units = d->fft.T ? smear_fft_conv_pairs(&d->fft) : d->plan.h;
     smear_exec_run(ex, rows_job, d, jobs > units ? units : jobs);
 }
 
 int smear_defocus_is_fourier(const void *priv)
 {
-    return ((const DefocusPriv *)priv)->use_fft;
+    return ((const DefocusPriv *)priv)->fft.T > 0;
 }
 
 static void defocus_uninit(void *priv)
