@@ -418,6 +418,9 @@ static int defocus_configure(void *priv, const void *params, const SmearPlaneInf
         return 0;
     }
     free(k);
+    /* the runs and taps need no spectrum: a giant disk's goes back */
+    if (smear_buf_too_big(d->buf_spectrum.size, 0))
+        smear_buf_free(&d->buf_spectrum);
     /* the taps by row: the passes that load whole lines load a row pair's
      * once for all its taps */
     qsort(p->taps, (size_t)p->nb_taps, sizeof(*p->taps), cmp_tap_row);
@@ -499,6 +502,12 @@ static void defocus_process(void *priv, const SmearPlane *dst, const SmearPlane 
 int smear_defocus_is_fourier(const void *priv)
 {
     return ((const DefocusPriv *)priv)->fft.T > 0;
+}
+
+size_t smear_defocus_scratch_bytes(const void *priv)
+{
+    const DefocusPriv *d = priv;
+    return d->buf_work.size + d->buf_spectrum.size;
 }
 
 static void defocus_uninit(void *priv)

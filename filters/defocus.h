@@ -28,4 +28,7 @@ extern const SmearKernel smear_kernel_defocus;
  *  only. */
 int smear_defocus_is_fourier(const void *priv);
 
+/** The bytes of scratch a configured defocus kernel holds. */
+size_t smear_defocus_scratch_bytes(const void *priv);
+
 #endif /* SMEAR_FILTERS_DEFOCUS_H */

@@ -91,8 +91,19 @@ typedef struct SmearBuf {
     size_t size;
 } SmearBuf;
 
-/** b's memory, 64-byte aligned, grown to at least size bytes if needed
- *  (its content is then lost). NULL when out of memory. */
+/** Whether a buffer of held bytes is given back when size are asked: more
+ *  than four times as much, and 16 MiB or more over. A kernel set up once
+ *  for a giant size (the Fourier way of a disk of radius 300 holds some
+ *  200 MB) then does not keep that memory for the rest of a stream, while
+ *  sizes that move a little from frame to frame keep reusing theirs. */
+static inline int smear_buf_too_big(size_t held, size_t size)
+{
+    return held / 4 > size && held - size >= ((size_t)16 << 20);
+}
+
+/** b's memory, 64-byte aligned, of at least size bytes: grown if needed,
+ *  or made anew smaller if smear_buf_too_big() (its content is then lost).
+ *  NULL when out of memory. */
 void *smear_buf_get(SmearBuf *b, size_t size);
 void  smear_buf_free(SmearBuf *b);
 

@@ -108,7 +108,7 @@ void smear_exec_run(const SmearExec *ex, SmearJobFn fn, void *arg, int nb_jobs)
 
 void *smear_buf_get(SmearBuf *b, size_t size)
 {
-    if (b->ptr && b->size >= size)
+    if (b->ptr && b->size >= size && !smear_buf_too_big(b->size, size))
         return b->ptr;
     free(b->ptr);
     size = (size + 63) & ~(size_t)63;

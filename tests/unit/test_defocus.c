@@ -39,6 +39,42 @@ static void route(const char *what, const SmearDefocusParams *d, const TestImage
             "Fourier transform" : "through the Fourier transform, not by runs and taps");
 }
 
+/* One kernel set up for a giant disk, then for small ones (by runs and
+ * taps, then through small tiles), as a schedule would: the giant disk's
+ * scratch goes back, and each small disk's output is a fresh kernel's. */
+static void giant_then_small(const TestImage *in)
+{
+    void *priv = calloc(1, smear_kernel_defocus.priv_size);
+    const SmearPlaneInfo info = { in->p.w, in->p.h, in->p.depth, 2, 0 };
+    TestImage out, fresh;
+    test_image_alloc(&out, in->p.w, in->p.h, in->p.depth, "out");
+    test_image_alloc(&fresh, in->p.w, in->p.h, in->p.depth, "fresh");
+    const SmearDefocusParams giant = { 300, 280, 0.5, { SMEAR_BORDER_REPLICATE, 0 } };
+    REQUIRE(priv && smear_kernel_defocus.configure(priv, &giant, &info) == 0, "configure");
+    smear_kernel_defocus.process(priv, &out.p, &in->p, NULL);
+    const size_t big = smear_defocus_scratch_bytes(priv);
+    REQUIRE(big >= (size_t)32 << 20, "a disk of radius 300 holds %zu bytes of scratch: expected "
+            "its tile of 2048 to take 32 MiB or more", big);
+    const SmearDefocusParams small[] = { { 5, 5, 0, { SMEAR_BORDER_REFLECT, 0 } },
+                                         { 20, 20, 0.5, { SMEAR_BORDER_REFLECT, 0 } } };
+    for (int i = 0; i < 2; i++) {
+        REQUIRE(smear_kernel_defocus.configure(priv, &small[i], &info) == 0, "configure");
+        REQUIRE(smear_defocus_is_fourier(priv) == i, "radius %g: not the way expected",
+                small[i].radius_x);
+        smear_kernel_defocus.process(priv, &out.p, &in->p, NULL);
+        const size_t held = smear_defocus_scratch_bytes(priv);
+        REQUIRE(held < (size_t)16 << 20, "radius %g after radius 300: %zu bytes of scratch "
+                "still held (%zu for the giant disk)", small[i].radius_x, held, big);
+        test_run_kernel(&smear_kernel_defocus, &small[i], in, &fresh, 1, 0);
+        REQUIRE(test_planes_equal(&out, &fresh), "radius %g after radius 300: not a fresh "
+                "kernel's output", small[i].radius_x);
+    }
+    smear_kernel_defocus.uninit(priv);
+    free(priv);
+    test_image_free(&out);
+    test_image_free(&fresh);
+}
+
 /* Steps the radius from r0 to r1 by hundredths on a w x h plane: no
  * sample may move by more than a level a step; switches: whether the
  * kernel must change ways (runs and taps, Fourier) on the way. */
@@ -274,6 +310,7 @@ int main(void)
         route("giant disk", &d, &img, 1);
         worst = fmax(worst, check("giant disk", &d, &img, 13, 1));
     }
+    giant_then_small(&img);
     SmearDefocusParams giant_wrap = { 140, 60, 1, { SMEAR_BORDER_WRAP, 0 } };
     route("giant disk", &giant_wrap, &img, 1);
     test_check_invariance("giant disk", &smear_kernel_defocus, &giant_wrap, &img);
