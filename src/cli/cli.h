@@ -4,7 +4,9 @@
 #ifndef SMEAR_CLI_CLI_H
 #define SMEAR_CLI_CLI_H
 
+#include <pthread.h>
 #include <signal.h>
+#include <stdatomic.h>
 #include <stdint.h>
 
 #include <libavutil/dict.h>
@@ -82,6 +84,16 @@ typedef struct CliOptions {
 
 /** Set by SIGINT/SIGTERM: finish the output and stop. */
 extern volatile sig_atomic_t cli_stop_signal;
+
+/** Set when the input is to be let go (the reader stops): a blocking read
+ *  ends at the next interruption (see cli_wake()). */
+extern atomic_int cli_stop_reading;
+
+/** The signal that interrupts a blocking read (a stalled pipe) in thread
+ *  t: the read then returns, and the input's interrupt callback sees
+ *  cli_stop_signal or cli_stop_reading. Does nothing in the calling thread
+ *  itself. Async-signal-safe. */
+void cli_wake(pthread_t t);
 
 /** Prints "smear: error: ..." style lines through av_log's level filter. */
 void cli_log_setup(int level);

@@ -20,7 +20,7 @@
 static int interrupt_cb(void *opaque)
 {
     Input *in = opaque;
-    if (cli_stop_signal)
+    if (cli_stop_signal || atomic_load(&cli_stop_reading))
         return 1;
     if (in->live && in->last_io_us && av_gettime_relative() - in->last_io_us > in->timeout_us)
         return 1;
@@ -158,7 +158,7 @@ static int64_t announced_duration(const Input *in)
  * reports a plain end of file. */
 static void check_cut_short(Input *in)
 {
-    if (in->checked_end || in->live || in->next_pts == AV_NOPTS_VALUE)
+    if (in->checked_end || in->live || in->next_pts == AV_NOPTS_VALUE || cli_stop_signal)
         return;
     in->checked_end = 1;
     const int64_t dur = announced_duration(in);
@@ -232,6 +232,11 @@ int input_next(Input *in, AVFrame *frame, AVPacket *pkt)
         }
         if (in->demux_eof)
             return INPUT_EOF;
+        if (cli_stop_signal) { /* nothing more is read (some demuxers never ask) */
+            in->demux_eof = 1;
+            avcodec_send_packet(in->dec, NULL);
+            continue;
+        }
 
         ret = av_read_frame(in->fmt, in->pkt);
         if (ret >= 0 || ret == AVERROR(EAGAIN))
@@ -241,7 +246,7 @@ int input_next(Input *in, AVFrame *frame, AVPacket *pkt)
             continue;
         }
         if (ret < 0) {
-            if (ret == AVERROR_EXIT && !cli_stop_signal) {
+            if (ret == AVERROR_EXIT && !cli_stop_signal && !atomic_load(&cli_stop_reading)) {
                 av_log(NULL, AV_LOG_WARNING, "input '%s': no data for %.1f s: the source is "
                        "gone, ending the input\n", in->url, in->timeout_us / 1e6);
                 in->lost = 1;
@@ -259,7 +264,9 @@ int input_next(Input *in, AVFrame *frame, AVPacket *pkt)
             }
             in->demux_eof = 1;
             avcodec_send_packet(in->dec, NULL);
-            if (ret == AVERROR_EXIT)
+            /* stopped by a signal: the frames the decoder still holds are
+             * given out, as at the end of the input; let go: none are */
+            if (ret == AVERROR_EXIT && !cli_stop_signal)
                 return ret;
             continue;
         }

@@ -38,12 +38,33 @@
 #include "stats.h"
 
 volatile sig_atomic_t cli_stop_signal;
+atomic_int cli_stop_reading;
+static pthread_t main_thread;
+
+#define WAKE_SIGNAL SIGUSR1
+
+void cli_wake(pthread_t t)
+{
+    if (!pthread_equal(t, pthread_self()))
+        pthread_kill(t, WAKE_SIGNAL);
+}
+
+static void on_wake(int sig)
+{
+    (void)sig; /* only there to interrupt a blocking call (no SA_RESTART) */
+}
 
 static void on_signal(int sig)
 {
-    if (cli_stop_signal)
-        signal(sig, SIG_DFL); /* a second Ctrl-C ends at once */
+    if (cli_stop_signal) { /* a second Ctrl-C ends at once */
+        signal(sig, SIG_DFL);
+        raise(sig);
+        return;
+    }
     cli_stop_signal = sig;
+    /* the main thread may sit in a blocking read (a dataset's input); the
+     * reader thread is woken by the main thread as it stops */
+    cli_wake(main_thread);
 }
 
 static void usage(FILE *f)
@@ -716,7 +737,12 @@ static int run(Run *r)
     ret = reader_start(&r->reader, &r->in, r->in.live ? READER_MAX_FRAMES : 8,
                        (int64_t)(o->max_delay * 1e6), o->reconnect, o->input_formats[0],
                        o->input_opts[0]);
-    while (ret >= 0 && !cli_stop_signal && !r->done) {
+    /* after a stop signal a file stops at once (its frames are still in
+     * it); a pipe, a network stream or a device gives out what the reader
+     * has first: those frames exist nowhere else */
+    const AVIOContext *pb = r->in.fmt->pb;
+    const int drain = r->in.live || !pb || !(pb->seekable & AVIO_SEEKABLE_NORMAL);
+    while (ret >= 0 && !r->done && !(cli_stop_signal && !drain)) {
         ret = reader_next(&r->reader, r->frame, pkt, &r->t_in);
         if (ret == INPUT_EOF || ret == AVERROR_EXIT) {
             ret = 0;
@@ -760,11 +786,15 @@ int main(int argc, char **argv)
     avdevice_register_all();
     avformat_network_init();
 
-    struct sigaction sa = { .sa_handler = on_signal };
+    main_thread = pthread_self();
+    struct sigaction sa = { .sa_handler = on_signal }, wake = { .sa_handler = on_wake };
     sigemptyset(&sa.sa_mask);
+    sigemptyset(&wake.sa_mask);
     sigaction(SIGINT, &sa, NULL);
     sigaction(SIGTERM, &sa, NULL);
+    sigaction(WAKE_SIGNAL, &wake, NULL);
     signal(SIGPIPE, SIG_IGN); /* a closed downstream shows up as a write error */
+    signal(SIGXFSZ, SIG_IGN); /* so does the file size limit (EFBIG), as a full disk */
 
     /* everything that can be checked before reading any input */
     SmearSettings s;

@@ -3,6 +3,7 @@
  * augmentation.
  */
 #include <string.h>
+#include <time.h>
 
 #include <libavutil/error.h>
 #include <libavutil/log.h>
@@ -222,11 +223,39 @@ int reader_start(Reader *r, Input *in, int max_frames, int64_t max_delay_us, int
     return 0;
 }
 
+/* Waits on r's condition for at most ms milliseconds; with the lock held. */
+static void wait_ms(Reader *r, int ms)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    ts.tv_nsec += (long)ms * 1000000;
+    ts.tv_sec += ts.tv_nsec / 1000000000;
+    ts.tv_nsec %= 1000000000;
+    pthread_cond_timedwait(&r->cond, &r->lock, &ts);
+}
+
 int reader_next(Reader *r, AVFrame *frame, AVPacket *pkt, int64_t *t_in)
 {
     pthread_mutex_lock(&r->lock);
-    while (!r->nb_items && !r->eof)
-        pthread_cond_wait(&r->cond, &r->lock);
+    /* after a stop signal the reader reads no more: it gives out what its
+     * decoder holds and ends. A read that does not return on its own (a
+     * pipe whose writer stalled) is interrupted for it, and after
+     * STOP_WAIT_MS the wait ends whatever the reader does */
+    enum { STOP_WAIT_MS = 2000, STEP_MS = 50 };
+    int waited = 0;
+    while (!r->nb_items && !r->eof) {
+        if (!cli_stop_signal) {
+            wait_ms(r, 2 * STEP_MS);
+            continue;
+        }
+        if (waited >= STOP_WAIT_MS) {
+            pthread_mutex_unlock(&r->lock);
+            return AVERROR_EXIT;
+        }
+        cli_wake(r->thread);
+        wait_ms(r, STEP_MS);
+        waited += STEP_MS;
+    }
     if (!r->nb_items) {
         int err = r->error;
         pthread_mutex_unlock(&r->lock);
@@ -283,9 +312,18 @@ void reader_stop(Reader *r)
         return;
     pthread_mutex_lock(&r->lock);
     r->stop = 1;
+    atomic_store(&cli_stop_reading, 1);
     pthread_cond_broadcast(&r->cond);
+    /* a read blocked on a silent pipe returns when a signal interrupts it
+     * (its interrupt callback then sees cli_stop_reading): sent again
+     * until the reader is out, in case one came just before the read */
+    while (!r->eof) {
+        cli_wake(r->thread);
+        wait_ms(r, 50);
+    }
     pthread_mutex_unlock(&r->lock);
     pthread_join(r->thread, NULL);
+    atomic_store(&cli_stop_reading, 0);
     for (int i = 0; i < r->nb_items; i++)
         free_item(&r->items[i]);
     av_freep(&r->items);

@@ -116,6 +116,50 @@ def stop_by_signal(c, sig, ext):
           "no errors", e2e.tail(p.stderr))
 
 
+def stop_stalled_pipe(c, sig):
+    """Standard input that stops sending without closing (a stalled
+    producer), then a signal: the run ends at once with status 128+N and a
+    complete file of the frames that came."""
+    name = signal.Signals(sig).name
+    label = "%s while standard input stalls" % name
+    out = os.path.join(c.d, "stalled_%s.mkv" % name)
+    p = e2e.run(["ffmpeg", "-nostdin", "-v", "error", "-i", c.src, "-c", "copy", "-f", "nut", "-"])
+    check(p.returncode == 0 and p.stdout, label + ": the stream to send was made", "a nut stream",
+          e2e.tail(p.stderr))
+    with open(os.path.join(c.d, "stderr_stalled_%s.txt" % name), "w+b") as err:
+        s = subprocess.Popen([e2e.SMEAR, "-i", "-", "-a", "blur=sigma=1.5", out],
+                             stdin=subprocess.PIPE, stdout=subprocess.DEVNULL, stderr=err)
+        s.stdin.write(p.stdout)
+        s.stdin.flush()  # and left open: the producer is stalled, not gone
+        t0 = time.monotonic()
+        while time.monotonic() - t0 < 30 and s.poll() is None:
+            if os.path.exists(out + ".partial") and os.path.getsize(out + ".partial") > 0:
+                break
+            time.sleep(0.05)
+        time.sleep(1.0)
+        running = s.poll() is None
+        if running:
+            s.send_signal(sig)
+        t0 = time.monotonic()
+        try:
+            s.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            s.kill()
+            s.wait()
+        waited = time.monotonic() - t0
+        s.stdin.close()
+        err.seek(0)
+        stderr = err.read()
+    check(running, label + ": smear was waiting for more input when the signal came", "running",
+          "ended with %s (%s)" % (s.returncode, e2e.tail(stderr)))
+    check(s.returncode == 128 + sig and waited < 5,
+          label + ": the signal ends the run within 5 s, status 128+%d" % sig,
+          "%d within 5 s" % (128 + sig), "%d after %.1f s (%s)" % (s.returncode, waited,
+                                                                  e2e.tail(stderr)))
+    n = e2e.count_frames(out) if os.path.isfile(out) else None
+    check(n == 50, label + ": the output is complete, with every frame sent", 50, n)
+
+
 def fails_midway(c):
     """Writing fails part way (the file size limit is reached): status 1, and
     nothing under the output's name (the part written may stay as .partial)."""
@@ -127,8 +171,10 @@ def fails_midway(c):
     limit = 256 * 1024
 
     def small_files():
+        # the signal the limit raises keeps its default (ending the process):
+        # smear must ignore it itself, so that the write fails instead
         resource.setrlimit(resource.RLIMIT_FSIZE, (limit, limit))
-        signal.signal(signal.SIGXFSZ, signal.SIG_IGN)  # a write fails instead
+        signal.signal(signal.SIGXFSZ, signal.SIG_DFL)
 
     out = os.path.join(c.d, "too_big.mkv")
     try:
@@ -197,6 +243,8 @@ def main():
     for ext in ("mp4", "mkv"):
         for sig in (signal.SIGINT, signal.SIGTERM):
             e2e.part(stop_by_signal, c, sig, ext)
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        e2e.part(stop_stalled_pipe, c, sig)
     e2e.part(fails_midway, c)
     e2e.finish()
 
