@@ -140,14 +140,18 @@ static void warn_once(int *warned, const char *fmt, const char *url, const char 
 
 /* Duration of the video stream that the file's header announces, in the
  * stream's time base, or AV_NOPTS_VALUE when it does not say. */
-static int64_t announced_duration(const Input *in)
+/* The video's length as its header announces it, or where it ends (*end
+ * set): Matroska keeps a tag of the track's end time, which for a track
+ * that starts late is more than its length. */
+static int64_t announced_duration(const Input *in, int *end)
 {
     const AVStream *st = in->vst;
+    *end = 0;
     if (st->duration != AV_NOPTS_VALUE && st->duration > 0)
         return st->duration;
-    /* Matroska keeps it as a tag of the track */
     const AVDictionaryEntry *e = av_dict_get(st->metadata, "DURATION", NULL, 0);
     int64_t us;
+    *end = 1;
     if (e && av_parse_time(&us, e->value, 1) >= 0 && us > 0)
         return av_rescale_q(us, AV_TIME_BASE_Q, st->time_base);
     return AV_NOPTS_VALUE;
@@ -161,10 +165,11 @@ static void check_cut_short(Input *in)
     if (in->checked_end || in->live || in->next_pts == AV_NOPTS_VALUE || cli_stop_signal)
         return;
     in->checked_end = 1;
-    const int64_t dur = announced_duration(in);
+    int end;
+    const int64_t dur = announced_duration(in, &end);
     if (dur == AV_NOPTS_VALUE)
         return;
-    const int64_t start = in->vst->start_time != AV_NOPTS_VALUE ? in->vst->start_time : 0;
+    const int64_t start = in->vst->start_time != AV_NOPTS_VALUE && !end ? in->vst->start_time : 0;
     const double tb = av_q2d(in->vst->time_base);
     /* timestamps that jumped back were carried on: the span played, if
      * anything, is longer than the file's own, never shorter */

@@ -114,6 +114,27 @@ def damaged_clips(c):
             os.unlink(out)
 
 
+def late_start(c):
+    """A Matroska file whose video starts 3 s after its audio: its track's
+    DURATION tag is where the video ends, not how long it lasts. Whole, it
+    is not taken for damaged; cut, it is."""
+    src = os.path.join(c.d, "late.mkv")
+    e2e.ffmpeg(["-f", "lavfi", "-i", "testsrc2=size=64x48:rate=25:duration=4", "-f", "lavfi",
+                "-i", "sine=duration=4", "-vf", "setpts=PTS+3/TB", "-c:v", "ffv1", "-c:a", "flac",
+                src], what="making a Matroska file whose video starts late")
+    out = os.path.join(c.d, "late_out.mkv")
+    p = e2e.smear(["-i", src, "-a", "blur=sigma=1", "-c:v", "ffv1", "-y", out], timeout=120)
+    check_run(p, "video starting 3 s late, whole", (OK,))
+    check(frames_of(out) == 100, "video starting 3 s late, whole: every frame written", 100,
+          frames_of(out))
+    data = open(src, "rb").read()
+    cut = os.path.join(c.d, "late_cut.mkv")
+    with open(cut, "wb") as f:
+        f.write(data[:len(data) * 6 // 10])
+    p = e2e.smear(["-i", cut, "-a", "blur=sigma=1", "-c:v", "ffv1", "-y", out], timeout=120)
+    check_run(p, "video starting 3 s late, cut at 60 %", (DAMAGED,))
+
+
 def lying_header(c):
     """A y4m whose header says 320x240 over frames of 160x120."""
     path = os.path.join(c.d, "lying.y4m")
@@ -303,6 +324,7 @@ def main():
                             vf="noise=alls=30:allf=t")
     e2e.part(damaged_clips, c)
     e2e.part(lying_header, c)
+    e2e.part(late_start, c)
     e2e.part(size_change, c)
     e2e.part(tiny_frames, c)
     e2e.part(huge_frame, c)
