@@ -119,35 +119,64 @@ static const char *const known_names[] = {
 static int is_ident_start(int c) { return isalpha(c) || c == '_'; }
 static int is_ident_char(int c) { return isalnum(c) || c == '_'; }
 
+/* The next identifier in s from *p on (numbers, with their exponents and
+ * SI suffixes, skipped): its start and length, *p moved past it; 0 at the
+ * end. */
+static int next_name(const char **p, const char **name, size_t *len)
+{
+    const char *q = *p;
+    while (*q) {
+        if (isdigit((unsigned char)*q) || *q == '.') {
+            const char *first = q;
+            while (isalnum((unsigned char)*q) || *q == '.' ||
+                   ((*q == '+' || *q == '-') && q > first && (q[-1] == 'e' || q[-1] == 'E')))
+                q++;
+            continue;
+        }
+        if (!is_ident_start((unsigned char)*q)) {
+            q++;
+            continue;
+        }
+        *name = q;
+        while (is_ident_char((unsigned char)*q))
+            q++;
+        *len = (size_t)(q - *name);
+        *p = q;
+        return 1;
+    }
+    *p = q;
+    return 0;
+}
+
+static int name_in(const char *const *list, const char *name, size_t len)
+{
+    for (int i = 0; list[i]; i++)
+        if (strlen(list[i]) == len && !strncmp(list[i], name, len))
+            return 1;
+    return 0;
+}
+
 /* First identifier in s that is neither a variable nor a known name. */
 static int find_unknown_name(const char *s, char *name, size_t size)
 {
-    for (const char *p = s; *p;) {
-        if (isdigit((unsigned char)*p) || *p == '.') {
-            /* a number, with its exponent and SI suffix */
-            while (isalnum((unsigned char)*p) || *p == '.' ||
-                   ((*p == '+' || *p == '-') && (p[-1] == 'e' || p[-1] == 'E')))
-                p++;
-            continue;
-        }
-        if (!is_ident_start((unsigned char)*p)) {
-            p++;
-            continue;
-        }
-        const char *b = p;
-        while (is_ident_char((unsigned char)*p))
-            p++;
-        size_t len = (size_t)(p - b);
-        int known = 0;
-        for (int i = 0; var_names[i] && !known; i++)
-            known = strlen(var_names[i]) == len && !strncmp(var_names[i], b, len);
-        for (int i = 0; known_names[i] && !known; i++)
-            known = strlen(known_names[i]) == len && !strncmp(known_names[i], b, len);
-        if (!known) {
+    const char *b;
+    size_t len;
+    for (const char *p = s; next_name(&p, &b, &len);)
+        if (!name_in(var_names, b, len) && !name_in(known_names, b, len)) {
             snprintf(name, size, "%.*s", (int)(len < 64 ? len : 64), b);
             return 1;
         }
-    }
+    return 0;
+}
+
+/* Whether s names a variable (t, n, w, h, fps or a generator's value). */
+static int uses_variable(const char *s)
+{
+    const char *b;
+    size_t len;
+    for (const char *p = s; next_name(&p, &b, &len);)
+        if (name_in(var_names, b, len))
+            return 1;
     return 0;
 }
 
@@ -490,13 +519,13 @@ int smear_schedule_parse(SmearSchedule **ps, const char *text, uint64_t seed,
     }
     s->stateful = strstr(bp.str, "random") || strstr(bp.str, "st(") || strstr(bp.str, "ld(") ||
                   strstr(bp.str, "time");
-    /* a generator-free expression that uses no variable is a constant */
-    if (s->nb_gen == 0) {
-        const double probe[VAR_COUNT] = { 0 };
-        const double probe2[VAR_COUNT] = { 7.25, 181, 1280, 720, 29.97 };
-        double a = av_expr_eval(s->expr, probe, NULL);
-        double b = av_expr_eval(s->expr, probe2, NULL);
-        if (a == b && isfinite(a) && !s->stateful) {
+    /* a generator-free expression that names no variable is a constant
+     * (read from the text: one that gives the same value at a few points,
+     * such as if(gt(t,10),5,0), need not be) */
+    if (s->nb_gen == 0 && !s->stateful && !uses_variable(bp.str)) {
+        const double none[VAR_COUNT] = { 0 };
+        const double a = av_expr_eval(s->expr, none, NULL);
+        if (isfinite(a)) {
             av_expr_free(s->expr);
             s->expr = NULL;
             s->is_const = 1;

@@ -203,6 +203,34 @@ int main(void)
     }
     smear_schedule_free(&s);
 
+    /* expressions of the variables that give the same value at t = 0 and
+     * at a few other points are not constants; expressions of numbers are */
+    static const struct {
+        const char *text;
+        SmearScheduleVars at;
+        double want;
+    } varying[] = {
+        { "if(gt(t,10),5,0)", { 20, 500, 640, 360, 25 }, 5 },
+        { "if(gt(t,8),3,1)", { 9, 225, 640, 360, 25 }, 3 },
+        { "if(gt(w,2000),4,1)", { 0, 0, 3840, 2160, 25 }, 4 },
+        { "1+0*n+between(fps,59,61)", { 0, 0, 640, 360, 60 }, 2 },
+    };
+    for (size_t i = 0; i < sizeof(varying) / sizeof(varying[0]); i++) {
+        s = parse(varying[i].text, 1);
+        double x;
+        REQUIRE(!smear_schedule_constant(s, &x), "'%s' taken for the constant %g", varying[i].text, x);
+        REQUIRE(smear_schedule_eval(s, &varying[i].at, &x) == 0 && x == varying[i].want,
+                "'%s' at t=%g, %gx%g: %g (expected %g)", varying[i].text, varying[i].at.t,
+                varying[i].at.w, varying[i].at.h, x, varying[i].want);
+        smear_schedule_free(&s);
+    }
+    s = parse("2*(3+1e1)-sqrt(4)/2+PI*0", 1);
+    {
+        double x;
+        REQUIRE(smear_schedule_constant(s, &x) && x == 25, "a constant expression: %g", x);
+    }
+    smear_schedule_free(&s);
+
     /* errors: one line each, at parse time */
     static const char *const bad[][2] = {
         { "foo+1", "foo" }, { "uniform(1)", "uniform" }, { "normal(0,-1)", "spread" },
