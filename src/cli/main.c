@@ -581,6 +581,8 @@ typedef struct Run {
     int64_t           nb_out;
     int64_t           first_pts;
     int               done;                 ///< a limit (-t, -frames) was reached
+    char             *log_tmp;              ///< the log while the run lasts (LOG.partial)
+    int64_t           nb_logged;            ///< lines written to it
     int64_t           start_us, last_stats_us;
     Reader            reader;
     LiveStats         stats;
@@ -660,6 +662,7 @@ static int augment(Run *r, AVFrame *f)
                        strerror(errno));
                 return AVERROR(errno);
             }
+            r->nb_logged++;
         }
         r->nb_out++;
         ret = encode(r, r->aug);
@@ -723,6 +726,71 @@ static void note_drops(Run *r)
         r->warned_drops = r->stats.dropped;
         r->last_drop_warn_us = now;
     }
+}
+
+/* Whether paths a and b name the same file: the same one on disk when
+ * both exist, else the same text. */
+static int same_file(const char *a, const char *b)
+{
+    struct stat sa, sb;
+    if (stat(a, &sa) == 0 && stat(b, &sb) == 0)
+        return sa.st_dev == sb.st_dev && sa.st_ino == sb.st_ino;
+    return !strcmp(a, b);
+}
+
+/* --log: checked against the input and the output (it must overwrite
+ * neither), then written as LOG.partial until the run ends (see
+ * log_finish()); - is standard output. An exit status. */
+static int log_open(Run *r, const CliOptions *o)
+{
+    const char *path = o->log_path;
+    if (!strcmp(path, "-")) {
+        if (!strcmp(o->output, "-")) {
+            av_log(NULL, AV_LOG_ERROR, "the log and the output cannot both go to standard "
+                   "output: give --log a file\n");
+            return EXIT_USAGE;
+        }
+        r->log = stdout;
+        return EXIT_OK;
+    }
+    for (int i = 0; i < o->nb_inputs; i++)
+        if (same_file(path, o->inputs[i])) {
+            av_log(NULL, AV_LOG_ERROR, "log '%s' is the input: give --log another file\n", path);
+            return EXIT_USAGE;
+        }
+    if (same_file(path, o->output)) {
+        av_log(NULL, AV_LOG_ERROR, "log '%s' is the output: give --log another file\n", path);
+        return EXIT_USAGE;
+    }
+    struct stat st;
+    if (!o->overwrite && stat(path, &st) == 0) {
+        av_log(NULL, AV_LOG_ERROR, "log '%s' already exists; add -y to overwrite it\n", path);
+        return EXIT_USAGE;
+    }
+    if (!(r->log_tmp = av_asprintf("%s.partial", path)))
+        return EXIT_ERROR;
+    if (!(r->log = fopen(r->log_tmp, "w"))) {
+        av_log(NULL, AV_LOG_ERROR, "cannot create the log '%s': %s\n", path, strerror(errno));
+        av_freep(&r->log_tmp);
+        return EXIT_ERROR;
+    }
+    return EXIT_OK;
+}
+
+/* The log, closed, as the run ended with status: under its own name after
+ * a run that wrote its output (finished, stopped or with damage skipped);
+ * gone after a mistake on the command line or a run that logged nothing;
+ * kept as LOG.partial, like the output, after a run that failed part way. */
+static void log_finish(Run *r, const CliOptions *o, int status)
+{
+    if (!r->log_tmp)
+        return;
+    if (status == EXIT_USAGE || (status == EXIT_ERROR && !r->nb_logged))
+        unlink(r->log_tmp);
+    else if (status != EXIT_ERROR && rename(r->log_tmp, o->log_path) != 0)
+        av_log(NULL, AV_LOG_ERROR, "cannot name the log '%s': %s (it is kept as '%s')\n",
+               o->log_path, strerror(errno), r->log_tmp);
+    av_freep(&r->log_tmp);
 }
 
 static int run(Run *r)
@@ -840,19 +908,10 @@ int main(int argc, char **argv)
         status = EXIT_USAGE;
         goto end;
     }
-    struct stat st;
     if (opt.log_path) {
-        if (!opt.overwrite && stat(opt.log_path, &st) == 0) {
-            av_log(NULL, AV_LOG_ERROR, "log '%s' already exists; add -y to overwrite it\n",
-                   opt.log_path);
-            status = EXIT_USAGE;
+        if ((status = log_open(&r, &opt)) != EXIT_OK)
             goto end;
-        }
-        if (!(r.log = fopen(opt.log_path, "w"))) {
-            av_log(NULL, AV_LOG_ERROR, "cannot create the log '%s': %s\n", opt.log_path,
-                   strerror(errno));
-            goto end;
-        }
+        status = EXIT_ERROR;
     }
 
     AVDictionary *in_opts = NULL;
@@ -896,7 +955,7 @@ int main(int argc, char **argv)
     int cret = output_close(&r.out, complete);
     if (ret >= 0 && cret < 0)
         ret = cret;
-    if (r.log && fclose(r.log) != 0 && ret >= 0) {
+    if (r.log && (r.log == stdout ? fflush(r.log) : fclose(r.log)) != 0 && ret >= 0) {
         av_log(NULL, AV_LOG_ERROR, "cannot write the log '%s': %s\n", opt.log_path, strerror(errno));
         ret = AVERROR(EIO);
     }
@@ -927,8 +986,9 @@ int main(int argc, char **argv)
 end:
     if (r.out.oc)
         output_close(&r.out, 0);
-    if (r.log)
+    if (r.log && r.log != stdout)
         fclose(r.log);
+    log_finish(&r, &opt, status);
     input_close(&r.in);
     graph_free(&r.pre);
     graph_free(&r.post);

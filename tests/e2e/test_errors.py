@@ -116,6 +116,44 @@ def stop_by_signal(c, sig, ext):
           "no errors", e2e.tail(p.stderr))
 
 
+def log_file(c):
+    """--log never overwrites the input or the output, is not left behind by
+    a mistake (nor by a run that logged nothing), and is there, whole,
+    after a run that wrote its output; - is standard output."""
+    src = os.path.join(c.d, "log_in.mp4")
+    with open(c.src, "rb") as f:
+        data = f.read()
+    with open(src, "wb") as f:
+        f.write(data)
+    mistake(c, "--log naming the input", ["-i", src, "-a", "blur", "--log", src, "-y"], USAGE,
+            ["log_in.mp4", "input"])
+    with open(src, "rb") as f:
+        check(f.read() == data, "--log naming the input: the input is untouched")
+    out = os.path.join(c.d, "log_out.mkv")
+    mistake(c, "--log naming the output", ["-i", c.src, "-a", "blur", "--log", out, "-y"], USAGE,
+            ["log_out.mkv", "output"], out)
+    log = os.path.join(c.d, "params.jsonl")
+    for label, args, status in (
+            ("--log with an unknown encoder option", ["-i", c.src, "-a", "blur", "-no_such_opt",
+                                                      "3"], USAGE),
+            ("--log with a missing input", ["-i", os.path.join(c.d, "nothing_here.mp4"), "-a",
+                                            "blur"], FAILED)):
+        p = e2e.smear(args + ["--log", log, "-y", out], timeout=120)
+        left = [f for f in (log, log + ".partial") if os.path.exists(f)]
+        check(p.returncode == status and not left, label + ": status %d and no log left" % status,
+              "%d, nothing" % status, "%d, %s" % (p.returncode, left))
+    p = e2e.smear(["-i", c.src, "-a", "blur=sigma=2", "--log", log, "-y", out], timeout=120)
+    lines = open(log).read().splitlines() if os.path.exists(log) else []
+    check(p.returncode == 0 and len(lines) == 50 and not os.path.exists(log + ".partial"),
+          "--log after a run: a line per frame under its own name", "status 0, 50 lines",
+          "%d, %d lines (%s)" % (p.returncode, len(lines), e2e.tail(p.stderr)))
+    p = e2e.smear(["-i", c.src, "-a", "blur=sigma=2", "--log", "-", "-y", out], timeout=120)
+    lines = p.stdout.decode("utf-8", "replace").splitlines()
+    check(p.returncode == 0 and len(lines) == 50 and all(x.startswith("{") for x in lines)
+          and not os.path.exists("-"), "--log -: the lines go to standard output", "50 lines",
+          "%d lines" % len(lines))
+
+
 def stop_stalled_pipe(c, sig):
     """Standard input that stops sending without closing (a stalled
     producer), then a signal: the run ends at once with status 128+N and a
@@ -245,6 +283,7 @@ def main():
             e2e.part(stop_by_signal, c, sig, ext)
     for sig in (signal.SIGINT, signal.SIGTERM):
         e2e.part(stop_stalled_pipe, c, sig)
+    e2e.part(log_file, c)
     e2e.part(fails_midway, c)
     e2e.finish()
 
