@@ -334,6 +334,17 @@ static int augment_native(SmearAugment *a, const AVFrame *in, AVFrame *out,
     return 0;
 }
 
+/* src's properties onto dst, a frame that is reused frame after frame:
+ * what it had is dropped first (copying adds side data to what is there,
+ * which would pile up). */
+static int copy_props_fresh(AVFrame *dst, const AVFrame *src)
+{
+    while (dst->nb_side_data)
+        av_frame_remove_side_data(dst, dst->side_data[0]->type);
+    av_dict_free(&dst->metadata);
+    return av_frame_copy_props(dst, src);
+}
+
 static int convert(struct SwsContext *sws, const AVFrame *src, AVFrame *dst)
 {
     int ret = sws_scale(sws, (const uint8_t *const *)src->data, src->linesize, 0, src->height,
@@ -379,7 +390,7 @@ int smear_augment_frame(SmearAugment *a, const AVFrame *in, AVFrame *out,
         a->conv_h = in->height;
     }
     if ((ret = convert(a->sws_in, in, a->conv_in)) < 0 ||
-        (ret = av_frame_copy_props(a->conv_in, in)) < 0)
+        (ret = copy_props_fresh(a->conv_in, in)) < 0)
         return ret;
     AVFrame *mid = av_frame_alloc();
     if (!mid)

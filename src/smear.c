@@ -14,6 +14,7 @@
 #include <libavutil/error.h>
 #include <libavutil/log.h>
 #include <libavutil/mem.h>
+#include <libavutil/pixdesc.h>
 #include <libavutil/random_seed.h>
 
 #include "config.h"
@@ -122,6 +123,9 @@ int smear_send_frame(SmearContext *ctx, AVFrame *frame)
     }
     validate_input_or_ret(frame->width > 0 && frame->height > 0 && frame->data[0],
                           AVERROR(EINVAL));
+    /* every plane of its format (a missing one would be read as if there) */
+    for (int p = 1; p < av_pix_fmt_count_planes(frame->format); p++)
+        validate_input_or_ret(frame->data[p], AVERROR(EINVAL));
     if (ctx->pending)
         return AVERROR(EAGAIN);
     if (!(ctx->pending = av_frame_alloc()))
@@ -255,7 +259,8 @@ const char *smear_preset_chain(const char *name)
 
 int smear_receive_frame(SmearContext *ctx, AVFrame *frame)
 {
-    validate_input_or_ret(ctx && frame, AVERROR(EINVAL));
+    /* a frame that still holds one would leak it */
+    validate_input_or_ret(ctx && frame && !frame->buf[0] && !frame->data[0], AVERROR(EINVAL));
     if (!ctx->pending)
         return ctx->eof ? AVERROR_EOF : AVERROR(EAGAIN);
     AVFrame *in = ctx->pending;

@@ -1,8 +1,11 @@
 /*
  * smear - the public API: the send/receive pump, every pixel format,
  * chroma planes aligned with luma, thread-count invariance, seeds, and the
- * per-frame parameters that reproduce a frame when applied as constants.
+ * per-frame parameters that reproduce a frame when applied as constants;
+ * frames refused (a plane missing, a receiving frame not blank), and side
+ * data that does not pile up frame after frame.
  */
+#include <malloc.h>
 #include <math.h>
 #include <string.h>
 
@@ -338,6 +341,66 @@ static void test_logged_values_reproduce(void)
     printf("log: every frame's logged parameters, applied as constants, reproduce it exactly\n");
 }
 
+/* Frames the API must refuse rather than read or leak: a plane missing,
+ * a receiving frame that still holds one. */
+static void test_refused_frames(void)
+{
+    SmearContext *ctx = open_chain("blur=sigma=2", 1, 1);
+    AVFrame *f = make_frame(AV_PIX_FMT_YUV420P, 32, 24, 3), *out = av_frame_alloc();
+    REQUIRE(out, "out of memory");
+    uint8_t *u = f->data[1];
+    f->data[1] = NULL;
+    REQUIRE(smear_send_frame(ctx, f) == AVERROR(EINVAL), "a frame without its U plane accepted");
+    f->data[1] = u;
+    REQUIRE(smear_send_frame(ctx, f) == 0 && smear_receive_frame(ctx, out) == 0, "a whole frame");
+    AVFrame *g = make_frame(AV_PIX_FMT_YUV420P, 32, 24, 4);
+    REQUIRE(smear_send_frame(ctx, g) == 0, "send");
+    REQUIRE(smear_receive_frame(ctx, out) == AVERROR(EINVAL),
+            "receiving into a frame that holds one (it would leak)");
+    av_frame_unref(out);
+    REQUIRE(smear_receive_frame(ctx, out) == 0, "receiving into a blank frame");
+    av_frame_free(&f);
+    av_frame_free(&g);
+    av_frame_free(&out);
+    smear_close(&ctx);
+}
+
+/* The bytes the allocator holds for the program. */
+static size_t heap_bytes(void)
+{
+    const struct mallinfo2 m = mallinfo2();
+    return m.uordblks + m.hblkhd;
+}
+
+/* Frames of a format the kernels convert (RGB24) carrying side data, many
+ * in a row: the conversion's frame is reused, and must not gather each
+ * frame's side data (it did: memory and time grew with every frame). */
+static void test_side_data_does_not_pile_up(void)
+{
+    SmearContext *ctx = open_chain("blur=sigma=1.5", 1, 1);
+    AVFrame *f = make_frame(AV_PIX_FMT_RGB24, 64, 48, 5), *out = av_frame_alloc();
+    REQUIRE(out && av_frame_new_side_data(f, AV_FRAME_DATA_SEI_UNREGISTERED, 4096),
+            "out of memory");
+    size_t after_warm_up = 0;
+    for (int i = 0; i < 600; i++) {
+        if (i == 100)
+            after_warm_up = heap_bytes();
+        AVFrame *send = av_frame_clone(f);
+        REQUIRE(send && smear_send_frame(ctx, send) == 0 && smear_receive_frame(ctx, out) == 0,
+                "frame %d", i);
+        REQUIRE(out->nb_side_data == 1, "frame %d comes out with %d side data", i,
+                out->nb_side_data);
+        av_frame_unref(out);
+        av_frame_free(&send);
+    }
+    const size_t grown = heap_bytes() - after_warm_up;
+    REQUIRE(heap_bytes() < after_warm_up + 256 * 1024, "the heap grew by %zu bytes over 500 "
+            "frames with 4 KiB of side data each", grown);
+    av_frame_free(&f);
+    av_frame_free(&out);
+    smear_close(&ctx);
+}
+
 int main(void)
 {
     av_log_set_level(AV_LOG_ERROR);
@@ -346,5 +409,7 @@ int main(void)
     test_chroma_alignment();
     test_threads_and_seeds();
     test_logged_values_reproduce();
+    test_refused_frames();
+    test_side_data_does_not_pile_up();
     return 0;
 }
