@@ -975,8 +975,17 @@ int main(int argc, char **argv)
         status = 128 + cli_stop_signal;
     else if (input_had_errors(&r.in) || r.out.nb_bad_copied)
         status = EXIT_INPUT_ERRORS;
-    else if (r.nb_out == 0) {
-        av_log(NULL, AV_LOG_ERROR, "no video frame could be decoded from '%s'\n", opt.inputs[0]);
+    else if (r.out.nb_frames == 0) {
+        /* where the frames stopped: none decoded, or filters let none through */
+        if (r.stats.frames_in && !r.nb_out && opt.vf_pre)
+            av_log(NULL, AV_LOG_ERROR, "the -vf_pre filters '%s' let no frame through\n",
+                   opt.vf_pre);
+        else if (r.nb_out && opt.vf_post)
+            av_log(NULL, AV_LOG_ERROR, "the -vf_post filters '%s' let no frame through\n",
+                   opt.vf_post);
+        else
+            av_log(NULL, AV_LOG_ERROR, "no video frame could be decoded from '%s'\n",
+                   opt.inputs[0]);
         status = EXIT_ERROR;
     } else
         status = EXIT_OK;

@@ -269,6 +269,11 @@ def main():
          ["sigma", "2*(t+"]),
         ("unknown encoder", ["-i", c.src, "-a", "blur", "-c:v", "no_such_encoder"], USAGE,
          ["no_such_encoder"]),
+        ("-vf_pre letting no frame through", ["-i", c.src, "-a", "blur", "-vf_pre", "select=0"],
+         FAILED, ["-vf_pre", "select=0", "no frame"]),
+        ("-vf_post letting no frame through", ["-i", c.src, "-a", "blur", "-vf_post",
+                                               "select=gte(n\\,100)"], FAILED,
+         ["-vf_post", "no frame"]),
     ]
     for label, args, status, names in cases:
         e2e.part(mistake, c, label, args, status, names)
