@@ -67,6 +67,17 @@ static void on_signal(int sig)
     cli_wake(main_thread);
 }
 
+/* EXIT_OK once what was printed on standard output is out, else (a full
+ * disk, a closed pipe) one error line and EXIT_ERROR. */
+static int stdout_status(void)
+{
+    if (fflush(stdout) == 0 && !ferror(stdout))
+        return EXIT_OK;
+    av_log(NULL, AV_LOG_ERROR, "cannot write to standard output: %s\n",
+           errno ? strerror(errno) : "write error");
+    return EXIT_ERROR;
+}
+
 static void usage(FILE *f)
 {
     fprintf(f,
@@ -255,11 +266,11 @@ static int parse_args(int argc, char **argv, CliOptions *o)
             o->output = a;
         } else if (!strcmp(a, "-h") || !strcmp(a, "-help") || !strcmp(a, "--help")) {
             usage(stdout);
-            exit(EXIT_OK);
+            exit(stdout_status());
         } else if (!strcmp(a, "--version") || !strcmp(a, "-version")) {
             printf("smear %s (API %d.%d.%d)\n", smear_version(), SMEAR_API_MAJOR(smear_version_api()),
                    SMEAR_API_MINOR(smear_version_api()), SMEAR_API_PATCH(smear_version_api()));
-            exit(EXIT_OK);
+            exit(stdout_status());
         } else if (!strcmp(a, "--help-filters")) {
             const char *name = v && v[0] != '-' ? argv[++i] : NULL;
             char *text = smear_help(name);
@@ -269,12 +280,12 @@ static int parse_args(int argc, char **argv, CliOptions *o)
             }
             fputs(text, stdout);
             av_free(text);
-            exit(EXIT_OK);
+            exit(stdout_status());
         } else if (!strcmp(a, "--list-presets")) {
             const char *name, *desc;
             for (int k = 0; smear_preset(k, &name, &desc); k++)
                 printf("%-16s %s\n", name, desc);
-            exit(EXIT_OK);
+            exit(stdout_status());
         } else if (!strcmp(a, "--print-preset")) {
             NEEDS_VALUE();
             const char *chain = smear_preset_chain(v);
@@ -283,7 +294,7 @@ static int parse_args(int argc, char **argv, CliOptions *o)
                 exit(EXIT_USAGE);
             }
             printf("%s\n", chain);
-            exit(EXIT_OK);
+            exit(stdout_status());
         } else if (!strcmp(a, "--preset")) {
             NEEDS_VALUE();
             if (!smear_preset_chain(v)) {
@@ -896,7 +907,7 @@ int main(int argc, char **argv)
     if (opt.print_schedule) {
         ret = print_schedule(r.smear, opt.sched_duration, opt.sched_fps, opt.sched_w, opt.sched_h,
                              opt.plot_path);
-        status = ret < 0 ? EXIT_ERROR : EXIT_OK;
+        status = ret < 0 ? EXIT_ERROR : stdout_status();
         goto end;
     }
     if ((opt.vf_pre && !(r.pre = graph_new(opt.vf_pre))) ||

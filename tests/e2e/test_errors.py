@@ -154,6 +154,24 @@ def log_file(c):
           "%d lines" % len(lines))
 
 
+def print_to_full_disk(c):
+    """What smear prints on standard output (a schedule, the help, the
+    presets) failing to be written: status 1 and one error line, not a
+    silent 0."""
+    if not os.path.exists("/dev/full"):
+        skip("printing to a full disk: no /dev/full here")
+        return
+    for label, args in (("--print-schedule", ["-a", "blur=sigma='1+t'", "--print-schedule",
+                                              "--duration", "100"]),
+                        ("--help", ["--help"]), ("--list-presets", ["--list-presets"])):
+        with open("/dev/full", "wb") as full:
+            p = e2e.run([e2e.SMEAR] + args, stdout=full, timeout=60)
+        lines = error_lines(p.stderr)
+        check(p.returncode == FAILED and len(lines) == 1 and "standard output" in lines[0],
+              "%s into a full disk: status 1, one error line naming standard output" % label,
+              "1, one line", "%d: %s" % (p.returncode, e2e.tail(p.stderr)))
+
+
 def stop_stalled_pipe(c, sig):
     """Standard input that stops sending without closing (a stalled
     producer), then a signal: the run ends at once with status 128+N and a
@@ -289,6 +307,7 @@ def main():
     for sig in (signal.SIGINT, signal.SIGTERM):
         e2e.part(stop_stalled_pipe, c, sig)
     e2e.part(log_file, c)
+    e2e.part(print_to_full_disk, c)
     e2e.part(fails_midway, c)
     e2e.finish()
 
