@@ -308,6 +308,7 @@ struct Dataset {
     const DatasetOptions *d;
     const char           *chain;
     uint64_t              seed;
+    int                   seed_adopted; ///< the seed is the folder's (a restart without --seed)
     const char           *ext;
     TarWriter            *tar;
     StrSet                in_shards;  ///< members of sealed shards
@@ -1256,6 +1257,98 @@ static void scan_member(const char *name, void *opaque)
     set_add(opaque, name);
 }
 
+/* What decides a folder's images, one "key=value" a line: a restart (or
+ * another shard) must make them the same way. The clips, the shard and
+ * the threads may differ. */
+static char *settings_text(const Dataset *ds)
+{
+    const DatasetOptions *d = ds->d;
+    return av_asprintf("chain=%s\nseed=%" PRIu64 "\nevery=%d\nfps=%.17g\nstart=%.17g\n"
+                       "end=%.17g\nmax-per-clip=%" PRId64 "\nvariants=%d\nkeep-clean=%d\n"
+                       "image-format=%s\nquality=%d\nshard-mib=%.17g\n",
+                       ds->chain ? ds->chain : "", ds->seed, d->every, d->fps, d->start, d->end,
+                       d->max_per_clip, d->variants, d->keep_clean, ds->ext, d->quality,
+                       d->shard_mib);
+}
+
+/* The value of key in settings text, or NULL (a new string). */
+static char *settings_get(const char *text, const char *key)
+{
+    const size_t n = strlen(key);
+    for (const char *l = text; l && *l; l = strchr(l, '\n') ? strchr(l, '\n') + 1 : NULL)
+        if (!strncmp(l, key, n) && l[n] == '=') {
+            const char *v = l + n + 1, *e = strchr(v, '\n');
+            return av_strndup(v, e ? (size_t)(e - v) : strlen(v));
+        }
+    return NULL;
+}
+
+/* A folder that holds a dataset keeps the settings it was made with
+ * (OUTDIR/.smear/settings): a run with other settings is refused, before
+ * anything there is touched, instead of passing for a restart and leaving
+ * the old images as if they were its own. Without --seed, a restart takes
+ * the folder's seed. Returns 0, or an exit status. */
+static int check_settings(Dataset *ds)
+{
+    char *path = av_asprintf("%s/.smear/settings", ds->d->dir), *old = NULL, *now = NULL;
+    int status = EXIT_ERROR;
+    if (!path)
+        goto end;
+    FILE *f = fopen(path, "rb");
+    if (f) {
+        AVBPrint bp;
+        char buf[4096];
+        size_t n;
+        av_bprint_init(&bp, 0, AV_BPRINT_SIZE_UNLIMITED);
+        while ((n = fread(buf, 1, sizeof(buf), f)) > 0)
+            av_bprint_append_data(&bp, buf, (unsigned)n);
+        fclose(f);
+        if (av_bprint_finalize(&bp, &old) < 0)
+            goto end;
+        char *seed = settings_get(old, "seed");
+        if (seed && !ds->opt->seed_set) {
+            ds->seed = strtoull(seed, NULL, 10);
+            ds->seed_adopted = 1;
+        }
+        av_free(seed);
+    } else if (errno != ENOENT) {
+        av_log(NULL, AV_LOG_ERROR, "cannot read '%s': %s\n", path, strerror(errno));
+        goto end;
+    }
+    if (!(now = settings_text(ds)))
+        goto end;
+    if (old && strcmp(old, now)) {
+        static const char *const keys[] = { "chain", "seed", "every", "fps", "start", "end",
+                                            "max-per-clip", "variants", "keep-clean",
+                                            "image-format", "quality", "shard-mib", NULL };
+        for (int i = 0; keys[i]; i++) {
+            char *a = settings_get(old, keys[i]), *b = settings_get(now, keys[i]);
+            const int differ = !a || !b || strcmp(a, b);
+            if (differ)
+                av_log(NULL, AV_LOG_ERROR, "'%s' holds a dataset made with other settings (%s "
+                       "'%s' there, '%s' here): give another folder, or delete this one to "
+                       "start again\n", ds->d->dir, keys[i], a ? a : "", b ? b : "");
+            av_free(a);
+            av_free(b);
+            if (differ)
+                break;
+        }
+        status = EXIT_USAGE;
+        goto end;
+    }
+    int ret = old ? 0 : write_atomic(path, now, strlen(now));
+    if (ret < 0) {
+        av_log(NULL, AV_LOG_ERROR, "cannot write '%s': %s\n", path, av_err2str(ret));
+        goto end;
+    }
+    status = 0;
+end:
+    av_free(path);
+    av_free(old);
+    av_free(now);
+    return status;
+}
+
 int dataset_run(const CliOptions *opt, const char *chain)
 {
     const DatasetOptions *d = &opt->dataset;
@@ -1313,6 +1406,9 @@ int dataset_run(const CliOptions *opt, const char *chain)
         goto end;
     }
     av_free(state);
+    if ((status = check_settings(&ds)) != 0)
+        goto end;
+    status = EXIT_ERROR;
 
     /* the manifest, rewritten by every run (a restart lists again the rows
      * of what an earlier run made) */
@@ -1358,7 +1454,9 @@ int dataset_run(const CliOptions *opt, const char *chain)
 
     for (int i = 0; i < list.nb; i++)
         ds.nb_clips += d->shard_count <= 1 || i % d->shard_count == d->shard_index;
-    if (!opt->seed_set)
+    if (ds.seed_adopted)
+        av_log(NULL, AV_LOG_INFO, "seed %" PRIu64 ", the folder's: carrying on its run\n", ds.seed);
+    else if (!opt->seed_set)
         av_log(NULL, AV_LOG_INFO, "seed %" PRIu64 " (add --seed %" PRIu64 " to repeat this run)\n",
                ds.seed, ds.seed);
     ds.start_us = av_gettime_relative();

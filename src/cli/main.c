@@ -557,6 +557,11 @@ static int parse_args(int argc, char **argv, CliOptions *o)
             av_log(NULL, AV_LOG_ERROR, "--frames writes into its folder; '%s' is not used\n", o->output);
             goto fail;
         }
+        if (o->dataset.end > 0 && o->dataset.end <= o->dataset.start) {
+            av_log(NULL, AV_LOG_ERROR, "--end (%g s) must come after --start (%g s)\n",
+                   o->dataset.end, o->dataset.start);
+            goto fail;
+        }
         return 0;
     }
     if (!o->nb_inputs) {

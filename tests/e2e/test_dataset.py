@@ -290,6 +290,46 @@ def restart(c):
               e2e.tail(p3.stderr, 1))
 
 
+def other_settings(c):
+    """A folder keeps the settings it was made with: another command on it is
+    refused before anything there is touched; the same command without
+    --seed carries on with the folder's seed."""
+    out = os.path.join(c.d, "settings")
+    args = ["-i", c.a, "-a", RANDOM, "--frames", out, "--seed", "9", "--every", "5"]
+    dataset(args, "a dataset to change the settings of")
+    before = snapshot(out)
+    manifest = open(os.path.join(out, "manifest.jsonl"), "rb").read()
+    changes = (("chain", ["-a", "defocus=radius=3"]), ("every", ["--every", "2"]),
+               ("variants", ["--variants", "3"]), ("seed", ["--seed", "10"]),
+               ("image-format", ["--image-format", "jpg"]))
+    for key, change in changes:
+        changed = list(args)
+        for i in range(0, len(change), 2):
+            if change[i] in changed:
+                changed[changed.index(change[i]) + 1] = change[i + 1]
+            else:
+                changed += change[i:i + 2]
+        p = dataset(changed, "the folder with other %s" % key, status=2)
+        said = p.stderr.decode("utf-8", "replace")
+        lines = [x for x in said.splitlines() if "error" in x]
+        check(len(lines) == 1 and key in lines[0] and "settings" in lines[0],
+              "the folder with other %s: one error line naming it" % key, key, e2e.tail(said))
+        check(snapshot(out) == before and
+              open(os.path.join(out, "manifest.jsonl"), "rb").read() == manifest,
+              "the folder with other %s: its images and manifest untouched" % key, "untouched",
+              "changed")
+    no_seed = [a for a in args if a not in ("--seed", "9")]
+    p = dataset(no_seed, "the same command without --seed")
+    said = p.stderr.decode("utf-8", "replace")
+    check("folder's" in said and "1 already done" in said and snapshot(out) == before,
+          "the same command without --seed carries on with the folder's seed",
+          "the folder's seed, 1 already done", e2e.tail(said, 2))
+    p = dataset(["-i", c.a, "-a", RANDOM, "--frames", os.path.join(c.d, "backwards"), "--start",
+                 "5", "--end", "1"], "--end before --start", status=2)
+    check(not os.path.exists(os.path.join(c.d, "backwards")),
+          "--end before --start: refused before the folder is made")
+
+
 # ---------------------------------------------------------------- sharding
 
 def sharding(c):
@@ -392,6 +432,7 @@ def main():
     e2e.part(jpeg, c)
     e2e.part(tar_shards, c)
     e2e.part(restart, c)
+    e2e.part(other_settings, c)
     e2e.part(sharding, c)
     e2e.part(bad_inputs, c)
     e2e.part(full_disk, c)
