@@ -30,6 +30,10 @@ struct SmearAugment {
     struct SwsContext *sws_in, *sws_out;
     AVFrame         *conv_in, *conv_out;
     int              conv_w, conv_h, conv_from, conv_to;
+    /* libswscale writes chroma pairs of an odd width one column short
+     * (packed YUYV, semi-planar P010): such frames convert back one column
+     * wider, from conv_out, the result with its last column repeated */
+    int              conv_widen;
 };
 
 int smear_pixfmt_is_native(enum AVPixelFormat fmt)
@@ -345,6 +349,27 @@ static int copy_props_fresh(AVFrame *dst, const AVFrame *src)
     return av_frame_copy_props(dst, src);
 }
 
+/* src (planar, of odd width w) into dst, one column wider: the last
+ * column of the full-width planes repeated (the chroma planes, of width
+ * ceil(w / 2) either way, copied). */
+static void widen_copy(AVFrame *dst, const AVFrame *src)
+{
+    const AVPixFmtDescriptor *d = av_pix_fmt_desc_get(src->format);
+    const int bps = d->comp[0].depth > 8 ? 2 : 1;
+    for (int p = 0; p < av_pix_fmt_count_planes(src->format); p++) {
+        const int chroma = p == 1 || p == 2;
+        const int w = chroma ? AV_CEIL_RSHIFT(src->width, d->log2_chroma_w) : src->width;
+        const int h = chroma ? AV_CEIL_RSHIFT(src->height, d->log2_chroma_h) : src->height;
+        for (int y = 0; y < h; y++) {
+            const uint8_t *s = src->data[p] + (ptrdiff_t)y * src->linesize[p];
+            uint8_t *o = dst->data[p] + (ptrdiff_t)y * dst->linesize[p];
+            memcpy(o, s, (size_t)w * bps);
+            if (!chroma)
+                memcpy(o + (size_t)w * bps, s + (size_t)(w - 1) * bps, (size_t)bps);
+        }
+    }
+}
+
 static int convert(struct SwsContext *sws, const AVFrame *src, AVFrame *dst)
 {
     int ret = sws_scale(sws, (const uint8_t *const *)src->data, src->linesize, 0, src->height,
@@ -375,15 +400,19 @@ int smear_augment_frame(SmearAugment *a, const AVFrame *in, AVFrame *out,
                           SWS_FULL_CHR_H_INP;
         a->sws_in = sws_getContext(in->width, in->height, in->format, in->width, in->height,
                                    to, flags, NULL, NULL, NULL);
-        a->sws_out = sws_getContext(in->width, in->height, to, in->width, in->height,
-                                    in->format, flags, NULL, NULL, NULL);
+        const AVPixFmtDescriptor *d = av_pix_fmt_desc_get(in->format);
+        const int widen = (in->width & 1) && d && d->log2_chroma_w > 0;
+        a->sws_out = sws_getContext(in->width + widen, in->height, to, in->width + widen,
+                                    in->height, in->format, flags, NULL, NULL, NULL);
         if (!a->sws_in || !a->sws_out) {
             av_log(log_ctx, AV_LOG_ERROR, "cannot convert pixel format %s to %s\n",
                    av_get_pix_fmt_name(in->format), av_get_pix_fmt_name(to));
             return AVERROR(ENOSYS);
         }
-        if ((ret = ensure_frame(&a->conv_in, to, in->width, in->height)) < 0)
+        if ((ret = ensure_frame(&a->conv_in, to, in->width, in->height)) < 0 ||
+            (widen && (ret = ensure_frame(&a->conv_out, to, in->width + 1, in->height)) < 0))
             return ret;
+        a->conv_widen = widen;
         a->conv_from = in->format;
         a->conv_to = to;
         a->conv_w = in->width;
@@ -396,13 +425,21 @@ int smear_augment_frame(SmearAugment *a, const AVFrame *in, AVFrame *out,
     if (!mid)
         return AVERROR(ENOMEM);
     ret = augment_native(a, a->conv_in, mid, log_ctx);
+    if (ret >= 0 && mid->data[0] == a->conv_in->data[0]) {
+        /* no filter changed anything: the frame as it came, not converted
+         * there and back (which is not exact for every format) */
+        av_frame_free(&mid);
+        return av_frame_ref(out, in);
+    }
     if (ret >= 0) {
         out->format = in->format;
         out->width = in->width;
         out->height = in->height;
+        if (a->conv_widen)
+            widen_copy(a->conv_out, mid);
         if ((ret = av_frame_get_buffer(out, 64)) >= 0 &&
             (ret = av_frame_copy_props(out, in)) >= 0)
-            ret = convert(a->sws_out, mid, out);
+            ret = convert(a->sws_out, a->conv_widen ? a->conv_out : mid, out);
     }
     av_frame_free(&mid);
     if (ret < 0)

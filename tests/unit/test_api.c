@@ -2,8 +2,9 @@
  * smear - the public API: the send/receive pump, every pixel format,
  * chroma planes aligned with luma, thread-count invariance, seeds, and the
  * per-frame parameters that reproduce a frame when applied as constants;
- * frames refused (a plane missing, a receiving frame not blank), and side
- * data that does not pile up frame after frame.
+ * odd widths of packed formats written whole, a chain that changes nothing
+ * giving the frame back; frames refused (a plane missing, a receiving
+ * frame not blank), and side data that does not pile up frame after frame.
  */
 #include <malloc.h>
 #include <math.h>
@@ -341,6 +342,96 @@ static void test_logged_values_reproduce(void)
     printf("log: every frame's logged parameters, applied as constants, reproduce it exactly\n");
 }
 
+/* A frame of a packed or semi-planar format filled with one colour: the
+ * bytes of a pixel pair (or of a chroma pair) repeated along each row. */
+static AVFrame *flat_frame(enum AVPixelFormat fmt, int w, int h, const uint8_t *luma, int lsize,
+                           const uint8_t *chroma, int csize)
+{
+    AVFrame *f = av_frame_alloc();
+    REQUIRE(f, "out of memory");
+    f->format = fmt;
+    f->width = w;
+    f->height = h;
+    f->pts = 0;
+    REQUIRE(av_frame_get_buffer(f, 0) == 0, "cannot allocate");
+    const AVPixFmtDescriptor *d = av_pix_fmt_desc_get(fmt);
+    for (int p = 0; p < 2 && f->data[p]; p++) {
+        const uint8_t *unit = p ? chroma : luma;
+        const int n = p ? csize : lsize, rows = p ? AV_CEIL_RSHIFT(h, d->log2_chroma_h) : h;
+        for (int y = 0; y < rows; y++)
+            for (int x = 0; x < f->linesize[p]; x++)
+                f->data[p][y * f->linesize[p] + x] = unit[x % n];
+    }
+    return f;
+}
+
+/* Formats whose chroma pairs libswscale writes one column short at odd
+ * widths (their last pixel came out as whatever the buffer held): a flat
+ * colour, blurred and sheared, stays that colour in every byte of every
+ * row, at odd and even widths. */
+static void test_odd_widths(void)
+{
+    static const struct {
+        enum AVPixelFormat fmt;
+        uint8_t luma[4], chroma[4];
+        int lsize, csize;
+    } flat[] = {
+        { AV_PIX_FMT_YUYV422, { 100, 140, 100, 90 }, { 0 }, 4, 0 },
+        { AV_PIX_FMT_UYVY422, { 140, 100, 90, 100 }, { 0 }, 4, 0 },
+        { AV_PIX_FMT_YVYU422, { 100, 90, 100, 140 }, { 0 }, 4, 0 },
+        { AV_PIX_FMT_NV12, { 100 }, { 140, 90 }, 1, 2 },
+        { AV_PIX_FMT_P010LE, { 0x00, 0x64 }, { 0x00, 0x8c, 0x40, 0x5a }, 2, 4 },
+        { AV_PIX_FMT_P016LE, { 0x34, 0x64 }, { 0x12, 0x8c, 0x56, 0x5a }, 2, 4 },
+    };
+    static const int sizes[][2] = { { 17, 3 }, { 1, 1 }, { 33, 9 }, { 32, 8 } };
+    SmearContext *ctx = open_chain("blur=sigma=1.5,shear=x=0.1", 1, 1);
+    for (size_t i = 0; i < sizeof(flat) / sizeof(flat[0]); i++)
+        for (size_t k = 0; k < sizeof(sizes) / sizeof(sizes[0]); k++) {
+            const int w = sizes[k][0], h = sizes[k][1];
+            AVFrame *in = flat_frame(flat[i].fmt, w, h, flat[i].luma, flat[i].lsize,
+                                     flat[i].chroma, flat[i].csize);
+            AVFrame *out = run_one(ctx, in);
+            const char *name = av_get_pix_fmt_name(flat[i].fmt);
+            for (int p = 0; p < 2 && in->data[p]; p++) {
+                int rows, bytes = plane_bytes(in, p, &rows);
+                const uint8_t *unit = p ? flat[i].chroma : flat[i].luma;
+                const int n = p ? flat[i].csize : flat[i].lsize;
+                for (int y = 0; y < rows; y++)
+                    for (int x = 0; x < bytes; x++)
+                        REQUIRE(out->data[p][y * out->linesize[p] + x] == unit[x % n],
+                                "%s %dx%d: plane %d byte %d of row %d is %d, not %d (a flat colour "
+                                "stays flat)", name, w, h, p, x, y,
+                                out->data[p][y * out->linesize[p] + x], unit[x % n]);
+            }
+            av_frame_free(&in);
+            av_frame_free(&out);
+        }
+    smear_close(&ctx);
+    printf("odd widths: packed and semi-planar formats written to their last pixel\n");
+}
+
+/* A chain that changes nothing gives the frame back as it came, also in a
+ * format that would be converted there and back (not exact for all). */
+static void test_unchanged(void)
+{
+    static const enum AVPixelFormat fmts[] = { AV_PIX_FMT_RGBA, AV_PIX_FMT_BGRA, AV_PIX_FMT_RGB8,
+                                               AV_PIX_FMT_YUYV422, AV_PIX_FMT_YUV420P };
+    static const char *const chains[] = { "", "blur=sigma=0" };
+    for (size_t c = 0; c < 2; c++) {
+        SmearContext *ctx = open_chain(chains[c], 1, 1);
+        for (size_t i = 0; i < sizeof(fmts) / sizeof(fmts[0]); i++) {
+            AVFrame *in = make_frame(fmts[i], 33, 17, 7 + i);
+            AVFrame *out = run_one(ctx, in);
+            REQUIRE(frames_equal(in, out), "chain '%s' on %s: the frame changed", chains[c],
+                    av_get_pix_fmt_name(fmts[i]));
+            av_frame_free(&in);
+            av_frame_free(&out);
+        }
+        smear_close(&ctx);
+    }
+    printf("unchanged: a chain that changes nothing gives every format back as it came\n");
+}
+
 /* Frames the API must refuse rather than read or leak: a plane missing,
  * a receiving frame that still holds one. */
 static void test_refused_frames(void)
@@ -409,6 +500,8 @@ int main(void)
     test_chroma_alignment();
     test_threads_and_seeds();
     test_logged_values_reproduce();
+    test_odd_widths();
+    test_unchanged();
     test_refused_frames();
     test_side_data_does_not_pile_up();
     return 0;
