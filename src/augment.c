@@ -377,10 +377,37 @@ static int convert(struct SwsContext *sws, const AVFrame *src, AVFrame *dst)
     return ret < 0 ? ret : 0;
 }
 
+/* Whether a frame of more than 8 bits has a plane at an odd address or
+ * with an odd stride: the kernels read its samples as 16-bit words. */
+static int misaligned_words(const AVFrame *f)
+{
+    const AVPixFmtDescriptor *d = av_pix_fmt_desc_get(f->format);
+    if (!d || d->comp[0].depth <= 8)
+        return 0;
+    for (int p = 0; p < av_pix_fmt_count_planes(f->format); p++)
+        if (((uintptr_t)f->data[p] | (uintptr_t)f->linesize[p]) & 1)
+            return 1;
+    return 0;
+}
+
 int smear_augment_frame(SmearAugment *a, const AVFrame *in, AVFrame *out,
                         void *log_ctx)
 {
     int ret;
+    if (smear_pixfmt_is_native(in->format) && misaligned_words(in)) {
+        /* through an aligned copy (a new one: the output may be it) */
+        AVFrame *copy = av_frame_alloc();
+        if (!copy)
+            return AVERROR(ENOMEM);
+        copy->format = in->format;
+        copy->width = in->width;
+        copy->height = in->height;
+        if ((ret = av_frame_get_buffer(copy, 64)) >= 0 && (ret = av_frame_copy(copy, in)) >= 0 &&
+            (ret = av_frame_copy_props(copy, in)) >= 0)
+            ret = augment_native(a, copy, out, log_ctx);
+        av_frame_free(&copy);
+        return ret;
+    }
     if (smear_pixfmt_is_native(in->format))
         return augment_native(a, in, out, log_ctx);
 

@@ -611,8 +611,13 @@ static double drift_value(const SmearSchedule *s, Generator *g, double t, double
 static double burst_value(const SmearSchedule *s, const Generator *g, double t)
 {
     const double rate = g->a[0], amp = g->a[1], decay = g->a[2];
-    if (rate <= 0 || t < 0)
+    if (rate <= 0 || !(t >= 0))
         return 0;
+    /* the seconds are counted in 64 bits: past 2^52 of them (some hundred
+     * million years, as a timestamp near the end of its range gives) the
+     * pattern of the last one holds */
+    if (t > 0x1p52)
+        t = 0x1p52;
     /* older events add less than 1e-7 of amp */
     const double horizon = 16 * decay;
     const int64_t k0 = (int64_t)floor((t - horizon) / BURST_BUCKET), k1 = (int64_t)floor(t / BURST_BUCKET);

@@ -432,6 +432,43 @@ static void test_unchanged(void)
     printf("unchanged: a chain that changes nothing gives every format back as it came\n");
 }
 
+/* Frames of more than 8 bits whose planes lie at odd addresses, or have
+ * odd strides, come out as the same frames laid out as usual do (their
+ * samples are not read as misaligned words). */
+static void test_odd_addresses(void)
+{
+    static const enum AVPixelFormat fmts[] = { AV_PIX_FMT_GRAY16LE, AV_PIX_FMT_YUV422P10LE };
+    SmearContext *ctx = open_chain("blur=sigma=3,shear=x=0.2", 1, 1);
+    for (size_t i = 0; i < 2; i++) {
+        AVFrame *in = make_frame(fmts[i], 29, 13, 11 + i), *odd = av_frame_alloc();
+        REQUIRE(odd, "out of memory");
+        odd->format = in->format;
+        odd->width = in->width;
+        odd->height = in->height;
+        odd->pts = in->pts;
+        for (int p = 0; p < 4 && in->data[p]; p++) {
+            int rows, bytes = plane_bytes(in, p, &rows);
+            const int stride = bytes + 3; /* odd */
+            /* reference-counted, so that the library gets these very planes */
+            REQUIRE(odd->buf[p] = av_buffer_alloc((size_t)stride * rows + 1), "out of memory");
+            odd->data[p] = odd->buf[p]->data + 1; /* an odd address */
+            odd->linesize[p] = stride;
+            for (int y = 0; y < rows; y++)
+                memcpy(odd->data[p] + y * stride, in->data[p] + y * in->linesize[p], bytes);
+        }
+        REQUIRE(((uintptr_t)odd->data[0] & 1) && (odd->linesize[0] & 1), "not odd");
+        AVFrame *a = run_one(ctx, in), *b = run_one(ctx, odd);
+        REQUIRE(frames_equal(a, b), "%s: a frame at odd addresses comes out otherwise",
+                av_get_pix_fmt_name(fmts[i]));
+        av_frame_free(&odd);
+        av_frame_free(&in);
+        av_frame_free(&a);
+        av_frame_free(&b);
+    }
+    smear_close(&ctx);
+    printf("odd addresses: 16-bit planes at odd addresses and strides give the usual output\n");
+}
+
 /* Frames the API must refuse rather than read or leak: a plane missing,
  * a receiving frame that still holds one. */
 static void test_refused_frames(void)
@@ -502,6 +539,7 @@ int main(void)
     test_logged_values_reproduce();
     test_odd_widths();
     test_unchanged();
+    test_odd_addresses();
     test_refused_frames();
     test_side_data_does_not_pile_up();
     return 0;
