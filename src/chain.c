@@ -282,6 +282,18 @@ int smear_chain_parse(SmearChain *chain, const char *text, uint64_t seed, void *
         p++;
     if (!*p)
         return 0;
+    /* a quote left open would take the rest of the chain as its text */
+    int quoted = 0;
+    for (const char *q = p; *q; q++) {
+        if (*q == '\\' && q[1] && !quoted)
+            q++;
+        else if (*q == '\'')
+            quoted = !quoted;
+    }
+    if (quoted) {
+        av_log(log_ctx, AV_LOG_ERROR, "chain '%s': a quote (') is opened and not closed\n", text);
+        return AVERROR(EINVAL);
+    }
     for (;;) {
         size_t len = token_len(p, ",");
         int ret = parse_filter(chain, p, len, seed, log_ctx);

@@ -152,6 +152,12 @@ int main(void)
     expect_error("blur=sigma=uniform(1,2)@often", "@often");
     expect_error("blur=sigma=keys(2:1,1:3)", "increase");
     expect_error("shear=x=1:y=1", "x*y");
+    /* a quote left open (it used to take the rest as its text and pass) */
+    expect_error("blur=sigma='2", "quote");
+    expect_error("blur=sigma='2:sigma_y=5", "quote");
+    expect_error("blur=sigma=2,shear=x='0.1", "quote");
+    expect_ok("blur=sigma='max(1,2)*(1+t)',shear=x=0.1", &c);
+    smear_chain_uninit(&c);
 
     /* the JSON of a frame: the applied values, which parse back to the same
      * chain as constants */
