@@ -80,8 +80,11 @@ int input_open(Input *in, const char *url, const char *format, AVDictionary **op
     in->fmt->interrupt_callback = (AVIOInterruptCB){ interrupt_cb, in };
     in->last_io_us = av_gettime_relative(); /* opening counts against the timeout too */
     if ((ret = avformat_open_input(&in->fmt, open_url, ifmt, opts)) < 0) {
-        av_log(NULL, retry ? AV_LOG_WARNING : AV_LOG_ERROR, "cannot open input '%s': %s\n", url,
-               ret == AVERROR_EXIT ? "no data yet" : av_err2str(ret));
+        if (cli_stop_signal) /* the probe, cut short, may say anything */
+            av_log(NULL, AV_LOG_INFO, "stopped before input '%s' opened\n", url);
+        else
+            av_log(NULL, retry ? AV_LOG_WARNING : AV_LOG_ERROR, "cannot open input '%s': %s\n",
+                   url, ret == AVERROR_EXIT ? "no data yet" : av_err2str(ret));
         return ret;
     }
     /* an .sdp file, probed, is RTP from the network: live too (the

@@ -210,7 +210,7 @@ static int parse_log_level(const char *s)
             return levels[i].level;
     char *end;
     long v = strtol(s, &end, 10);
-    return *end ? -100 : (int)v;
+    return *end || end == s ? -100 : (int)v;
 }
 
 void cli_log_setup(int level)
@@ -378,7 +378,7 @@ static int parse_args(int argc, char **argv, CliOptions *o)
             NEEDS_VALUE();
             char *end;
             o->throttle_ms = strtod(v, &end);
-            if (*end || !(o->throttle_ms >= 0) || o->throttle_ms > 10000) {
+            if (*end || end == v || !(o->throttle_ms >= 0) || o->throttle_ms > 10000) {
                 av_log(NULL, AV_LOG_ERROR, "--throttle takes milliseconds, not '%s'\n", v);
                 goto fail;
             }
@@ -432,6 +432,10 @@ static int parse_args(int argc, char **argv, CliOptions *o)
                 av_log(NULL, AV_LOG_ERROR, "more than %d inputs\n", CLI_MAX_INPUTS);
                 goto fail;
             }
+            if (pending_fmt && !av_find_input_format(pending_fmt)) {
+                av_log(NULL, AV_LOG_ERROR, "unknown input format '%s'\n", pending_fmt);
+                goto fail;
+            }
             o->inputs[o->nb_inputs] = v;
             o->input_formats[o->nb_inputs] = pending_fmt;
             o->input_opts[o->nb_inputs] = pending_in;
@@ -473,7 +477,7 @@ static int parse_args(int argc, char **argv, CliOptions *o)
             NEEDS_VALUE();
             char *end;
             long n = strtol(v, &end, 10);
-            if (*end || n < 0 || n > 256) {
+            if (*end || end == v || n < 0 || n > 256) {
                 av_log(NULL, AV_LOG_ERROR, "-threads takes a number from 0 to 256, not '%s'\n", v);
                 goto fail;
             }
@@ -483,7 +487,7 @@ static int parse_args(int argc, char **argv, CliOptions *o)
             char *end;
             errno = 0;
             unsigned long long s = strtoull(v, &end, 0);
-            if (*end || errno || v[0] == '-') {
+            if (*end || end == v || errno || v[0] == '-') {
                 av_log(NULL, AV_LOG_ERROR, "--seed takes a non-negative integer, not '%s'\n", v);
                 goto fail;
             }
@@ -865,9 +869,9 @@ int main(int argc, char **argv)
     int status = EXIT_ERROR, ret;
 
     cli_log_setup(AV_LOG_INFO);
+    avdevice_register_all(); /* before the command line: -f may name a device */
     if (parse_args(argc, argv, &opt) < 0)
         return EXIT_USAGE;
-    avdevice_register_all();
     avformat_network_init();
 
     main_thread = pthread_self();
@@ -943,8 +947,11 @@ int main(int argc, char **argv)
         goto end;
     }
     av_dict_free(&in_opts);
-    if (ret < 0)
+    if (ret < 0) {
+        if (cli_stop_signal) /* stopped while the input was opening: nothing went wrong */
+            status = 128 + cli_stop_signal;
         goto end;
+    }
     if ((ret = output_open(&r.out, &opt, &r.in)) < 0) {
         /* a mistake on the command line, or a failure to create the file */
         status = ret == AVERROR(EEXIST) || ret == AVERROR_OPTION_NOT_FOUND ||

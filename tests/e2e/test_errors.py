@@ -216,6 +216,26 @@ def stop_stalled_pipe(c, sig):
     check(n == 50, label + ": the output is complete, with every frame sent", 50, n)
 
 
+def stop_before_open(c):
+    """A signal while the input has sent nothing yet: status 128+N, no error
+    line, no output."""
+    out = os.path.join(c.d, "never_opened.mkv")
+    s = subprocess.Popen([e2e.SMEAR, "-i", "-", "-a", "blur", out], stdin=subprocess.PIPE,
+                         stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    time.sleep(1.5)
+    s.send_signal(signal.SIGINT)
+    try:
+        _, err = s.communicate(timeout=20)
+    except subprocess.TimeoutExpired:
+        s.kill()
+        _, err = s.communicate()
+    check(s.returncode == 128 + signal.SIGINT and not error_lines(err),
+          "SIGINT before the input opened: status 130, no error line", "130, none",
+          "%d: %s" % (s.returncode, e2e.tail(err)))
+    check(not os.path.exists(out) and not os.path.exists(out + ".partial"),
+          "SIGINT before the input opened: no output file")
+
+
 def fails_midway(c):
     """Writing fails part way (the file size limit is reached): status 1, and
     nothing under the output's name (the part written may stay as .partial)."""
@@ -287,6 +307,11 @@ def main():
          ["sigma", "2*(t+"]),
         ("unknown encoder", ["-i", c.src, "-a", "blur", "-c:v", "no_such_encoder"], USAGE,
          ["no_such_encoder"]),
+        ("unknown input format", ["-f", "nosuchfmt", "-i", c.src, "-a", "blur"], USAGE,
+         ["nosuchfmt"]),
+        ("a quote left open", ["-i", c.src, "-a", "blur=sigma='2"], USAGE, ["quote"]),
+        ("an empty -threads", ["-i", c.src, "-a", "blur", "-threads", ""], USAGE, ["-threads"]),
+        ("an empty --seed", ["-i", c.src, "-a", "blur", "--seed", ""], USAGE, ["--seed"]),
         ("-vf_pre letting no frame through", ["-i", c.src, "-a", "blur", "-vf_pre", "select=0"],
          FAILED, ["-vf_pre", "select=0", "no frame"]),
         ("-vf_post letting no frame through", ["-i", c.src, "-a", "blur", "-vf_post",
@@ -307,6 +332,7 @@ def main():
     for sig in (signal.SIGINT, signal.SIGTERM):
         e2e.part(stop_stalled_pipe, c, sig)
     e2e.part(log_file, c)
+    e2e.part(stop_before_open, c)
     e2e.part(print_to_full_disk, c)
     e2e.part(fails_midway, c)
     e2e.finish()
