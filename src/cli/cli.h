@@ -82,6 +82,14 @@ typedef struct CliOptions {
     DatasetOptions dataset;       ///< used when dataset.dir is set
 } CliOptions;
 
+/** From cli_log_capture() to cli_log_uncapture(), the errors FFmpeg's
+ *  libraries log in the calling thread are kept instead of shown, so that
+ *  the caller says what failed in one line of its own; cli_log_uncapture()
+ *  returns the last of them (its reason, or NULL), valid until the next
+ *  capture in that thread. */
+void cli_log_capture(void);
+const char *cli_log_uncapture(void);
+
 /** Set by SIGINT/SIGTERM: finish the output and stop. */
 extern volatile sig_atomic_t cli_stop_signal;
 

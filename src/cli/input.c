@@ -79,21 +79,27 @@ int input_open(Input *in, const char *url, const char *format, AVDictionary **op
     in->live = live >= 0 ? live : is_live(open_url, ifmt);
     in->fmt->interrupt_callback = (AVIOInterruptCB){ interrupt_cb, in };
     in->last_io_us = av_gettime_relative(); /* opening counts against the timeout too */
-    if ((ret = avformat_open_input(&in->fmt, open_url, ifmt, opts)) < 0) {
+    cli_log_capture();
+    ret = avformat_open_input(&in->fmt, open_url, ifmt, opts);
+    const char *why = cli_log_uncapture();
+    if (ret < 0) {
         if (cli_stop_signal) /* the probe, cut short, may say anything */
             av_log(NULL, AV_LOG_INFO, "stopped before input '%s' opened\n", url);
         else
             av_log(NULL, retry ? AV_LOG_WARNING : AV_LOG_ERROR, "cannot open input '%s': %s\n",
-                   url, ret == AVERROR_EXIT ? "no data yet" : av_err2str(ret));
+                   url, ret == AVERROR_EXIT ? "no data yet" : why ? why : av_err2str(ret));
         return ret;
     }
     /* an .sdp file, probed, is RTP from the network: live too (the
      * sender's silence ends it, instead of a wait without end) */
     if (live < 0 && !in->live && is_live_format(in->fmt->iformat))
         in->live = 1, in->last_io_us = av_gettime_relative();
-    if ((ret = avformat_find_stream_info(in->fmt, NULL)) < 0) {
+    cli_log_capture();
+    ret = avformat_find_stream_info(in->fmt, NULL);
+    why = cli_log_uncapture();
+    if (ret < 0) {
         av_log(NULL, AV_LOG_ERROR, "cannot read stream information of '%s': %s\n", url,
-               av_err2str(ret));
+               why ? why : av_err2str(ret));
         return ret;
     }
     const AVCodec *codec = NULL;
@@ -121,9 +127,12 @@ int input_open(Input *in, const char *url, const char *format, AVDictionary **op
         in->dec->flags |= AV_CODEC_FLAG_LOW_DELAY;
         in->dec->thread_type = FF_THREAD_SLICE;
     }
-    if ((ret = avcodec_open2(in->dec, codec, NULL)) < 0) {
+    cli_log_capture();
+    ret = avcodec_open2(in->dec, codec, NULL);
+    why = cli_log_uncapture();
+    if (ret < 0) {
         av_log(NULL, AV_LOG_ERROR, "cannot open the %s decoder for '%s': %s\n", codec->name,
-               url, av_err2str(ret));
+               url, why ? why : av_err2str(ret));
         return ret;
     }
     /* decode only the video stream; the others are copied or dropped */

@@ -160,11 +160,42 @@ static int seen_before(const char *fmt)
     return 0;
 }
 
+/* While a thread captures (cli_log_capture()), the library's errors it
+ * logs are kept, not shown: the last, for the caller's own line. */
+static _Thread_local int capturing;
+static _Thread_local char captured[512];
+
+void cli_log_capture(void)
+{
+    capturing = 1;
+    captured[0] = '\0';
+}
+
+const char *cli_log_uncapture(void)
+{
+    capturing = 0;
+    size_t n = strlen(captured);
+    while (n && (captured[n - 1] == '\n' || captured[n - 1] == ' ' || captured[n - 1] == '.'))
+        captured[--n] = '\0';
+    return n ? captured : NULL;
+}
+
 static void log_line(void *avcl, int level, const char *fmt, va_list vl)
 {
     static int at_line_start = 1, muted;
     const AVClass *cls = avcl ? *(const AVClass **)avcl : NULL;
     const int ours = !cls || !strcmp(cls->class_name, "smear");
+    /* a library's error while this thread captures: kept (the last whole
+     * message), not shown */
+    if (capturing && level <= AV_LOG_ERROR && !ours) {
+        static _Thread_local int cap_line_start = 1;
+        if (cap_line_start)
+            captured[0] = '\0';
+        const size_t used = strlen(captured), len = strlen(fmt);
+        vsnprintf(captured + used, sizeof(captured) - used, fmt, vl);
+        cap_line_start = len && fmt[len - 1] == '\n';
+        return;
+    }
     /* FFmpeg's own libraries speak through here too: their chatter (encoder
      * statistics...) only from -loglevel verbose on, their warnings once
      * per kind */
@@ -993,7 +1024,7 @@ int main(int argc, char **argv)
     if (ret < 0 && r.out.reader_gone)
         status = EXIT_OK; /* the consumer chose to stop (e.g. a player was closed) */
     else if (ret < 0)
-        status = EXIT_ERROR;
+        status = r.out.refused ? EXIT_USAGE : EXIT_ERROR; /* refused: nothing was written */
     else if (cli_stop_signal)
         status = 128 + cli_stop_signal;
     else if (input_had_errors(&r.in) || r.out.nb_bad_copied)

@@ -153,7 +153,9 @@ int output_open(Output *o, const CliOptions *opt, const Input *in)
                "(or matroska, mpegts, yuv4mpegpipe, ...)\n");
         return AVERROR(EINVAL);
     }
+    cli_log_capture(); /* the library's own complaint is said below, better */
     ret = avformat_alloc_output_context2(&o->oc, NULL, opt->output_format, is_stdout ? NULL : path);
+    cli_log_uncapture();
     if (ret < 0 || !o->oc) {
         if (opt->output_format)
             av_log(NULL, AV_LOG_ERROR, "unknown output format '%s'\n", opt->output_format);
@@ -414,9 +416,14 @@ static int open_encoder(Output *o, const AVFrame *f, AVRational tb, AVRational f
         o->enc->flags |= AV_CODEC_FLAG_QSCALE;
         o->enc->global_quality = (int)lrint(FF_QP2LAMBDA * o->qscale);
     }
-    if ((ret = avcodec_open2(o->enc, o->codec, &o->opts)) < 0) {
+    cli_log_capture();
+    ret = avcodec_open2(o->enc, o->codec, &o->opts);
+    const char *why = cli_log_uncapture();
+    if (ret < 0) {
         av_log(NULL, AV_LOG_ERROR, "cannot open the %s encoder for %dx%d %s: %s\n", o->codec->name,
-               f->width, f->height, av_get_pix_fmt_name(o->enc->pix_fmt), av_err2str(ret));
+               f->width, f->height, av_get_pix_fmt_name(o->enc->pix_fmt), why ? why : av_err2str(ret));
+        o->refused = ret == AVERROR(EINVAL) || ret == AVERROR(ERANGE) ||
+                     ret == AVERROR_OPTION_NOT_FOUND || ret == AVERROR_EXPERIMENTAL;
         return ret;
     }
     if ((ret = avcodec_parameters_from_context(o->vst->codecpar, o->enc)) < 0)
@@ -429,9 +436,14 @@ static int open_encoder(Output *o, const AVFrame *f, AVRational tb, AVRational f
     if (matrix && (ret = compat_stream_set_display_matrix(o->vst, matrix)) < 0)
         return ret;
 
-    if ((ret = avformat_write_header(o->oc, &o->opts)) < 0) {
+    cli_log_capture();
+    ret = avformat_write_header(o->oc, &o->opts);
+    why = cli_log_uncapture();
+    if (ret < 0) {
         av_log(NULL, AV_LOG_ERROR, "cannot write the %s header to '%s': %s\n",
-               o->oc->oformat->name, o->path, av_err2str(ret));
+               o->oc->oformat->name, o->path, why ? why : av_err2str(ret));
+        o->refused = ret == AVERROR(EINVAL) || ret == AVERROR_EXPERIMENTAL ||
+                     ret == AVERROR_PATCHWELCOME;
         o->failed = 1;
         return ret;
     }

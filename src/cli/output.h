@@ -52,6 +52,8 @@ typedef struct Output {
     int64_t          nb_bad_copied; ///< copied packets dropped: timestamps out of order
     int              warned_bad_copied;
     int              failed;      ///< a write failed: finish without the trailer
+    int              refused;     ///< the encoder or the muxer refused the settings asked for
+                                  ///< (an option's value, a codec the container cannot hold)
     int              reader_gone; ///< the failure was a closed pipe or socket (EPIPE)
 } Output;
 

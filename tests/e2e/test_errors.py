@@ -290,6 +290,8 @@ def main():
     c.big = e2e.make_clip(os.path.join(c.d, "big.mkv"), duration=4, vf="noise=alls=30:allf=t",
                           audio=False)
     missing = os.path.join(c.d, "no_such_clip.mp4")
+    empty = os.path.join(c.d, "empty.mp4")
+    open(empty, "wb").close()
     cases = [
         ("missing input file", ["-i", missing, "-a", "blur=sigma=1"], FAILED,
          ["no_such_clip.mp4"]),
@@ -309,6 +311,12 @@ def main():
          ["no_such_encoder"]),
         ("unknown input format", ["-f", "nosuchfmt", "-i", c.src, "-a", "blur"], USAGE,
          ["nosuchfmt"]),
+        # the library's own complaint is the reason in smear's line, not a line of its own
+        ("an encoder option's value it cannot take", ["-i", c.src, "-a", "blur", "-c:v", "mpeg4",
+                                                      "-g", "abc"], USAGE, ["mpeg4", "abc"]),
+        ("unknown output format", ["-i", c.src, "-a", "blur", "-f", "nosuchfmt"], USAGE,
+         ["nosuchfmt"]),
+        ("an empty input file", ["-i", empty, "-a", "blur"], FAILED, ["empty.mp4"]),
         ("a quote left open", ["-i", c.src, "-a", "blur=sigma='2"], USAGE, ["quote"]),
         ("an empty -threads", ["-i", c.src, "-a", "blur", "-threads", ""], USAGE, ["-threads"]),
         ("an empty --seed", ["-i", c.src, "-a", "blur", "--seed", ""], USAGE, ["--seed"]),
