@@ -224,6 +224,16 @@ int main(void)
                 varying[i].at.w, varying[i].at.h, x, varying[i].want);
         smear_schedule_free(&s);
     }
+    /* linear keys between values far apart: finite between them */
+    s = parse("keys(0:1e308,1:-1e308)", 1);
+    {
+        const SmearScheduleVars mid = { 0.5, 12, 640, 360, 25 }, q = { 0.25, 6, 640, 360, 25 };
+        double x, y;
+        REQUIRE(smear_schedule_eval(s, &mid, &x) == 0 && x == 0, "keys halfway: %g", x);
+        REQUIRE(smear_schedule_eval(s, &q, &y) == 0 && fabs(y - 0.5e308) < 1e293,
+                "keys a quarter of the way: %g", y);
+    }
+    smear_schedule_free(&s);
     s = parse("2*(3+1e1)-sqrt(4)/2+PI*0", 1);
     {
         double x;
