@@ -67,6 +67,21 @@ def exists_without_y(c):
     check(not os.path.exists(out + ".partial"), "output exists, no -y: no .partial file")
 
 
+def signal_when_writing(p, out, sig, settle):
+    """Waits for process p to start writing out (its .partial), lets it run
+    settle seconds more, and sends it sig if it still runs; whether it did."""
+    t0 = time.monotonic()
+    while time.monotonic() - t0 < 30 and p.poll() is None:
+        if os.path.exists(out + ".partial") and os.path.getsize(out + ".partial") > 0:
+            break
+        time.sleep(0.05)
+    time.sleep(settle)
+    running = p.poll() is None
+    if running:
+        p.send_signal(sig)
+    return running
+
+
 def stop_by_signal(c, sig, ext):
     """A long real-time run stopped by a signal: status 128+N, a complete file."""
     name = signal.Signals(sig).name
@@ -77,16 +92,7 @@ def stop_by_signal(c, sig, ext):
         p = subprocess.Popen([e2e.SMEAR, "-f", "lavfi", "-i", src, "-a", "blur=sigma=1.5",
                               out], stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
                              stderr=err)
-        # wait for the output to start, then let it run a little
-        t0 = time.monotonic()
-        while time.monotonic() - t0 < 30 and p.poll() is None:
-            if os.path.exists(out + ".partial") and os.path.getsize(out + ".partial") > 0:
-                break
-            time.sleep(0.05)
-        time.sleep(1.5)
-        running = p.poll() is None
-        if running:
-            p.send_signal(sig)
+        running = signal_when_writing(p, out, sig, 1.5)
         try:
             p.wait(timeout=20)
         except subprocess.TimeoutExpired:
@@ -187,15 +193,7 @@ def stop_stalled_pipe(c, sig):
                              stdin=subprocess.PIPE, stdout=subprocess.DEVNULL, stderr=err)
         s.stdin.write(p.stdout)
         s.stdin.flush()  # and left open: the producer is stalled, not gone
-        t0 = time.monotonic()
-        while time.monotonic() - t0 < 30 and s.poll() is None:
-            if os.path.exists(out + ".partial") and os.path.getsize(out + ".partial") > 0:
-                break
-            time.sleep(0.05)
-        time.sleep(1.0)
-        running = s.poll() is None
-        if running:
-            s.send_signal(sig)
+        running = signal_when_writing(s, out, sig, 1.0)
         t0 = time.monotonic()
         try:
             s.wait(timeout=20)

@@ -22,7 +22,8 @@
 #include "gaussian.h"
 #include "testutil.h"
 
-static AVFrame *make_frame(enum AVPixelFormat fmt, int w, int h, uint64_t seed)
+/* A w x h frame of format fmt at time 0, its planes allocated. */
+static AVFrame *new_frame(enum AVPixelFormat fmt, int w, int h)
 {
     AVFrame *f = av_frame_alloc();
     REQUIRE(f, "out of memory");
@@ -31,6 +32,12 @@ static AVFrame *make_frame(enum AVPixelFormat fmt, int w, int h, uint64_t seed)
     f->height = h;
     f->pts = 0;
     REQUIRE(av_frame_get_buffer(f, 0) == 0, "cannot allocate %s", av_get_pix_fmt_name(fmt));
+    return f;
+}
+
+static AVFrame *make_frame(enum AVPixelFormat fmt, int w, int h, uint64_t seed)
+{
+    AVFrame *f = new_frame(fmt, w, h);
     const AVPixFmtDescriptor *d = av_pix_fmt_desc_get(fmt);
     const int depth = d->comp[0].depth;
     for (int p = 0; p < 4 && f->data[p]; p++) {
@@ -347,13 +354,7 @@ static void test_logged_values_reproduce(void)
 static AVFrame *flat_frame(enum AVPixelFormat fmt, int w, int h, const uint8_t *luma, int lsize,
                            const uint8_t *chroma, int csize)
 {
-    AVFrame *f = av_frame_alloc();
-    REQUIRE(f, "out of memory");
-    f->format = fmt;
-    f->width = w;
-    f->height = h;
-    f->pts = 0;
-    REQUIRE(av_frame_get_buffer(f, 0) == 0, "cannot allocate");
+    AVFrame *f = new_frame(fmt, w, h);
     const AVPixFmtDescriptor *d = av_pix_fmt_desc_get(fmt);
     for (int p = 0; p < 2 && f->data[p]; p++) {
         const uint8_t *unit = p ? chroma : luma;
