@@ -7,6 +7,7 @@
  *        -> encoder -> muxer, with every other stream copied untouched.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <inttypes.h>
 #include <pthread.h>
 #include <signal.h>
@@ -227,6 +228,22 @@ static void log_callback(void *avcl, int level, const char *fmt, va_list vl)
     pthread_mutex_lock(&log_lock);
     log_line(avcl, level, fmt, vl);
     pthread_mutex_unlock(&log_lock);
+}
+
+/* The whole of a write of n bytes to fd, again where a signal interrupts
+ * it (a stop signal must not fail the log of the run it stops). */
+static int write_all(int fd, const char *p, size_t n)
+{
+    while (n) {
+        const ssize_t k = write(fd, p, n);
+        if (k < 0 && errno == EINTR)
+            continue;
+        if (k <= 0)
+            return AVERROR(k < 0 ? errno : EIO);
+        p += k;
+        n -= (size_t)k;
+    }
+    return 0;
 }
 
 static int parse_log_level(const char *s)
@@ -625,7 +642,7 @@ typedef struct Run {
     Output            out;
     SmearContext     *smear;
     Graph            *pre, *post;
-    FILE             *log;
+    int               log_fd;               ///< --log: where its lines go (-1: no log)
     AVFrame          *frame, *aug, *tmp;
     AVRational        tb, frame_rate;       ///< of frames entering the augmentation
     AVRational        out_tb, out_rate;     ///< of frames entering the encoder
@@ -703,15 +720,19 @@ static int augment(Run *r, AVFrame *f)
             return encode(r, NULL);
         if (ret < 0)
             return ret;
-        if (r->log) {
-            const AVDictionaryEntry *e = av_dict_get(r->aug->metadata, SMEAR_META_PARAMS, NULL, 0);
+        const AVDictionaryEntry *e = r->log_fd >= 0 ?
+            av_dict_get(r->aug->metadata, SMEAR_META_PARAMS, NULL, 0) : NULL;
+        if (e) {
             /* a live run also says how many input frames were dropped so far */
-            if (e && (r->in.live ? fprintf(r->log, "{\"dropped\":%" PRId64 ",%s\n",
-                                           r->stats.dropped, e->value + 1)
-                                 : fprintf(r->log, "%s\n", e->value)) < 0) {
+            char *line = r->in.live ? av_asprintf("{\"dropped\":%" PRId64 ",%s\n",
+                                                  r->stats.dropped, e->value + 1)
+                                    : av_asprintf("%s\n", e->value);
+            ret = line ? write_all(r->log_fd, line, strlen(line)) : AVERROR(ENOMEM);
+            av_free(line);
+            if (ret < 0) {
                 av_log(NULL, AV_LOG_ERROR, "cannot write the log '%s': %s\n", r->opt->log_path,
-                       strerror(errno));
-                return AVERROR(errno);
+                       av_err2str(ret));
+                return ret;
             }
             r->nb_logged++;
         }
@@ -779,19 +800,41 @@ static void note_drops(Run *r)
     }
 }
 
+/* path, absolute and resolved (its folder, when it does not exist yet); a
+ * new string, or NULL. */
+static char *canonical(const char *path)
+{
+    char *full = realpath(path, NULL);
+    if (full || errno != ENOENT)
+        return full;
+    const char *slash = strrchr(path, '/');
+    char *dir = slash ? av_strndup(path, slash == path ? 1 : (size_t)(slash - path)) : av_strdup(".");
+    char *rdir = dir ? realpath(dir, NULL) : NULL, *ret = NULL;
+    if (rdir)
+        ret = av_asprintf("%s/%s", strcmp(rdir, "/") ? rdir : "", slash ? slash + 1 : path);
+    av_free(dir);
+    free(rdir);
+    return ret;
+}
+
 /* Whether paths a and b name the same file: the same one on disk when
- * both exist, else the same text. */
+ * both exist, else the same place once resolved (./o.mkv is o.mkv). */
 static int same_file(const char *a, const char *b)
 {
     struct stat sa, sb;
     if (stat(a, &sa) == 0 && stat(b, &sb) == 0)
         return sa.st_dev == sb.st_dev && sa.st_ino == sb.st_ino;
-    return !strcmp(a, b);
+    char *ca = canonical(a), *cb = canonical(b);
+    const int same = ca && cb ? !strcmp(ca, cb) : !strcmp(a, b);
+    free(ca);
+    free(cb);
+    return same;
 }
 
 /* --log: checked against the input and the output (it must overwrite
  * neither), then written as LOG.partial until the run ends (see
- * log_finish()); - is standard output. An exit status. */
+ * log_finish()); - is standard output, and a path that is not a regular
+ * file (a pipe, a device) is written as it is. An exit status. */
 static int log_open(Run *r, const CliOptions *o)
 {
     const char *path = o->log_path;
@@ -801,26 +844,36 @@ static int log_open(Run *r, const CliOptions *o)
                    "output: give --log a file\n");
             return EXIT_USAGE;
         }
-        r->log = stdout;
+        r->log_fd = STDOUT_FILENO;
         return EXIT_OK;
     }
+    const char *against[2] = { o->output, NULL };
+    char *partial = av_asprintf("%s.partial", o->output);
+    against[1] = partial;
     for (int i = 0; i < o->nb_inputs; i++)
         if (same_file(path, o->inputs[i])) {
             av_log(NULL, AV_LOG_ERROR, "log '%s' is the input: give --log another file\n", path);
+            av_free(partial);
             return EXIT_USAGE;
         }
-    if (same_file(path, o->output)) {
-        av_log(NULL, AV_LOG_ERROR, "log '%s' is the output: give --log another file\n", path);
-        return EXIT_USAGE;
-    }
+    for (int i = 0; i < 2; i++)
+        if (against[i] && strcmp(o->output, "-") && same_file(path, against[i])) {
+            av_log(NULL, AV_LOG_ERROR, "log '%s' is the output: give --log another file\n", path);
+            av_free(partial);
+            return EXIT_USAGE;
+        }
+    av_free(partial);
     struct stat st;
-    if (!o->overwrite && stat(path, &st) == 0) {
+    const int exists = stat(path, &st) == 0;
+    if (exists && S_ISREG(st.st_mode) && !o->overwrite) {
         av_log(NULL, AV_LOG_ERROR, "log '%s' already exists; add -y to overwrite it\n", path);
         return EXIT_USAGE;
     }
-    if (!(r->log_tmp = av_asprintf("%s.partial", path)))
+    const int regular = !exists || S_ISREG(st.st_mode);
+    if (regular && !(r->log_tmp = av_asprintf("%s.partial", path)))
         return EXIT_ERROR;
-    if (!(r->log = fopen(r->log_tmp, "w"))) {
+    if ((r->log_fd = open(regular ? r->log_tmp : path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC,
+                          0666)) < 0) {
         av_log(NULL, AV_LOG_ERROR, "cannot create the log '%s': %s\n", path, strerror(errno));
         av_freep(&r->log_tmp);
         return EXIT_ERROR;
@@ -836,7 +889,7 @@ static void log_finish(Run *r, const CliOptions *o, int status)
 {
     if (!r->log_tmp)
         return;
-    if (status == EXIT_USAGE || (status == EXIT_ERROR && !r->nb_logged))
+    if (status == EXIT_USAGE || !r->nb_logged)
         unlink(r->log_tmp);
     else if (status != EXIT_ERROR && rename(r->log_tmp, o->log_path) != 0)
         av_log(NULL, AV_LOG_ERROR, "cannot name the log '%s': %s (it is kept as '%s')\n",
@@ -896,7 +949,7 @@ static int run(Run *r)
 int main(int argc, char **argv)
 {
     CliOptions opt;
-    Run r = { .opt = &opt, .first_pts = AV_NOPTS_VALUE };
+    Run r = { .opt = &opt, .first_pts = AV_NOPTS_VALUE, .log_fd = -1 };
     int status = EXIT_ERROR, ret;
 
     cli_log_setup(AV_LOG_INFO);
@@ -1009,11 +1062,11 @@ int main(int argc, char **argv)
     int cret = output_close(&r.out, complete);
     if (ret >= 0 && cret < 0)
         ret = cret;
-    if (r.log && (r.log == stdout ? fflush(r.log) : fclose(r.log)) != 0 && ret >= 0) {
+    if (r.log_fd > STDOUT_FILENO && close(r.log_fd) != 0 && ret >= 0) {
         av_log(NULL, AV_LOG_ERROR, "cannot write the log '%s': %s\n", opt.log_path, strerror(errno));
         ret = AVERROR(EIO);
     }
-    r.log = NULL;
+    r.log_fd = -1;
 
     if (input_had_errors(&r.in) || r.out.nb_bad_copied)
         av_log(NULL, AV_LOG_WARNING, "input '%s' was damaged: %" PRId64 " damaged packets, %" PRId64
@@ -1049,8 +1102,8 @@ int main(int argc, char **argv)
 end:
     if (r.out.oc)
         output_close(&r.out, 0);
-    if (r.log && r.log != stdout)
-        fclose(r.log);
+    if (r.log_fd > STDOUT_FILENO)
+        close(r.log_fd);
     log_finish(&r, &opt, status);
     input_close(&r.in);
     graph_free(&r.pre);

@@ -6,8 +6,10 @@ fails part way leaves nothing under the output's name."""
 
 import os
 import signal
+import stat
 import subprocess
 import sys
+import threading
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
@@ -138,6 +140,26 @@ def log_file(c):
     out = os.path.join(c.d, "log_out.mkv")
     mistake(c, "--log naming the output", ["-i", c.src, "-a", "blur", "--log", out, "-y"], USAGE,
             ["log_out.mkv", "output"], out)
+    # the output named another way, before it exists
+    was = os.getcwd()
+    os.chdir(c.d)
+    try:
+        mistake(c, "--log naming the output another way", ["-i", c.src, "-a", "blur", "--log",
+                                                           "./log_out.mkv", "-y"], USAGE,
+                ["log_out.mkv", "output"], "log_out.mkv")
+    finally:
+        os.chdir(was)
+    # a pipe is written as it is, and stays a pipe
+    fifo = os.path.join(c.d, "log.fifo")
+    os.mkfifo(fifo)
+    got = []
+    reader = threading.Thread(target=lambda: got.extend(open(fifo).read().splitlines()))
+    reader.start()
+    p = e2e.smear(["-i", c.src, "-a", "blur=sigma=2", "--log", fifo, "-y", out], timeout=120)
+    reader.join(60)
+    check(p.returncode == 0 and len(got) == 50 and stat.S_ISFIFO(os.stat(fifo).st_mode),
+          "--log into a named pipe: 50 lines through it, and it stays a pipe", "status 0, 50",
+          "%d, %d lines" % (p.returncode, len(got)))
     log = os.path.join(c.d, "params.jsonl")
     for label, args, status in (
             ("--log with an unknown encoder option", ["-i", c.src, "-a", "blur", "-no_such_opt",
@@ -218,7 +240,9 @@ def stop_before_open(c):
     """A signal while the input has sent nothing yet: status 128+N, no error
     line, no output."""
     out = os.path.join(c.d, "never_opened.mkv")
-    s = subprocess.Popen([e2e.SMEAR, "-i", "-", "-a", "blur", out], stdin=subprocess.PIPE,
+    log = os.path.join(c.d, "never_opened.jsonl")
+    s = subprocess.Popen([e2e.SMEAR, "-i", "-", "-a", "blur", "--log", log, out],
+                         stdin=subprocess.PIPE,
                          stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     time.sleep(1.5)
     s.send_signal(signal.SIGINT)
@@ -230,8 +254,8 @@ def stop_before_open(c):
     check(s.returncode == 128 + signal.SIGINT and not error_lines(err),
           "SIGINT before the input opened: status 130, no error line", "130, none",
           "%d: %s" % (s.returncode, e2e.tail(err)))
-    check(not os.path.exists(out) and not os.path.exists(out + ".partial"),
-          "SIGINT before the input opened: no output file")
+    check(not any(os.path.exists(f) for f in (out, out + ".partial", log, log + ".partial")),
+          "SIGINT before the input opened: no output file, no log")
 
 
 def fails_midway(c):
