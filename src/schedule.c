@@ -563,8 +563,12 @@ static double keys_value(const Generator *g, double t)
         return (2 * u3 - 3 * u2 + 1) * g->kv[i] + (u3 - 2 * u2 + u) * h * g->kslope[i] +
                (-2 * u3 + 3 * u2) * g->kv[i + 1] + (u3 - u2) * h * g->kslope[i + 1];
     }
-    default: /* as a weighted mean: finite between any two finite keys */
-        return (1 - u) * g->kv[i] + u * g->kv[i + 1];
+    default: {
+        /* equal keys hold their value exactly; keys so far apart that their
+         * difference overflows are mixed as a weighted mean instead */
+        const double a = g->kv[i], b = g->kv[i + 1], d = b - a;
+        return a == b ? a : isfinite(d) ? a + u * d : (1 - u) * a + u * b;
+    }
     }
 }
 

@@ -234,6 +234,15 @@ int main(void)
                 "keys a quarter of the way: %g", y);
     }
     smear_schedule_free(&s);
+    /* equal keys: their value exactly, all the way */
+    s = parse("keys(0:1.7,10:1.7)", 1);
+    for (int i = 0; i < 250; i++) {
+        const SmearScheduleVars at = { i * 0.04, i, 640, 360, 25 };
+        double x;
+        REQUIRE(smear_schedule_eval(s, &at, &x) == 0 && x == 1.7, "flat keys at frame %d: %.17g",
+                i, x);
+    }
+    smear_schedule_free(&s);
     s = parse("2*(3+1e1)-sqrt(4)/2+PI*0", 1);
     {
         double x;
