@@ -1105,7 +1105,8 @@ end:
     if (r.log_fd > STDOUT_FILENO)
         close(r.log_fd);
     log_finish(&r, &opt, status);
-    input_close(&r.in);
+    if (!r.reader.abandoned) /* else its thread may still be in it */
+        input_close(&r.in);
     graph_free(&r.pre);
     graph_free(&r.post);
     smear_close(&r.smear);

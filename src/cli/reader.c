@@ -317,9 +317,21 @@ void reader_stop(Reader *r)
     /* a read blocked on a silent pipe returns when a signal interrupts it
      * (its interrupt callback then sees cli_stop_reading): sent again
      * until the reader is out, in case one came just before the read */
-    while (!r->eof) {
+    enum { LET_GO_MS = 3000, STEP_MS = 50 };
+    for (int waited = 0; !r->eof && waited < LET_GO_MS; waited += STEP_MS) {
         cli_wake(r->thread);
-        wait_ms(r, 50);
+        wait_ms(r, STEP_MS);
+    }
+    if (!r->eof) {
+        /* a read that a signal does not end (a device that retries after
+         * one): the reader is left to the end of the program, with what it
+         * holds, so that the output can still be finished */
+        pthread_mutex_unlock(&r->lock);
+        av_log(NULL, AV_LOG_WARNING, "input '%s' does not let go; leaving it\n", r->in->url);
+        pthread_detach(r->thread);
+        r->abandoned = 1;
+        r->started = 0;
+        return;
     }
     pthread_mutex_unlock(&r->lock);
     pthread_join(r->thread, NULL);

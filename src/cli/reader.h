@@ -41,6 +41,7 @@ typedef struct Reader {
     ReaderItem     *items;
     int             nb_items, cap_items, nb_frames;
     int             eof, stop, started;
+    int             abandoned;    ///< the reader did not end when stopped: its input is still in use
     int             error;        ///< a fatal error of the input
     int64_t         dropped;      ///< frames dropped to keep up
     int64_t         reconnects;
