@@ -1336,10 +1336,25 @@ static int check_settings(Dataset *ds)
         status = EXIT_USAGE;
         goto end;
     }
-    int ret = old ? 0 : write_atomic(path, now, strlen(now));
-    if (ret < 0) {
-        av_log(NULL, AV_LOG_ERROR, "cannot write '%s': %s\n", path, av_err2str(ret));
-        goto end;
+    if (!old) {
+        /* made once: shards started together on a new folder race here, and
+         * the first one's settings (and seed) are everyone's */
+        char *tmp = av_asprintf("%s.%d", path, (int)getpid());
+        int ret = tmp ? write_atomic(tmp, now, strlen(now)) : AVERROR(ENOMEM);
+        if (ret >= 0 && link(tmp, path) < 0)
+            ret = AVERROR(errno);
+        if (tmp)
+            unlink(tmp);
+        av_free(tmp);
+        if (ret == AVERROR(EEXIST)) {
+            av_free(path);
+            av_free(now);
+            return check_settings(ds);
+        }
+        if (ret < 0) {
+            av_log(NULL, AV_LOG_ERROR, "cannot write '%s': %s\n", path, av_err2str(ret));
+            goto end;
+        }
     }
     status = 0;
 end:
