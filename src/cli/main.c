@@ -133,7 +133,8 @@ static void usage(FILE *f)
 "-framerate 30 -input_format mjpeg for a camera); after -i, of the encoder or muxer.\n"
 "\n"
 "Exit status: 0 done; 1 failed (a partial file is kept as OUTPUT.partial); 2 bad command\n"
-"line or chain; 3 done, but damaged input data was skipped; 128+N stopped by signal N\n"
+"line or chain, or settings the encoder or muxer refuses; 3 done, but damaged input data\n"
+"was skipped; 128+N stopped by signal N\n"
 "(the output is finished and playable).\n",
             smear_version());
 }
