@@ -848,22 +848,20 @@ static int log_open(Run *r, const CliOptions *o)
         r->log_fd = STDOUT_FILENO;
         return EXIT_OK;
     }
-    const char *against[2] = { o->output, NULL };
-    char *partial = av_asprintf("%s.partial", o->output);
-    against[1] = partial;
     for (int i = 0; i < o->nb_inputs; i++)
         if (same_file(path, o->inputs[i])) {
             av_log(NULL, AV_LOG_ERROR, "log '%s' is the input: give --log another file\n", path);
-            av_free(partial);
             return EXIT_USAGE;
         }
-    for (int i = 0; i < 2; i++)
-        if (against[i] && strcmp(o->output, "-") && same_file(path, against[i])) {
-            av_log(NULL, AV_LOG_ERROR, "log '%s' is the output: give --log another file\n", path);
-            av_free(partial);
-            return EXIT_USAGE;
-        }
+    /* the output, or the name it is written under until it is complete */
+    char *partial = av_asprintf("%s.partial", o->output);
+    const int is_output = strcmp(o->output, "-") &&
+                          (same_file(path, o->output) || (partial && same_file(path, partial)));
     av_free(partial);
+    if (is_output) {
+        av_log(NULL, AV_LOG_ERROR, "log '%s' is the output: give --log another file\n", path);
+        return EXIT_USAGE;
+    }
     struct stat st;
     const int exists = stat(path, &st) == 0;
     if (exists && S_ISREG(st.st_mode) && !o->overwrite) {

@@ -223,6 +223,9 @@ int reader_start(Reader *r, Input *in, int max_frames, int64_t max_delay_us, int
     return 0;
 }
 
+/* How often a reader that must stop is interrupted again, in milliseconds. */
+#define WAKE_EVERY_MS 50
+
 /* Waits on r's condition for at most ms milliseconds; with the lock held. */
 static void wait_ms(Reader *r, int ms)
 {
@@ -241,11 +244,11 @@ int reader_next(Reader *r, AVFrame *frame, AVPacket *pkt, int64_t *t_in)
      * decoder holds and ends. A read that does not return on its own (a
      * pipe whose writer stalled) is interrupted for it, and after
      * STOP_WAIT_MS the wait ends whatever the reader does */
-    enum { STOP_WAIT_MS = 2000, STEP_MS = 50 };
+    enum { STOP_WAIT_MS = 2000 };
     int waited = 0;
     while (!r->nb_items && !r->eof) {
         if (!cli_stop_signal) {
-            wait_ms(r, 2 * STEP_MS);
+            wait_ms(r, 2 * WAKE_EVERY_MS);
             continue;
         }
         if (waited >= STOP_WAIT_MS) {
@@ -253,8 +256,8 @@ int reader_next(Reader *r, AVFrame *frame, AVPacket *pkt, int64_t *t_in)
             return AVERROR_EXIT;
         }
         cli_wake(r->thread);
-        wait_ms(r, STEP_MS);
-        waited += STEP_MS;
+        wait_ms(r, WAKE_EVERY_MS);
+        waited += WAKE_EVERY_MS;
     }
     if (!r->nb_items) {
         int err = r->error;
@@ -317,10 +320,10 @@ void reader_stop(Reader *r)
     /* a read blocked on a silent pipe returns when a signal interrupts it
      * (its interrupt callback then sees cli_stop_reading): sent again
      * until the reader is out, in case one came just before the read */
-    enum { LET_GO_MS = 3000, STEP_MS = 50 };
-    for (int waited = 0; !r->eof && waited < LET_GO_MS; waited += STEP_MS) {
+    enum { LET_GO_MS = 3000 };
+    for (int waited = 0; !r->eof && waited < LET_GO_MS; waited += WAKE_EVERY_MS) {
         cli_wake(r->thread);
-        wait_ms(r, STEP_MS);
+        wait_ms(r, WAKE_EVERY_MS);
     }
     if (!r->eof) {
         /* a read that a signal does not end (a device that retries after
