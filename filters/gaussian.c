@@ -141,6 +141,7 @@ static void priv_free(GaussPriv *g, int all)
     free(g->slant.urow_a);
     free(g->slant.urow_b);
     free(g->slant.iwt);
+    free(g->slant.pre);
     if (all)
         for (int i = 0; i < 6; i++)
             smear_buf_free(&keep[i]);
@@ -262,9 +263,9 @@ static int direct_integer(GaussPriv *g, const SmearPlaneInfo *info, const double
     for (int i = 0; i < nrow * kw; i++)
         kmax = fmax(kmax, k[i] / sum);
     /* a unit's sum weights (two entries' weights added) fit in 16 bits; a
-     * sum of words (at most 510) times them, over the kernel, stays below
-     * 2^(bits + 10), within 32 bits */
-    s->bits = 20;
+     * sum of words (at most 510 << fbits) times them, over the kernel, stays
+     * below 2^(bits + fbits + 10), within 32 bits */
+    s->bits = 20 - s->fbits;
     while (s->bits > 8 && 2 * kmax * ldexp(1, s->bits) > 32000)
         s->bits--;
     int32_t *q = malloc(sizeof(int32_t) * nrow * kw);
@@ -323,7 +324,10 @@ static int direct_integer(GaussPriv *g, const SmearPlaneInfo *info, const double
         return -ENOMEM;
     memset(s->Sw + (size_t)s->sw * s->sh, 0, sizeof(uint16_t) * (s->sw * (ROWS - 1) + slack));
     s->vnni = !!(info->cpu & SMEAR_CPU_VNNI);
-    s->work = jobs_work(g, 16, info, &s->work_floats, &s->nb_work); /* unused */
+    /* the split x pass's padded row (whole blocks of up to 64 words, and
+     * its reach) */
+    const size_t work = s->pre_r ? ((size_t)s->sw + 2 * (size_t)s->pre_r + 256) / 2 : 16;
+    s->work = jobs_work(g, work, info, &s->work_floats, &s->nb_work);
     if (!s->work)
         return -ENOMEM;
     g->slant_axis = SMEAR_DSP_PICK(smear_gauss_slant_axis, info->cpu);
@@ -332,10 +336,87 @@ static int direct_integer(GaussPriv *g, const SmearPlaneInfo *info, const double
     return 0;
 }
 
+/* The covariance [[cxx, cxy], [cxy, cyy]] of a turned Gaussian. */
+static void covariance(const SmearGaussianParams *gp, double *cxx, double *cyy, double *cxy)
+{
+    const double c = cos(gp->angle), sn = sin(gp->angle);
+    const double vx = gp->sigma_x * gp->sigma_x, vy = gp->sigma_y * gp->sigma_y;
+    *cxx = c * c * vx + sn * sn * vy;
+    *cyy = sn * sn * vx + c * c * vy;
+    *cxy = c * sn * (vx - vy);
+}
+
+/* The split direct FIR (see GaussSlant). Row dy of a turned Gaussian of
+ * covariance [[cxx, cxy], [cxy, cyy]] is a Gaussian along x of variance
+ * det / cyy centred at dy cxy / cyy. The quadratic B-spline at any shift f
+ * in [-1/2, 1/2], weights (f - 1/2)^2 / 2, 3/4 - f^2 and (f + 1/2)^2 / 2 at
+ * -1, 0 and 1, has mean f and variance 1/4 whatever f: after a common x
+ * pass of variance det / cyy - 1/4, three entries per row make each row's
+ * mean and spread the sampled kernel's. Against the sampled kernel, from a
+ * rows' sigma of GAUSS_SPLIT_MIN up (smaller where the line steps fewer
+ * columns per row): at most 0.18 of a level on hard edges at any
+ * direction and 0.3 on white noise (five deviations), for 8 x 0.8 at 40
+ * degrees; 0.48 and 0.44 for 8 x 0.75 at 45, whose rows' sigma is 1.06. */
+#define GAUSS_SPLIT_MIN 1.1
+/* The direct FIR's cost per output sample, in samples of the wide route
+ * (shear_cost()), from timings on one 1080p plane: a block of
+ * GAUSS_DIRECT_ROWS rows reads its input rows above its middle with their
+ * mirrors, in units of two entries, about a quarter of the kernel's entries
+ * and 1.4 more per row (the rows' runs, moved, do not line up; within a
+ * tenth for 8 x 0.8 at 40 degrees and 6 x 1 at 20, whole and split); a
+ * unit costs 0.0212 of a wide sample, a pair of the split's x taps 0.051.
+ * In floats (above 8 bits), half as many lanes. Sets *split where the
+ * split FIR holds and is cheaper. */
+static double direct_cost(const SmearGaussianParams *gp, int depth, int *split)
+{
+    double cxx, cyy, cxy;
+    covariance(gp, &cxx, &cyy, &cxy);
+    const double R = ceil(4 * sqrt(cyy));
+    const double whole = 0.0212 * (4 * M_PI * gp->sigma_x * gp->sigma_y + 1.4 * (R + 2));
+    *split = 0;
+    if (depth != 8)
+        return 2 * whole;
+    const double rows = (cxx * cyy - cxy * cxy) / cyy; /* the rows' variance */
+    if (cyy > cxx || rows < GAUSS_SPLIT_MIN * GAUSS_SPLIT_MIN)
+        return whole; /* a line stepping more than a column a row: too narrow rows */
+    const double r = ceil(4 * sqrt(rows - 0.25));
+    const double cost = 0.0212 * (3 * (2 * R + 1) / 4 + 1.4 * (R + 2)) + 0.051 * (r + 1);
+    *split = cost < whole;
+    return *split ? cost : whole;
+}
+
+/* The split direct FIR's x pass (see GaussSlant): pre_r and pre. */
+static int split_pre(GaussSlant *s, double var)
+{
+    const double sigma = sqrt(var);
+    const int r = (int)ceil(4 * sigma);
+    s->pre_r = r > 1 ? r : 1;
+    s->fbits = 4;
+    const int n = 2 * s->pre_r + 1;
+    int32_t *w = calloc((size_t)n + 1, sizeof(*w)); /* and a zero after the last */
+    if (!w || !(s->pre = malloc(sizeof(int32_t) * ((size_t)s->pre_r + 1)))) {
+        free(w);
+        return -ENOMEM;
+    }
+    double sum = 0;
+    for (int k = -s->pre_r; k <= s->pre_r; k++)
+        sum += exp(-(double)k * k / (2 * var));
+    int64_t total = 0;
+    for (int k = -s->pre_r; k <= s->pre_r; k++)
+        total += w[k + s->pre_r] = (int32_t)lrint(exp(-(double)k * k / (2 * var)) / sum *
+                                                  (1 << GAUSS_PRE_BITS));
+    w[s->pre_r] += (int32_t)((1 << GAUSS_PRE_BITS) - total); /* the sum exact */
+    for (int j = 0; j <= s->pre_r; j++) /* taps 2 j and 2 j + 1 from -pre_r */
+        s->pre[j] = (int32_t)((uint32_t)w[2 * j] | (uint32_t)w[2 * j + 1] << 16);
+    free(w);
+    return 0;
+}
+
 /* A narrow rotated Gaussian as a plain 2-D FIR over a padded copy of the
  * plane: the sampled kernel inside the ellipse of 4 sigma along its own axes
  * (outside it lies 3.4e-4 of the kernel), normalised, laid out for
- * GAUSS_DIRECT_ROWS output rows at once (see GaussSlant). */
+ * GAUSS_DIRECT_ROWS output rows at once (see GaussSlant); at 8 bits, split
+ * where that is cheaper. */
 static int configure_direct(GaussPriv *g, const SmearGaussianParams *gp, const SmearPlaneInfo *info)
 {
     GaussSlant *s = &g->slant;
@@ -349,6 +430,18 @@ static int configure_direct(GaussPriv *g, const SmearGaussianParams *gp, const S
     s->rx = (int)ceil(4 * sqrt(sx * sx * c * c + sy * sy * sn * sn));
     s->ry = (int)ceil(4 * sqrt(sx * sx * sn * sn + sy * sy * c * c));
     s->integer = info->depth == 8;
+    double cxx, cyy, cxy;
+    covariance(gp, &cxx, &cyy, &cxy);
+    int split;
+    direct_cost(gp, info->depth, &split);
+    if (split) {
+        int ret = split_pre(s, (cxx * cyy - cxy * cxy) / cyy - 0.25);
+        if (ret < 0)
+            return ret;
+        /* each row's three entries about its centre, dy cxy / cyy */
+        const int reach = (int)ceil(fabs(cxy / cyy) * s->ry) + 2;
+        s->rx = s->rx > reach ? s->rx : reach;
+    }
     /* the integer pass moves its rows j along x by shift[j], so that their
      * kernels' rows line up (each kernel row is centred at dy times the
      * mean slope): symmetric about the block's centre, so that the block
@@ -376,7 +469,18 @@ static int configure_direct(GaussPriv *g, const SmearGaussianParams *gp, const S
         return -ENOMEM;
     }
     double sum = 0;
-    for (int dy = -s->ry; dy <= s->ry; dy++) {
+    for (int dy = -s->ry; dy <= s->ry && split; dy++) {
+        const double centre = dy * cxy / cyy, f = centre - lrint(centre);
+        const double wt = exp(-(double)dy * dy / (2 * cyy));
+        const int n = (int)lrint(centre);
+        double *row = k + (dy + s->ry) * kw + n + s->rx;
+        row[-1] = wt * (f - 0.5) * (f - 0.5) / 2;
+        row[0] = wt * (0.75 - f * f);
+        row[1] = wt * (f + 0.5) * (f + 0.5) / 2;
+        sum += wt;
+        lo[dy + s->ry] = n - 1, hi[dy + s->ry] = n + 1;
+    }
+    for (int dy = -s->ry; dy <= s->ry && !split; dy++) {
         int a, b, first = 1;
         ellipse_row(sx, sy, c, sn, dy, s->rx, &a, &b);
         lo[dy + s->ry] = 1, hi[dy + s->ry] = 0;
@@ -474,16 +578,6 @@ static int configure_direct(GaussPriv *g, const SmearGaussianParams *gp, const S
     return 0;
 }
 
-/* The covariance [[cxx, cxy], [cxy, cyy]] of a turned Gaussian. */
-static void covariance(const SmearGaussianParams *gp, double *cxx, double *cyy, double *cxy)
-{
-    const double c = cos(gp->angle), sn = sin(gp->angle);
-    const double vx = gp->sigma_x * gp->sigma_x, vy = gp->sigma_y * gp->sigma_y;
-    *cxx = c * c * vx + sn * sn * vy;
-    *cyy = sn * sn * vx + c * c * vy;
-    *cxy = c * sn * (vx - vy);
-}
-
 /* From these on the wide route (GaussShear) is cheaper than the slanted FIR,
  * whose taps grow with the line's sigma, and within a level (measured
  * against the sampled kernel on hard edges, unrounded). With linear
@@ -493,11 +587,13 @@ static void covariance(const SmearGaussianParams *gp, double *cxx, double *cyy, 
  * (at 2.5 it reached 1.16). Cubic interpolation adds no spread: at most
  * 0.77 of a level over 69 random kernels with the x pass's sigma from
  * SHEAR_MIN_CUBIC to 20 (at 1.5 it reached 1.04), at about a tenth more
- * cost. The line's pass is recursive, which needs a sigma of at least
- * FIR_MAX_SIGMA. */
+ * cost. Below that, the quadratic B-spline (whose spread does not depend
+ * on the fraction) down to SHEAR_MIN_SPLINE. The line's pass is
+ * recursive, which needs a sigma of at least FIR_MAX_SIGMA. */
 #define SHEAR_MIN_LINE 4.0
 #define SHEAR_MIN_AXIS 3.5
 #define SHEAR_MIN_CUBIC 2.0
+#define SHEAR_MIN_SPLINE 1.2
 
 /* The samples the wide route computes on a w x h plane with a line of
  * variance line_var (rows) and the given slope, and an x pass of variance
@@ -507,7 +603,7 @@ static void covariance(const SmearGaussianParams *gp, double *cxx, double *cyy, 
  * and the line's run-up each side, slope times as wide. */
 static double shear_cost(int w, int h, double line_var, double slope, double axis_var)
 {
-    if (!(line_var >= SHEAR_MIN_LINE * SHEAR_MIN_LINE && axis_var >= SHEAR_MIN_CUBIC * SHEAR_MIN_CUBIC))
+    if (!(line_var >= SHEAR_MIN_LINE * SHEAR_MIN_LINE && axis_var >= SHEAR_MIN_SPLINE * SHEAR_MIN_SPLINE))
         return INFINITY;
     const double my = 6 * sqrt(line_var) + 4, px = 6 * sqrt(axis_var) + 4;
     const double cubic = axis_var < SHEAR_MIN_AXIS * SHEAR_MIN_AXIS ? 1.1 : 1;
@@ -548,6 +644,7 @@ static int configure_sheared(GaussPriv *g, const SmearGaussianParams *gp,
      * depends on the interpolations, which depend on u0: the reach is
      * bounded first by the whole spread */
     s->cubic = axis_var < SHEAR_MIN_AXIS * SHEAR_MIN_AXIS;
+    s->spline = axis_var < SHEAR_MIN_CUBIC * SHEAR_MIN_CUBIC;
     const int px_max = (int)ceil(6 * sqrt(axis_var)) + 4;
     const double lo = -px_max - fmax(0, slope * (s->h - 1)) - 2 - s->cubic;
     const double hi = s->w + px_max + 2 - fmin(0, slope * (s->h - 1)) + 2 + s->cubic;
@@ -555,7 +652,7 @@ static int configure_sheared(GaussPriv *g, const SmearGaussianParams *gp,
     s->nu = ((int)ceil(hi) - s->u0 + GAUSS_VSTRIP) / GAUSS_VSTRIP * GAUSS_VSTRIP;
     /* each interpolation spreads by f (1 - f) along x: the x pass takes the
      * rest on average (the sheared rows' spread, averaged down the line) */
-    const double spread = s->cubic ? 0 : interp_spread(s->u0 - slope * s->my, slope, s->rows) +
+    const double spread = s->spline ? 0.5 : s->cubic ? 0 : interp_spread(s->u0 - slope * s->my, slope, s->rows) +
                                          interp_spread(-px_max - s->u0, -slope, s->h);
     const double ax = sqrt(fmax(axis_var - spread, 0));
     if ((ret = axis_setup(&s->axis, ax, gp->border.mode, 0)) < 0)
@@ -697,18 +794,26 @@ static int configure_slanted(GaussPriv *g, const SmearGaussianParams *gp,
     return 0;
 }
 
-/* A kernel spread more along y than along x: the plane is transposed,
- * blurred by the kernel mirrored about the diagonal (its angle taken from a
- * right angle), whose slanted line then steps rows, and transposed back. */
-static int configure_transposed(GaussPriv *g, const SmearGaussianParams *gp,
-                                const SmearPlaneInfo *info, int fir_only)
+/* The kernel mirrored about the diagonal, for the transposed plane. */
+static SmearGaussianParams mirrored(const SmearGaussianParams *gp)
 {
     SmearGaussianParams t = *gp;
     t.angle = M_PI / 2 - gp->angle;
+    return t;
+}
+
+/* A kernel spread more along y than along x: the plane is transposed,
+ * blurred by the kernel mirrored about the diagonal (its angle taken from a
+ * right angle), whose slanted line then steps rows, and transposed back;
+ * with direct set, by the direct FIR (whose split needs such a line). */
+static int configure_transposed(GaussPriv *g, const SmearGaussianParams *gp,
+                                const SmearPlaneInfo *info, int fir_only, int direct)
+{
+    const SmearGaussianParams t = mirrored(gp);
     SmearPlaneInfo ti = *info;
     ti.w = info->h;
     ti.h = info->w;
-    int ret = configure_slanted(g, &t, &ti, fir_only);
+    int ret = direct ? configure_direct(g, &t, &ti) : configure_slanted(g, &t, &ti, fir_only);
     if (ret < 0)
         return ret;
     const int bps = info->depth > 8 ? 2 : 1;
@@ -762,8 +867,10 @@ static int gauss_configure(void *priv, const void *params, const SmearPlaneInfo 
      * the sampled kernel): below 2 samples across, while the kernel is
      * small, and below 1.3 (more than a level off on hard edges) while its
      * ellipse holds at most 800 taps and reaches at most 256 samples (the
-     * padded copy's margins), convolve directly. (A turned kernel is at
-     * least half a sample across: see smear_gaussian_floor().) */
+     * padded copy's margins), convolve directly, or take the wide route
+     * (whose B-spline adds no unevenness) where that holds and is cheaper.
+     * (A turned kernel is at least half a sample across: see
+     * smear_gaussian_floor().) */
     const double c = cos(gp->angle), s = sin(gp->angle);
     const double rx = ceil(4 * sqrt(pow(gp->sigma_x * c, 2) + pow(gp->sigma_y * s, 2)));
     const double ry = ceil(4 * sqrt(pow(gp->sigma_x * s, 2) + pow(gp->sigma_y * c, 2)));
@@ -772,14 +879,12 @@ static int gauss_configure(void *priv, const void *params, const SmearPlaneInfo 
     const int narrow = smin < 2 && ((2 * rx + 1) * (2 * ry + 1) <= 400 ||
                                     (smin < 1.3 && taps <= 800 && fmax(rx, ry) <= 256));
     int ret;
-    if (aligned)
+    if (aligned) {
         ret = configure_axis_aligned(g, sx, sy, gp, info);
-    else if (narrow)
-        ret = configure_direct(g, gp, info);
-    else {
+    } else {
         /* the cheapest of: the wide route on the plane or on its transpose,
          * and the slanted FIR (on the transpose when the line would step
-         * columns); costs in samples of the wide route's scratch, from
+         * columns), or for a narrow kernel the direct FIR; costs in samples of the wide route's scratch, from
          * timings on one 1080p plane: a slanted tap costs 0.07 of one, the
          * FIR's x pass 0.3 and a transpose there and back 0.2 a sample; a
          * sample of the wide route on the transpose costs 1.3 (measured on
@@ -792,18 +897,46 @@ static int gauss_configure(void *priv, const void *params, const SmearPlaneInfo 
         const double across = cxx > 0 ? 1.3 * shear_cost(info->h, info->w, cxx, cxy / cxx, det / cxx) +
                                         0.2 * area : INFINITY;
         const double taps = 2 * ceil(4 * sqrt(fmin(cxx, cyy))) + 1;
-        const double fir = area * (0.07 * taps + 0.3 + (cxx < cyy ? 0.2 : 0));
-        if (on <= across && on <= fir)
+        /* the direct FIR on the transpose only for its split, and with a
+         * margin against the wide route there: 0.4 a sample for the
+         * transposes (8 x 0.8 at 60 degrees, 1080p: 4.2 ms split against
+         * 3.5 wide, where 0.2 would have taken the split) */
+        const SmearGaussianParams t = mirrored(gp);
+        int split, split_t;
+        const double direct = area * direct_cost(gp, info->depth, &split);
+        const double direct_t = area * (direct_cost(&t, info->depth, &split_t) + 0.4);
+        const double other = !narrow ? area * (0.07 * taps + 0.3 + (cxx < cyy ? 0.2 : 0))
+                           : split_t ? fmin(direct, direct_t) : direct;
+        if (on <= across && on <= other)
             ret = configure_sheared(g, gp, info, cxy / cyy, cyy, det / cyy);
-        else if (across <= fir)
-            ret = configure_transposed(g, gp, info, 0);
+        else if (across <= other)
+            ret = configure_transposed(g, gp, info, 0, 0);
+        else if (narrow)
+            ret = split_t && direct_t < direct ? configure_transposed(g, gp, info, 0, 1)
+                                               : configure_direct(g, gp, info);
         else
             ret = cxx >= cyy ? configure_slanted(g, gp, info, 1)
-                             : configure_transposed(g, gp, info, 1);
+                             : configure_transposed(g, gp, info, 1, 0);
     }
     if (ret < 0)
         priv_free(g, 0);
     return ret;
+}
+
+const char *smear_gaussian_route(const void *priv)
+{
+    const GaussPriv *g = priv;
+    static const char *const turned[2][3] = {
+        { "slanted", "wide", "wide spline" },
+        { "slanted transposed", "wide transposed", "wide spline transposed" },
+    };
+    if (g->identity)
+        return "identity";
+    if (!g->slanted && !g->sheared)
+        return "axes";
+    if (g->slanted && g->slant.direct) /* on the transpose only when split */
+        return !g->slant.pre_r ? "direct" : g->transposed ? "direct split transposed" : "direct split";
+    return turned[!!g->transposed][g->sheared ? 1 + g->shear.spline : 0];
 }
 
 typedef struct PassArgs {

@@ -35,6 +35,15 @@ typedef struct SmearGaussianParams {
  *  SMEAR_GAUSS_TURNED_MIN, or to the wider if that is less. */
 void smear_gaussian_floor(double *sigma_x, double *sigma_y, double angle);
 
+/** The way the instance's last configuration blurs, for tests and the
+ *  benchmark: "identity", "axes" (separable), "direct" (the 2-D kernel),
+ *  "direct split" (an x pass, then three entries a kernel row), "slanted"
+ *  (an x pass and a FIR along the slanted line), "wide" or "wide spline"
+ *  (the plane sheared, interpolated linearly or cubically, or by the
+ *  quadratic B-spline); all but the first three with " transposed" when
+ *  they run on the transposed plane. */
+const char *smear_gaussian_route(const void *priv);
+
 extern const SmearKernel smear_kernel_gaussian;
 
 #endif /* SMEAR_FILTERS_GAUSSIAN_H */

@@ -430,6 +430,43 @@ static void slant_axis_iir16(const GaussSlant *g, const SmearPlane *src, int i0,
                i1 - i0 < 16 ? i1 - i0 : 16, F, C);
 }
 
+/* The split direct FIR's x pass (see GaussSlant): row i of the copy from
+ * the plane's row i - my, padded pre_r columns further each side, in words
+ * with fbits fraction bits, rounded. Blocks of SMEAR_VW outputs: the 32-bit
+ * lanes of a load at x + d hold the words at x + 2 l + d and the next, so
+ * that one multiply-add weighs taps d and d + 1 of even output x + 2 l (pre
+ * holds them paired, d = -pre_r, -pre_r + 2, ...), and the load one word on
+ * of the odd one; the two results, each under 16 bits, are the output's
+ * words in order. */
+static void split_row(const GaussSlant *g, const SmearPlane *src, int i, float *work)
+{
+    const int n = g->sw, r = g->pre_r, sh = GAUSS_PRE_BITS - g->fbits;
+    uint16_t *in = (uint16_t *)work;
+    uint16_t *restrict out = g->Sw + (ptrdiff_t)i * n;
+    const int blocks = (n + SMEAR_VW - 1) / SMEAR_VW;
+    /* the row padded r + 1 words past the last block's reach */
+    smear_pad_strip_words(in, src, g->border, i - g->my, -g->mx - r, blocks * SMEAR_VW + 2 * r + 2);
+    const uint16_t *c = in + r; /* sample 0 of the copy's row */
+    const vin half = (vin){ 0 } + (1 << (sh - 1));
+    for (int b = 0; b < blocks; b++) {
+        const int x = b * SMEAR_VW;
+        vin even = half, odd = half;
+        for (int j = 0; j <= r; j++) {
+            const uint16_t *p = c + x - r + 2 * j;
+            even = smear_madd_words(even, (vhn)vwn_load(p), g->pre[j]);
+            odd = smear_madd_words(odd, (vhn)vwn_load(p + 1), g->pre[j]);
+        }
+        const vwn words = (vwn)((even >> sh) | ((odd >> sh) << 16));
+        if (x + SMEAR_VW <= n) {
+            memcpy(out + x, &words, sizeof(words));
+        } else { /* the row's last words: the next row's are another job's */
+            uint16_t tail[SMEAR_VW];
+            memcpy(tail, &words, sizeof(words));
+            memcpy(out + x, tail, sizeof(uint16_t) * (size_t)(n - x));
+        }
+    }
+}
+
 /* The axis pass into the padded scratch, rows [i0, i1) of it (plane rows
  * i - my). */
 void SMEAR_DSP(smear_gauss_slant_axis)(const GaussSlant *g, const SmearPlane *src, int i0,
@@ -437,6 +474,11 @@ void SMEAR_DSP(smear_gauss_slant_axis)(const GaussSlant *g, const SmearPlane *sr
 {
     const GaussAxis *a = &g->axis;
     const int n = g->sw;
+    if (g->integer && g->pre_r) {
+        for (int i = i0; i < i1; i++)
+            split_row(g, src, i, work);
+        return;
+    }
     if (g->integer) { /* the direct FIR's copy, in words */
         for (int i = i0; i < i1; i++)
             smear_pad_strip_words(g->Sw + (ptrdiff_t)i * n, src, g->border, i - g->my, -g->mx, n);
@@ -520,7 +562,8 @@ direct_int_rows(const GaussSlant *g, const SmearPlane *dst, int y0, int y1, DotW
     _Static_assert(ROWS == 4, "the sums are laid out for blocks of four rows");
     const int W = g->w;
     const ptrdiff_t sw = g->sw;
-    const vin round = (vin){ 0 } + (1 << g->bits), zero = (vin){ 0 }, top = zero + 255;
+    const int shift = g->bits + g->fbits + 1; /* the weights' and the copy's fractions, and the halving */
+    const vin round = (vin){ 0 } + (1 << (shift - 1)), zero = (vin){ 0 }, top = zero + 255;
     /* the strips cover each row, moved, from column 0 to W - 1 */
     const int reach = abs(g->shift_x[ROWS - 1]);
     for (int y = y0; y < y1; y += ROWS) {
@@ -568,7 +611,7 @@ direct_int_rows(const GaussSlant *g, const SmearPlane *dst, int y0, int y1, DotW
                 for (int v = 0; v < IV; v++) {
                     vin r[2];
                     for (int o = 0; o < 2; o++) {
-                        vin t = (acc[o][0][h][v] + sign * acc[o][1][h][v] + round) >> (g->bits + 1);
+                        vin t = (acc[o][0][h][v] + sign * acc[o][1][h][v] + round) >> shift;
                         t &= ~(t >> 31); /* at least 0 */
                         const vin over = t > top;
                         r[o] = (t & ~over) | (top & over);
@@ -726,14 +769,31 @@ static inline void cubic_weights(float f, float w[4])
     w[3] = 0.5f * (f3 - f2);
 }
 
+/* The quadratic B-spline centred at f in [0, 1): the weights of the samples
+ * at -1, 0, 1 and 2 (three of them non-zero); its spread is 1/4 at any f. */
+static inline void spline_weights(float f, float w[4])
+{
+    const float g = f <= 0.5f ? f : f - 1.0f; /* the centre from the nearest sample */
+    const float lo = 0.5f * (g - 0.5f) * (g - 0.5f), mid = 0.75f - g * g;
+    const float hi = 0.5f * (g + 0.5f) * (g + 0.5f);
+    w[0] = f <= 0.5f ? lo : 0.0f;
+    w[1] = f <= 0.5f ? mid : lo;
+    w[2] = f <= 0.5f ? hi : mid;
+    w[3] = f <= 0.5f ? 0.0f : hi;
+}
+
 /* n samples of a line interpolated at i + f, i = 0 .. n - 1: linear (reads
- * in[0 .. n]) or cubic (reads in[-1 .. n + 1]). */
-static inline void interp_line(float *out, const float *in, int n, float f, int cubic)
+ * in[0 .. n]), or with mode 1 cubic and 2 the B-spline (reads in[-1 .. n +
+ * 1]). */
+static inline void interp_line(float *out, const float *in, int n, float f, int mode)
 {
     int i = 0;
-    if (cubic) {
+    if (mode) {
         float w[4];
-        cubic_weights(f, w);
+        if (mode == 2)
+            spline_weights(f, w);
+        else
+            cubic_weights(f, w);
         for (; i + SMEAR_VF <= n; i += SMEAR_VF)
             vfn_store(out + i, vfn_load(in + i - 1) * w[0] + vfn_load(in + i) * w[1] +
                                vfn_load(in + i + 1) * w[2] + vfn_load(in + i + 2) * w[3]);
@@ -805,7 +865,7 @@ void SMEAR_DSP(smear_gauss_shear_rows)(const GaussShear *g, const SmearPlane *sr
         if (b <= a)
             continue;
         smear_pad_strip_row(line + a - c, src, g->border, r - g->my, k + a - c, b - a + 1 + 2 * c);
-        interp_line(row + a, line + a, b - a, f, c);
+        interp_line(row + a, line + a, b - a, f, c + g->spline);
         /* the whole strips the columns lie in */
         const int sa = a / VSTRIP * VSTRIP, sb = (b + VSTRIP - 1) / VSTRIP * VSTRIP;
         for (int i = sa; i < a; i++)
@@ -878,7 +938,7 @@ static void shear_back(const GaussShear *g, int y, float *line, float *tmp)
     } else {
         t = g->T + (ptrdiff_t)r * g->nu + k;
     }
-    interp_line(line - g->px, t, n, (float)(us - k), g->cubic);
+    interp_line(line - g->px, t, n, (float)(us - k), g->cubic + g->spline);
 }
 
 void SMEAR_DSP(smear_gauss_shear_out)(const GaussShear *g, const SmearPlane *dst, int b0, int b1,

@@ -18,10 +18,12 @@
  * along a line slanted from the vertical, sampled with linear interpolation
  * (GaussSlant: a FIR along the line; a kernel spread more along y than
  * along x runs on the transposed plane). A wide one shears the plane so
- * that the line becomes a column and filters it recursively (GaussShear);
- * a narrow one, where interpolation would show, is a plain 2-D FIR (in
- * integers at 8 bits). The set-up picks the cheapest route that stays
- * within a level.
+ * that the line becomes a column and filters it recursively (GaussShear;
+ * for a thin one the quadratic B-spline interpolates, which spreads every
+ * row alike); a narrow one, where linear interpolation would show, is a
+ * plain 2-D FIR (in integers at 8 bits, where it may be split into an x
+ * pass and three entries a kernel row). The set-up picks the cheapest
+ * route that stays within a level.
  */
 #ifndef SMEAR_FILTERS_GAUSSIAN_DSP_H
 #define SMEAR_FILTERS_GAUSSIAN_DSP_H
@@ -37,6 +39,7 @@
                                * and output strips stay in the second-level cache */
 #define GAUSS_MAX_RADIUS 4096 /* FIR taps each side, at most */
 #define GAUSS_DIRECT_ROWS 4   /* output rows of a narrow turned kernel computed together (even) */
+#define GAUSS_PRE_BITS 14     /* the split direct FIR's x pass: weights' fraction bits */
 
 enum { GAUSS_NONE, GAUSS_FIR, GAUSS_IIR };
 
@@ -122,6 +125,16 @@ typedef struct GaussSlant {
      * 0, column 0, at x = 0) and its mirror's from urow_b[u]. */
     int         integer;
     int         bits;
+    /* direct at 8 bits, split (a kernel whose rows are at least
+     * GAUSS_SPLIT_MIN across): the copy is first blurred along x by the
+     * rows' common spread less the quadratic B-spline's, taps -pre_r ..
+     * pre_r summing to 1 << GAUSS_PRE_BITS (pre[j]: taps 2 j - pre_r and
+     * the next, as the low and high words; a tap past pre_r is 0), and holds
+     * the result with fbits fraction bits; each kernel row is then three
+     * entries, the B-spline at the row's own shift (see configure_split()) */
+    int         fbits;
+    int         pre_r;
+    int32_t    *pre;
     int         shift_x[GAUSS_DIRECT_ROWS];
     int         vnni;        ///< AVX-512 VNNI: word dot products
     int         nb_urows;
@@ -144,7 +157,10 @@ typedef struct GaussSlant {
  *  pass along x, which takes the rest of the spread. Linear interpolation
  *  spreads a row by f (1 - f), unevenly from row to row: the x pass takes
  *  that much less on average, and must be wide enough to hide the rest.
- *  Below that, cubic interpolation, which spreads nothing. T holds the
+ *  Below that, cubic interpolation, which spreads nothing; for the
+ *  narrowest, the quadratic B-spline, which spreads each row by 1/4
+ *  whatever f (the x pass takes 1/2 less), so that even a thin x pass has
+ *  nothing uneven to hide. T holds the
  *  sheared rows -my .. h + my - 1, columns u0 .. u0 + nu - 1, row by row
  *  (floats, or 16-bit fixed point up to 12 bits): sample (row r, column u)
  *  is the plane's at (r, u + slope r). Of each row only the strips within
@@ -154,7 +170,8 @@ typedef struct GaussShear {
     int         w, h, depth;
     SmearBorder border;
     double      slope;     ///< the line's shift along x per row
-    int         cubic;     ///< interpolations: cubic (Keys, a = -1/2), else linear
+    int         cubic;     ///< interpolations over four samples (cubic or spline), else linear
+    int         spline;    ///< the four samples' weights: the quadratic B-spline's, not Keys's cubic
     GaussAxis   line;      ///< down the sheared columns (recursive)
     GaussAxis   axis;      ///< along x, last (FIR or recursive)
     int         my;        ///< rows of run-up above and below the plane

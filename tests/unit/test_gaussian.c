@@ -60,6 +60,20 @@ static void check_no_history(const SmearGaussianParams *first, const SmearGaussi
     test_image_free(&o2);
 }
 
+/* The route the set-up takes for gp on a w x h plane of this depth (see
+ * smear_gaussian_route()). */
+static const char *route_of(const SmearGaussianParams *gp, int w, int h, int depth)
+{
+    void *priv = calloc(1, smear_kernel_gaussian.priv_size);
+    REQUIRE(priv, "out of memory");
+    const SmearPlaneInfo info = { w, h, depth, 1, smear_cpu_flags() };
+    REQUIRE(smear_kernel_gaussian.configure(priv, gp, &info) == 0, "configure failed");
+    const char *route = smear_gaussian_route(priv);
+    smear_kernel_gaussian.uninit(priv);
+    free(priv);
+    return route;
+}
+
 static double worst_bias; /* the largest mean error of any case, in 8-bit levels */
 
 typedef struct Worst {
@@ -209,6 +223,51 @@ int main(void)
     static const double across[][3] = { { 6, 2, 30 }, { 6, 2.5, 21 } };
     check_turned("wide transposed", across, 2, &img, 5, 60, &w_rot);
     test_image_free(&img);
+
+    /* thin turned kernels: the direct FIR split into an x pass and three
+     * entries a kernel row (on the plane and on its transpose), and the
+     * wide route with the quadratic B-spline
+     * (T in 16-bit fixed point up to 12 bits, floats above; on the plane
+     * and on its transpose), on noise and edges, every border. Each case
+     * checks that the set-up takes its route, so that none goes untried. */
+    static const struct {
+        double      k[3];
+        int         w, h, depth, step;
+        const char *route;
+    } thin[] = {
+        { { 8, 0.8, 40 }, 400, 300, 8, 3, "direct split" },
+        { { 6, 1, 20 }, 400, 300, 8, 3, "direct split" },
+        { { 12, 0.9, 30 }, 400, 300, 8, 3, "wide spline" },
+        { { 4, 1, 60 }, 400, 300, 8, 3, "direct split transposed" },
+        { { 8, 0.8, -60 }, 400, 300, 8, 3, "direct split transposed" },
+        { { 30, 1, 35 }, 400, 300, 8, 5, "wide spline" },
+        { { 8, 0.8, 40 }, 1920, 1080, 8, 29, "wide spline" },
+        { { 8, 0.8, 60 }, 1920, 1080, 8, 29, "wide spline transposed" },
+        { { 8, 0.8, 40 }, 240, 160, 10, 3, "wide spline" },
+        { { 8, 0.8, 60 }, 480, 320, 12, 5, "wide spline transposed" },
+        { { 8, 0.8, 40 }, 480, 320, 16, 5, "wide spline" },
+        { { 8, 0.8, 60 }, 480, 320, 16, 5, "wide spline transposed" },
+    };
+    for (size_t i = 0; i < sizeof(thin) / sizeof(thin[0]); i++) {
+        const int depth = thin[i].depth;
+        const SmearGaussianParams probe = { thin[i].k[0], thin[i].k[1], thin[i].k[2] * M_PI / 180,
+                                            { SMEAR_BORDER_REPLICATE, 0 } };
+        const char *route = route_of(&probe, thin[i].w, thin[i].h, depth);
+        REQUIRE(!strcmp(route, thin[i].route), "sigma %g x %g turned %g on %dx%d at %d bits: "
+                "the set-up takes the %s route, not %s", probe.sigma_x, probe.sigma_y,
+                thin[i].k[2], thin[i].w, thin[i].h, depth, route, thin[i].route);
+        for (int kind = 0; kind < 2; kind++) {
+            test_image_alloc(&img, thin[i].w, thin[i].h, depth, kind ? "edges" : "noise");
+            fill_kind(&img, kind, 31 + i);
+            for (int b = 0; b < 4; b++) {
+                SmearGaussianParams gp = probe;
+                gp.border = (SmearBorder){ (SmearBorderMode)b, 3 << (depth - 3) };
+                check("thin turned", &gp, &img, thin[i].step, 1 << (depth - 8), 0,
+                      depth == 8 ? &w_rot : &w_deep);
+            }
+            test_image_free(&img);
+        }
+    }
 
     /* the wide route's scratch, kept across frames and parameter changes,
      * is only partly written: what the output reads must be this frame's,
@@ -364,16 +423,28 @@ int main(void)
         test_image_free(&img);
     }
 
-    /* the same bytes for 1, 2 and 7 threads, and for every instruction set
-     * (on this plane: axis-aligned, slanted FIR, wide route with linear and
-     * cubic interpolation, on the plane and on its transpose, direct FIR) */
+    /* the same bytes for 1, 2 and 7 threads, and for every instruction set,
+     * on every route (on this plane: axis-aligned, slanted FIR, wide route
+     * with linear, cubic and B-spline interpolation, on the plane and on its
+     * transpose, direct FIR, whole and split) */
     test_image_alloc(&img, 301, 203, 8, "noise");
     test_fill_noise(&img, 42);
     static const double inv[][3] = { { 0.8, 0.8, 0 }, { 3, 3, 0 }, { 9, 2, 0 }, { 40, 40, 0 },
                                      { 5, 2, 25 },    { 6, 2, 70 }, { 9, 4, 110 }, { 4, 1, 60 },
                                      { 3, 1, 30 },    { 1.5, 0.8, 10 }, { 16, 5, 40 }, { 12, 5, 120 },
-                                     { 8, 1.5, 45 },  { 8, 0.8, -40 }, { 6, 1.5, 47 } };
+                                     { 8, 1.5, 45 },  { 8, 0.8, -40 }, { 6, 1.5, 47 },
+                                     { 16, 1, 65 },   { 30, 1, 60 },   { 16, 2, 80 },
+                                     { 4, 1, 60 } };
+    static const char *const routes[] = { "axes", "slanted", "slanted transposed", "wide",
+                                          "wide transposed", "wide spline", "wide spline transposed",
+                                          "direct", "direct split", "direct split transposed" };
+    int seen[sizeof(routes) / sizeof(routes[0])] = { 0 };
     for (size_t i = 0; i < sizeof(inv) / sizeof(inv[0]); i++) {
+        const SmearGaussianParams probe = { inv[i][0], inv[i][1], inv[i][2] * M_PI / 180,
+                                            { SMEAR_BORDER_REPLICATE, 0 } };
+        const char *route = route_of(&probe, img.p.w, img.p.h, 8);
+        for (size_t r = 0; r < sizeof(routes) / sizeof(routes[0]); r++)
+            seen[r] |= !strcmp(route, routes[r]);
         for (int b = 0; b < 4; b++) {
             SmearGaussianParams gp = { inv[i][0], inv[i][1], inv[i][2] * M_PI / 180,
                                        { (SmearBorderMode)b, 128 } };
@@ -409,6 +480,8 @@ int main(void)
             test_image_free(&oc);
         }
     }
+    for (size_t r = 0; r < sizeof(routes) / sizeof(routes[0]); r++)
+        REQUIRE(seen[r], "no kernel of the invariance cases takes the %s route", routes[r]);
     test_image_free(&img);
 
     /* bad parameters are refused */
