@@ -74,6 +74,42 @@ static const char *route_of(const SmearGaussianParams *gp, int w, int h, int dep
     return route;
 }
 
+/* The same bytes for 1, 2 and 7 threads, and for every instruction set. */
+static void check_same_bytes(const SmearGaussianParams *gp, const TestImage *img)
+{
+    TestImage o1, o2, o7, oa, o5, oc;
+    test_image_alloc(&o1, img->p.w, img->p.h, 8, "1");
+    test_image_alloc(&o5, img->p.w, img->p.h, 8, "avx512");
+    test_image_alloc(&o2, img->p.w, img->p.h, 8, "2");
+    test_image_alloc(&o7, img->p.w, img->p.h, 8, "7");
+    test_image_alloc(&oa, img->p.w, img->p.h, 8, "avx2");
+    test_image_alloc(&oc, img->p.w, img->p.h, 8, "c");
+    run_kernel(gp, img, &o1, 1, smear_cpu_flags());
+    run_kernel(gp, img, &o2, 2, smear_cpu_flags());
+    run_kernel(gp, img, &o7, 7, smear_cpu_flags());
+    run_kernel(gp, img, &oa, 1, smear_cpu_flags() & SMEAR_CPU_AVX2);
+    run_kernel(gp, img, &o5, 1, smear_cpu_flags() & (SMEAR_CPU_AVX2 | SMEAR_CPU_AVX512));
+    run_kernel(gp, img, &oc, 1, 0);
+    REQUIRE(test_planes_equal(&o1, &o2) && test_planes_equal(&o1, &o7),
+            "sigma %g x %g turned %g, border %d: output depends on the thread count",
+            gp->sigma_x, gp->sigma_y, gp->angle * 180 / M_PI, (int)gp->border.mode);
+    REQUIRE(test_planes_equal(&o1, &oa),
+            "sigma %g x %g: the AVX2 build differs from the best build",
+            gp->sigma_x, gp->sigma_y);
+    REQUIRE(test_planes_equal(&o1, &o5),
+            "sigma %g x %g: the plain AVX-512 build differs from the best build",
+            gp->sigma_x, gp->sigma_y);
+    REQUIRE(test_planes_equal(&o1, &oc),
+            "sigma %g x %g: the plain C build differs from the vector build",
+            gp->sigma_x, gp->sigma_y);
+    test_image_free(&o1);
+    test_image_free(&o2);
+    test_image_free(&o7);
+    test_image_free(&oa);
+    test_image_free(&o5);
+    test_image_free(&oc);
+}
+
 static double worst_bias; /* the largest mean error of any case, in 8-bit levels */
 
 typedef struct Worst {
@@ -238,6 +274,7 @@ int main(void)
         { { 8, 0.8, 40 }, 400, 300, 8, 3, "direct split" },
         { { 6, 1, 20 }, 400, 300, 8, 3, "direct split" },
         { { 12, 0.9, 30 }, 400, 300, 8, 3, "wide spline" },
+        { { 30, 0.5, 30 }, 400, 300, 8, 7, "direct" }, /* the wide route's rows too narrow */
         { { 4, 1, 60 }, 400, 300, 8, 3, "direct split transposed" },
         { { 8, 0.8, -60 }, 400, 300, 8, 3, "direct split transposed" },
         { { 30, 1, 35 }, 400, 300, 8, 5, "wide spline" },
@@ -433,51 +470,30 @@ int main(void)
                                      { 5, 2, 25 },    { 6, 2, 70 }, { 9, 4, 110 }, { 4, 1, 60 },
                                      { 3, 1, 30 },    { 1.5, 0.8, 10 }, { 16, 5, 40 }, { 12, 5, 120 },
                                      { 8, 1.5, 45 },  { 8, 0.8, -40 }, { 6, 1.5, 47 },
-                                     { 16, 1, 65 },   { 30, 1, 60 },   { 16, 2, 80 },
-                                     { 4, 1, 60 } };
+                                     { 16, 1, 65 },   { 16, 2, 80 },   { 30, 0.5, 30 } };
+    /* on a wider plane, the wide route on the transpose */
+    static const double inv_wide[][3] = { { 20, 1, 65 }, { 30, 1, 60 } };
     static const char *const routes[] = { "axes", "slanted", "slanted transposed", "wide",
                                           "wide transposed", "wide spline", "wide spline transposed",
                                           "direct", "direct split", "direct split transposed" };
     int seen[sizeof(routes) / sizeof(routes[0])] = { 0 };
-    for (size_t i = 0; i < sizeof(inv) / sizeof(inv[0]); i++) {
-        const SmearGaussianParams probe = { inv[i][0], inv[i][1], inv[i][2] * M_PI / 180,
+    const size_t n_inv = sizeof(inv) / sizeof(inv[0]);
+    for (size_t i = 0; i < n_inv + 2; i++) {
+        const double *k = i < n_inv ? inv[i] : inv_wide[i - n_inv];
+        if (i == n_inv) {
+            test_image_free(&img);
+            test_image_alloc(&img, 640, 360, 8, "noise");
+            test_fill_noise(&img, 43);
+        }
+        const SmearGaussianParams probe = { k[0], k[1], k[2] * M_PI / 180,
                                             { SMEAR_BORDER_REPLICATE, 0 } };
         const char *route = route_of(&probe, img.p.w, img.p.h, 8);
         for (size_t r = 0; r < sizeof(routes) / sizeof(routes[0]); r++)
             seen[r] |= !strcmp(route, routes[r]);
         for (int b = 0; b < 4; b++) {
-            SmearGaussianParams gp = { inv[i][0], inv[i][1], inv[i][2] * M_PI / 180,
-                                       { (SmearBorderMode)b, 128 } };
-            TestImage o1, o2, o7, oa, o5, oc;
-            test_image_alloc(&o1, img.p.w, img.p.h, 8, "1");
-            test_image_alloc(&o5, img.p.w, img.p.h, 8, "avx512");
-            test_image_alloc(&o2, img.p.w, img.p.h, 8, "2");
-            test_image_alloc(&o7, img.p.w, img.p.h, 8, "7");
-            test_image_alloc(&oa, img.p.w, img.p.h, 8, "avx2");
-            test_image_alloc(&oc, img.p.w, img.p.h, 8, "c");
-            run_kernel(&gp, &img, &o1, 1, smear_cpu_flags());
-            run_kernel(&gp, &img, &o2, 2, smear_cpu_flags());
-            run_kernel(&gp, &img, &o7, 7, smear_cpu_flags());
-            run_kernel(&gp, &img, &oa, 1, smear_cpu_flags() & SMEAR_CPU_AVX2);
-            run_kernel(&gp, &img, &o5, 1, smear_cpu_flags() & (SMEAR_CPU_AVX2 | SMEAR_CPU_AVX512));
-            run_kernel(&gp, &img, &oc, 1, 0);
-            REQUIRE(test_planes_equal(&o1, &o2) && test_planes_equal(&o1, &o7),
-                    "sigma %g x %g: output depends on the thread count", gp.sigma_x, gp.sigma_y);
-            REQUIRE(test_planes_equal(&o1, &oa),
-                    "sigma %g x %g: the AVX2 build differs from the best build",
-                    gp.sigma_x, gp.sigma_y);
-            REQUIRE(test_planes_equal(&o1, &o5),
-                    "sigma %g x %g: the plain AVX-512 build differs from the best build",
-                    gp.sigma_x, gp.sigma_y);
-            REQUIRE(test_planes_equal(&o1, &oc),
-                    "sigma %g x %g: the plain C build differs from the vector build",
-                    gp.sigma_x, gp.sigma_y);
-            test_image_free(&o1);
-            test_image_free(&o2);
-            test_image_free(&o7);
-            test_image_free(&oa);
-            test_image_free(&o5);
-            test_image_free(&oc);
+            SmearGaussianParams gp = probe;
+            gp.border = (SmearBorder){ (SmearBorderMode)b, 128 };
+            check_same_bytes(&gp, &img);
         }
     }
     for (size_t r = 0; r < sizeof(routes) / sizeof(routes[0]); r++)
