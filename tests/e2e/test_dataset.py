@@ -12,7 +12,8 @@
 - --shards: WebDataset tar shards whose samples match the manifest.
 - Restart: a run killed part way and started again finishes without
   remaking any image that was there, and ends as an uninterrupted run does.
-- --shard i/N: disjoint shards that together give the rows of one run.
+- --shard i/N: disjoint shards that together give the rows of one run, also
+  when started together on a new folder without --seed (one seed, the folder's).
 - Bad input: a clip that cannot be opened and a cut one get error rows and
   the run goes on (status 3); a full disk stops it with one error line and
   every image and manifest row left is valid.
@@ -357,6 +358,33 @@ def sharding(c):
     merged = sorted(json.dumps(r, sort_keys=True) for rows in parts for r in rows)
     check(merged == single, "the shards' manifests merge into the rows of one unsharded run",
           "%d rows" % len(single), "%d rows" % len(merged))
+
+    # started together on a new folder without --seed, the shards end with
+    # one seed (the first to make the folder's settings gives it, the others
+    # take it from there), so that they still merge into one run: the run
+    # with that seed. (Whether two of them reach the settings in the same
+    # instant depends on the scheduler; this checks the outcome either way.)
+    no_seed = [a for a in common if a not in ("--seed", "11")]
+    together = os.path.join(c.d, "together")
+    procs = [subprocess.Popen([e2e.SMEAR] + no_seed + ["--frames", together, "--shard", "%d/3" % i],
+                              stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+                              stderr=subprocess.PIPE) for i in range(3)]
+    for i, p in enumerate(procs):
+        err = p.communicate(timeout=300)[1]
+        check(p.returncode == 0, "shard %d/3 started with the others, no --seed: exit status 0" % i,
+              0, "%d (stderr: %s)" % (p.returncode, e2e.tail(err)))
+    with open(os.path.join(together, ".smear", "settings")) as f:
+        seed = [l.split("=", 1)[1] for l in f.read().splitlines() if l.startswith("seed=")]
+    check(len(seed) == 1, "the folder's settings hold one seed", 1, seed)
+    if len(seed) != 1:
+        return
+    alone = os.path.join(c.d, "together-unsharded")
+    dataset(no_seed + ["--seed", seed[0], "--frames", alone], "one unsharded run with that seed")
+    single = sorted(json.dumps(r, sort_keys=True) for r in rows_of(os.path.join(alone, "manifest.jsonl")))
+    merged = sorted(json.dumps(r, sort_keys=True) for i in range(3)
+                    for r in rows_of(os.path.join(together, "manifest-%d-of-3.jsonl" % i)))
+    check(merged == single, "shards started together without --seed merge into the rows of one "
+          "run with the folder's seed", "%d rows" % len(single), "%d rows" % len(merged))
 
 
 # --------------------------------------------------------------- bad input
