@@ -177,6 +177,11 @@ int output_open(Output *o, const CliOptions *opt, const Input *in)
                                : av_strdup(is_stdout ? "pipe:1" : path);
     if (!o->write_path)
         return AVERROR(ENOMEM);
+    if (o->is_file) { /* a muxer that reopens its file (mp4's faststart) reopens this one */
+        av_free(o->oc->url);
+        if (!(o->oc->url = av_strdup(o->write_path)))
+            return AVERROR(ENOMEM);
+    }
 
     /* the video encoder (opened on the first frame, when its size is known) */
     if (opt->vcodec) {
@@ -599,15 +604,37 @@ int output_copy_packet(Output *o, AVPacket *pkt)
     return ret;
 }
 
+/* An MP4-family file is unplayable without its index, which the trailer
+ * writes last, unless it is written in fragments (asked before the trailer,
+ * which frees the muxer's options). */
+static int needs_index(const AVFormatContext *oc)
+{
+    if (!av_match_name(oc->oformat->name, "mp4,mov,ipod,3gp,3g2,psp,ismv,f4v"))
+        return 0;
+    int64_t flags = 0;
+    if (!oc->priv_data || av_opt_get_int(oc->priv_data, "movflags", 0, &flags) < 0)
+        return 1;
+    static const char *const fragmenting[] = { "empty_moov", "frag_keyframe", "frag_custom",
+                                               "frag_every_frame" };
+    for (size_t i = 0; i < sizeof(fragmenting) / sizeof(fragmenting[0]); i++) {
+        const AVOption *c = av_opt_find(oc->priv_data, fragmenting[i], "movflags", 0, 0);
+        if (c && (flags & c->default_val.i64))
+            return 0;
+    }
+    return 1;
+}
+
 int output_close(Output *o, int complete)
 {
-    int ret = 0;
+    int ret = 0, cut_unplayable = 0;
     if (!o->oc)
         goto end;
     if (o->header_written) {
+        const int index = needs_index(o->oc);
         if (!o->failed)
             ret = output_write_frame(o, NULL, (AVRational){ 0, 1 }, (AVRational){ 0, 1 });
         int r2 = av_write_trailer(o->oc);
+        cut_unplayable = index && (r2 < 0 || (o->oc->pb && o->oc->pb->error < 0));
         if (r2 < 0 && !o->failed) {
             av_log(NULL, AV_LOG_ERROR, "cannot finish '%s': %s\n", o->path, av_err2str(r2));
             o->failed = 1;
@@ -635,6 +662,11 @@ int output_close(Output *o, int complete)
                 av_log(NULL, AV_LOG_ERROR, "cannot rename '%s' to '%s': %s\n", o->write_path,
                        o->path, av_err2str(ret));
             }
+        } else if (cut_unplayable) {
+            av_log(NULL, AV_LOG_WARNING, "the output is incomplete: what was written is kept in '%s', "
+                   "but without the index that %s writes last it does not play (with -movflags "
+                   "+frag_keyframe+empty_moov such a file plays up to where it stops)\n",
+                   o->write_path, o->oc->oformat->name);
         } else {
             av_log(NULL, AV_LOG_WARNING, "the output is incomplete: what was written is kept in '%s'\n",
                    o->write_path);

@@ -278,6 +278,30 @@ def full_disk(c):
         n = frames_of(partial) if os.path.exists(partial) else 0
         check(n > 0, "full disk: the frames written before stay readable in the .partial file",
               "> 0 frames", n)
+        os.unlink(partial)
+        # an MP4 cut short has no index and does not play: the warning says
+        # so and how to avoid it; asked for in fragments, it plays
+        for frag in (False, True):
+            out = os.path.join(c.d, "full", "out%s.mp4" % ("-frag" if frag else ""))
+            opts = ["-movflags", "+frag_keyframe+empty_moov"] if frag else []
+            p = e2e.smear(["-i", c.noisy, "-a", "blur=sigma=1", "-c:v", "mpeg4", "-q:v", "1"] +
+                          opts + [out], timeout=240)
+            said = p.stderr.decode("utf-8", "replace")
+            check(p.returncode == FAILED and len(error_lines(p.stderr)) == 1,
+                  "full disk, mp4%s: exit status 1, one error line" % (" in fragments" if frag else ""),
+                  "1 and one line", "%d (stderr: %s)" % (p.returncode, e2e.tail(p.stderr)))
+            partial = out + ".partial"
+            if frag:
+                n = frames_of(partial) if os.path.exists(partial) else 0
+                check(n > 0, "full disk, mp4 in fragments: the .partial file plays", "> 0 frames", n)
+                check("-movflags" not in said, "full disk, mp4 in fragments: no advice to fragment",
+                      "no -movflags", e2e.tail(p.stderr))
+            else:
+                check("does not play" in said and "-movflags +frag_keyframe+empty_moov" in said,
+                      "full disk, mp4: the warning says the .partial file does not play and how "
+                      "to make one that does", "does not play ... -movflags", e2e.tail(p.stderr))
+            if os.path.exists(partial):
+                os.unlink(partial)
 
 
 def read_only(c):

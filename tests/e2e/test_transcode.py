@@ -1,7 +1,8 @@
 """End-to-end: smear re-encodes the video of a clip into mp4, mov and mkv
 and keeps everything else: frame count, timestamps, frame rate, duration,
 streams, audio (bit for bit), aspect ratio and metadata. Rate control,
--vf_pre/-vf_post, -t and -frames:v do what they say. And the pictures
+-vf_pre/-vf_post, -t, -frames:v and muxer options (mp4's faststart) do
+what they say. And the pictures
 really change: a blur lowers the sharpness, a shear moves a known edge by
 the expected amount in luma and in chroma alike."""
 
@@ -282,6 +283,22 @@ def user_graph(c, opt, graph, size):
     check(n == c.frames, "%s %s: frame count" % (opt, graph), c.frames, n)
 
 
+def muxer_options(c):
+    """A muxer option that reopens the file it wrote (mp4's faststart moves
+    the index to the front) works through the .partial file."""
+    out = os.path.join(c.d, "fast.mp4")
+    e2e.smear_ok(["-i", c.src, "-a", CHAIN, "-movflags", "+faststart", out], "-movflags +faststart")
+    check(not os.path.exists(out + ".partial"), "-movflags +faststart: no .partial left", "absent",
+          "present")
+    n = e2e.count_frames(out) if os.path.exists(out) else 0
+    check(n == c.frames, "-movflags +faststart: every frame", c.frames, n)
+    with open(out, "rb") if os.path.exists(out) else open(os.devnull, "rb") as f:
+        head = f.read(1 << 16)
+    moov, mdat = head.find(b"moov"), head.find(b"mdat")
+    check(moov >= 0 and (mdat < 0 or moov < mdat), "-movflags +faststart: the index comes first",
+          "moov before mdat", "moov at %d, mdat at %d" % (moov, mdat))
+
+
 def limit_time(c):
     out = os.path.join(c.d, "t1.mp4")
     e2e.smear_ok(["-i", c.src, "-a", CHAIN, "-t", "1", out], "-t 1")
@@ -329,6 +346,7 @@ def main():
     e2e.part(rate_control, c)
     e2e.part(user_graph, c, "-vf_pre", "scale=160:120", (160, 120))
     e2e.part(user_graph, c, "-vf_post", "crop=100:80", (100, 80))
+    e2e.part(muxer_options, c)
     e2e.part(limit_time, c)
     e2e.part(limit_frames, c)
     # the pictures, last: blurred in every container, sheared by the amount asked
