@@ -819,10 +819,16 @@ static char *canonical(const char *path)
 }
 
 /* Whether paths a and b name the same file: the same one on disk when
- * both exist, else the same place once resolved (./o.mkv is o.mkv). */
+ * both exist, else the same place once resolved (./o.mkv is o.mkv, and
+ * file:o.mkv too). */
 static int same_file(const char *a, const char *b)
 {
     struct stat sa, sb;
+    const char *name;
+    if (av_strstart(a, "file:", &name) && *name) /* a file: URL is its file */
+        a = name;
+    if (av_strstart(b, "file:", &name) && *name)
+        b = name;
     if (stat(a, &sa) == 0 && stat(b, &sb) == 0)
         return sa.st_dev == sb.st_dev && sa.st_ino == sb.st_ino;
     char *ca = canonical(a), *cb = canonical(b);

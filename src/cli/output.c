@@ -123,7 +123,12 @@ static int add_copy_stream(Output *o, const CliOptions *opt, const AVStream *ist
 int output_check_path(const char *path, int overwrite)
 {
     struct stat st;
-    if (!strcmp(path, "-") || has_protocol(path) || stat(path, &st) != 0)
+    const char *name;
+    if (av_strstart(path, "file:", &name) && *name) /* the file name */
+        path = name;
+    else if (!strcmp(path, "-") || has_protocol(path))
+        return 0;
+    if (stat(path, &st) != 0)
         return 0;
     if (S_ISDIR(st.st_mode)) {
         av_log(NULL, AV_LOG_ERROR, "output '%s' is a directory\n", path);
@@ -166,20 +171,30 @@ int output_open(Output *o, const CliOptions *opt, const Input *in)
     }
     const AVOutputFormat *ofmt = o->oc->oformat;
 
-    /* the path: never overwrite without -y; regular files go through .partial */
-    if ((ret = output_check_path(path, opt->overwrite)) < 0)
+    /* the path: never overwrite without -y; regular files go through
+     * .partial. "file:NAME" is the file NAME for the checks, the .partial
+     * and the rename; the muxer opens it through file: still (a NAME with
+     * a colon would otherwise read as a protocol) */
+    const char *name = path;
+    const int file_url = av_strstart(path, "file:", &name) && *name;
+    if (!file_url)
+        name = path;
+    else
+        o->path = name;
+    const int local = !is_stdout && (file_url || !has_protocol(path));
+    if (local && (ret = output_check_path(path, opt->overwrite)) < 0)
         return ret;
-    const int exists = !is_stdout && !has_protocol(path) && stat(path, &st) == 0;
-    o->is_file = !is_stdout && !(ofmt->flags & AVFMT_NOFILE) &&
-                 (!has_protocol(path) || av_strstart(path, "file:", NULL)) &&
-                 (!exists || S_ISREG(st.st_mode)) && !strchr(path, '%');
-    o->write_path = o->is_file ? av_asprintf("%s.partial", path)
+    const int exists = local && stat(name, &st) == 0;
+    o->is_file = local && !(ofmt->flags & AVFMT_NOFILE) && (!exists || S_ISREG(st.st_mode)) &&
+                 !strchr(name, '%');
+    o->write_path = o->is_file ? av_asprintf("%s.partial", name)
                                : av_strdup(is_stdout ? "pipe:1" : path);
     if (!o->write_path)
         return AVERROR(ENOMEM);
     if (o->is_file) { /* a muxer that reopens its file (mp4's faststart) reopens this one */
         av_free(o->oc->url);
-        if (!(o->oc->url = av_strdup(o->write_path)))
+        o->oc->url = file_url ? av_asprintf("file:%s", o->write_path) : av_strdup(o->write_path);
+        if (!o->oc->url)
             return AVERROR(ENOMEM);
     }
 
@@ -279,7 +294,8 @@ int output_open(Output *o, const CliOptions *opt, const Input *in)
         o->oc->max_interleave_delta = 200000;
     }
     if (!(ofmt->flags & AVFMT_NOFILE)) {
-        ret = avio_open2(&o->oc->pb, o->write_path, AVIO_FLAG_WRITE, NULL, NULL);
+        ret = avio_open2(&o->oc->pb, o->is_file ? o->oc->url : o->write_path, AVIO_FLAG_WRITE,
+                         NULL, NULL);
         if (ret < 0) {
             av_log(NULL, AV_LOG_ERROR, "cannot create output '%s': %s\n", path, av_err2str(ret));
             return ret;

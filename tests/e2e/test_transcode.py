@@ -299,6 +299,32 @@ def muxer_options(c):
           "moov before mdat", "moov at %d, mdat at %d" % (moov, mdat))
 
 
+def file_url(c):
+    """An output given as a file: URL is that file: written through its
+    .partial, renamed at the end, not overwritten without -y, and not the
+    log's file either."""
+    name = os.path.join(c.d, "url.mkv")
+    args = ["-i", c.bar, "-a", "blur=sigma=1", "-c:v", "ffv1", "file:" + name]
+    e2e.smear_ok(args, "an output given as file:NAME")
+    n = e2e.count_frames(name) if os.path.exists(name) else 0
+    check(n > 0 and not os.path.exists(name + ".partial"),
+          "file:NAME: the file NAME is complete, no .partial left", "> 0 frames, no .partial",
+          "%d frames, .partial %s" % (n, "left" if os.path.exists(name + ".partial") else "gone"))
+    before = os.path.getmtime(name) if os.path.exists(name) else None
+    p = e2e.smear(args)
+    check(p.returncode == 2 and b"already exists" in p.stderr,
+          "file:NAME again without -y: refused (status 2), the file kept", 2,
+          "%d (stderr: %s)" % (p.returncode, e2e.tail(p.stderr)))
+    check(os.path.exists(name) and os.path.getmtime(name) == before,
+          "file:NAME again without -y: the file untouched", before,
+          os.path.getmtime(name) if os.path.exists(name) else None)
+    other = os.path.join(c.d, "url2.mkv")
+    p = e2e.smear(args[:-1] + ["--log", other, "file:" + other])
+    check(p.returncode == 2 and b"is the output" in p.stderr and not os.path.exists(other),
+          "--log NAME with the output file:NAME: refused, nothing written", 2,
+          "%d (stderr: %s)" % (p.returncode, e2e.tail(p.stderr)))
+
+
 def limit_time(c):
     out = os.path.join(c.d, "t1.mp4")
     e2e.smear_ok(["-i", c.src, "-a", CHAIN, "-t", "1", out], "-t 1")
@@ -347,6 +373,7 @@ def main():
     e2e.part(user_graph, c, "-vf_pre", "scale=160:120", (160, 120))
     e2e.part(user_graph, c, "-vf_post", "crop=100:80", (100, 80))
     e2e.part(muxer_options, c)
+    e2e.part(file_url, c)
     e2e.part(limit_time, c)
     e2e.part(limit_frames, c)
     # the pictures, last: blurred in every container, sheared by the amount asked
