@@ -40,6 +40,7 @@ typedef struct GaussPriv {
     void (*slant_axis)(const GaussSlant *, const SmearPlane *, int, int, float *);
     void (*slant_pass)(const GaussSlant *, const SmearPlane *, int, int, float *);
     int         identity;
+    int         configured; /* the last configure() succeeded */
     SmearBuf    buf_t, buf_work, buf_s, buf_swork; /* kept across reconfigurations */
     /* a turn steeper than the diagonal runs on the transposed plane (the
      * slanted pass then steps rows, its fast way): the plane in, and out */
@@ -379,6 +380,10 @@ static double direct_cost(const SmearGaussianParams *gp, int depth, int *split)
     const double rows = (cxx * cyy - cxy * cxy) / cyy; /* the rows' variance */
     if (cyy > cxx || rows < GAUSS_SPLIT_MIN * GAUSS_SPLIT_MIN)
         return whole; /* a line stepping more than a column a row: too narrow rows */
+    /* the copy's words (with fbits = 4), two added, stay within 16 bits for
+     * any fill of a constant border up to 1023 */
+    if (gp->border.mode == SMEAR_BORDER_CONSTANT && (gp->border.fill < 0 || gp->border.fill > 1023))
+        return whole;
     const double r = ceil(4 * sqrt(rows - 0.25));
     const double cost = 0.0212 * (3 * (2 * R + 1) / 4 + 1.4 * (R + 2)) + 0.051 * (r + 1);
     *split = cost < whole;
@@ -861,8 +866,10 @@ static int gauss_configure(void *priv, const void *params, const SmearPlaneInfo 
         sy = t;
     }
     g->identity = sx == 0 && sy == 0;
-    if (g->identity)
+    if (g->identity) {
+        g->configured = 1;
         return 0;
+    }
     /* linear interpolation blurs a narrow Gaussian visibly (measured against
      * the sampled kernel): below 2 samples across, while the kernel is
      * small, and below 1.3 (more than a level off on hard edges) while its
@@ -900,36 +907,48 @@ static int gauss_configure(void *priv, const void *params, const SmearPlaneInfo 
         const double on = cyy > 0 ? shear_cost(info->w, info->h, cyy, cxy / cyy, det / cyy) : INFINITY;
         const double across = cxx > 0 ? 1.3 * shear_cost(info->h, info->w, cxx, cxy / cxx, det / cxx) +
                                         0.2 * area : INFINITY;
+        /* the slanted FIR's line runs along the narrower way (variance
+         * min(cxx, cyy)); for a narrow kernel, only where its x pass is wide
+         * enough to hide its linear interpolation, as the wide route's
+         * (near an axis: 40 x 1.1 at 5 degrees, 16 bits, 1080p: 6.3 ms and
+         * 0.02 of a level off, against 73.5 directly) */
         const double taps = 2 * ceil(4 * sqrt(fmin(cxx, cyy))) + 1;
-        /* the direct FIR on the transpose only for its split, and with a
-         * margin against the wide route there: 0.4 a sample for the
-         * transposes (8 x 0.8 at 60 degrees, 1080p: 4.2 ms split against
-         * 3.5 wide, where 0.2 would have taken the split) */
+        const double fir = narrow && det / fmin(cxx, cyy) < SHEAR_MIN_AXIS * SHEAR_MIN_AXIS
+                         ? INFINITY : area * (0.07 * taps + 0.3 + (cxx < cyy ? 0.2 : 0));
+        /* the direct FIR for a narrow kernel; on the transpose only for its
+         * split, and with a margin against the wide route there: 0.4 a
+         * sample for the transposes (8 x 0.8 at 60 degrees, 1080p: 4.2 ms
+         * split against 3.5 wide, where 0.2 would have taken the split) */
         const SmearGaussianParams t = mirrored(gp);
-        int split, split_t;
-        const double direct = area * direct_cost(gp, info->depth, &split);
-        const double direct_t = area * (direct_cost(&t, info->depth, &split_t) + 0.4);
-        const double other = !narrow ? area * (0.07 * taps + 0.3 + (cxx < cyy ? 0.2 : 0))
-                           : split_t ? fmin(direct, direct_t) : direct;
+        int split = 0, split_t = 0;
+        const double direct = narrow ? area * direct_cost(gp, info->depth, &split) : INFINITY;
+        double direct_t = narrow ? area * (direct_cost(&t, info->depth, &split_t) + 0.4) : INFINITY;
+        if (!split_t)
+            direct_t = INFINITY;
+        const double other = fmin(fir, fmin(direct, direct_t));
         if (on <= across && on <= other)
             ret = configure_sheared(g, gp, info, cxy / cyy, cyy, det / cyy);
         else if (across <= other)
             ret = configure_transposed(g, gp, info, 0, 0);
-        else if (narrow)
-            ret = split_t && direct_t < direct ? configure_transposed(g, gp, info, 0, 1)
-                                               : configure_direct(g, gp, info);
+        else if (direct_t < fir && direct_t < direct)
+            ret = configure_transposed(g, gp, info, 0, 1);
+        else if (direct <= fir)
+            ret = configure_direct(g, gp, info);
         else
             ret = cxx >= cyy ? configure_slanted(g, gp, info, 1)
                              : configure_transposed(g, gp, info, 1, 0);
     }
     if (ret < 0)
         priv_free(g, 0);
+    g->configured = ret >= 0;
     return ret;
 }
 
 const char *smear_gaussian_route(const void *priv)
 {
     const GaussPriv *g = priv;
+    if (!g->configured)
+        return "none";
     static const char *const turned[2][3] = {
         { "slanted", "wide", "wide spline" },
         { "slanted transposed", "wide transposed", "wide spline transposed" },

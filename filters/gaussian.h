@@ -41,7 +41,8 @@ void smear_gaussian_floor(double *sigma_x, double *sigma_y, double angle);
  *  (an x pass and a FIR along the slanted line), "wide" or "wide spline"
  *  (the plane sheared, interpolated linearly or cubically, or by the
  *  quadratic B-spline); all but the first three with " transposed" when
- *  they run on the transposed plane. */
+ *  they run on the transposed plane; "none" before a configuration
+ *  succeeds. */
 const char *smear_gaussian_route(const void *priv);
 
 extern const SmearKernel smear_kernel_gaussian;

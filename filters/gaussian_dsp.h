@@ -131,7 +131,7 @@ typedef struct GaussSlant {
      * pre_r summing to 1 << GAUSS_PRE_BITS (pre[j]: taps 2 j - pre_r and
      * the next, as the low and high words; a tap past pre_r is 0), and holds
      * the result with fbits fraction bits; each kernel row is then three
-     * entries, the B-spline at the row's own shift (see configure_split()) */
+     * entries, the B-spline at the row's own shift (see configure_direct()) */
     int         fbits;
     int         pre_r;
     int32_t    *pre;

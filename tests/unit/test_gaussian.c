@@ -275,6 +275,10 @@ int main(void)
         { { 6, 1, 20 }, 400, 300, 8, 3, "direct split" },
         { { 12, 0.9, 30 }, 400, 300, 8, 3, "wide spline" },
         { { 30, 0.5, 30 }, 400, 300, 8, 7, "direct" }, /* the wide route's rows too narrow */
+        /* near an axis, wide rows: the slanted FIR (linear interpolation
+         * hidden by its x pass), not the costlier direct FIR */
+        { { 40, 1.1, 5 }, 400, 300, 8, 7, "slanted" },
+        { { 20, 1.1, 85 }, 480, 320, 16, 7, "slanted transposed" },
         { { 4, 1, 60 }, 400, 300, 8, 3, "direct split transposed" },
         { { 8, 0.8, -60 }, 400, 300, 8, 3, "direct split transposed" },
         { { 30, 1, 35 }, 400, 300, 8, 5, "wide spline" },
@@ -304,6 +308,35 @@ int main(void)
             }
             test_image_free(&img);
         }
+    }
+
+    /* a constant border's fill above what the split's 16-bit sums hold
+     * (1023 at 8 bits): the whole direct FIR instead, still exact */
+    {
+        const SmearGaussianParams gp = { 6, 1, 20 * M_PI / 180, { SMEAR_BORDER_CONSTANT, 2000 } };
+        const char *route = route_of(&gp, 120, 90, 8);
+        REQUIRE(!strcmp(route, "direct"), "sigma 6 x 1 turned 20, fill 2000: the %s route, "
+                "not direct", route);
+        test_image_alloc(&img, 120, 90, 8, "edges");
+        test_fill_edges(&img, 3);
+        TestImage out;
+        test_image_alloc(&out, img.p.w, img.p.h, 8, "out");
+        run_kernel(&gp, &img, &out, 1, smear_cpu_flags());
+        RefTaps k;
+        REQUIRE(ref_taps_gaussian(&k, &gp) == 0, "out of memory");
+        int worst = 0, clipped = 0;
+        for (int y = 0; y < img.p.h; y++)
+            for (int x = 0; x < img.p.w; x++) {
+                const double exact = ref_taps_at(&k, &img.p, x, y);
+                const int e = ref_levels_off(exact, test_image_get(&out, x, y), 8);
+                worst = e > worst ? e : worst;
+                clipped += exact > 255.5;
+            }
+        REQUIRE(worst <= 1 && clipped > 0, "sigma 6 x 1 turned 20, fill 2000: %d levels off the "
+                "reference clipped to 8 bits (allowed 1; %d samples clipped)", worst, clipped);
+        ref_taps_free(&k);
+        test_image_free(&out);
+        test_image_free(&img);
     }
 
     /* the wide route's scratch, kept across frames and parameter changes,
@@ -506,6 +539,8 @@ int main(void)
         const SmearPlaneInfo info = { 16, 16, 8, 1, 0 };
         SmearGaussianParams bad = { NAN, 1, 0, { 0, 0 } };
         REQUIRE(smear_kernel_gaussian.configure(priv, &bad, &info) < 0, "NaN sigma refused");
+        REQUIRE(!strcmp(smear_gaussian_route(priv), "none"), "after a refused configuration "
+                "the route is none, not %s", smear_gaussian_route(priv));
         bad.sigma_x = -1;
         REQUIRE(smear_kernel_gaussian.configure(priv, &bad, &info) < 0, "negative sigma refused");
         smear_kernel_gaussian.uninit(priv);
