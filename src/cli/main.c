@@ -544,7 +544,8 @@ static int parse_args(int argc, char **argv, CliOptions *o)
             o->seed_set = 1;
         } else if (!strcmp(a, "--log")) {
             NEEDS_VALUE();
-            o->log_path = v;
+            const char *name;
+            o->log_path = av_strstart(v, "file:", &name) && *name ? name : v; /* as the output */
         } else if (!strcmp(a, "-t")) {
             NEEDS_VALUE();
             int64_t us;
@@ -1103,7 +1104,7 @@ int main(int argc, char **argv)
         status = EXIT_OK;
     if (cli_stop_signal && ret >= 0)
         av_log(NULL, AV_LOG_INFO, "stopped by signal %d after %" PRId64 " frames; '%s' is complete\n",
-               (int)cli_stop_signal, r.nb_out, opt.output);
+               (int)cli_stop_signal, r.nb_out, r.out.path ? r.out.path : opt.output);
 end:
     if (r.out.oc)
         output_close(&r.out, 0);

@@ -627,9 +627,14 @@ static int needs_index(const AVFormatContext *oc)
 {
     if (!av_match_name(oc->oformat->name, "mp4,mov,ipod,3gp,3g2,psp,ismv,f4v"))
         return 0;
-    int64_t flags = 0;
+    int64_t flags = 0, frag_duration = 0, frag_size = 0;
     if (!oc->priv_data || av_opt_get_int(oc->priv_data, "movflags", 0, &flags) < 0)
         return 1;
+    /* fragments by time or size, whatever the flags */
+    av_opt_get_int(oc->priv_data, "frag_duration", 0, &frag_duration);
+    av_opt_get_int(oc->priv_data, "frag_size", 0, &frag_size);
+    if (frag_duration > 0 || frag_size > 0)
+        return 0;
     static const char *const fragmenting[] = { "empty_moov", "frag_keyframe", "frag_custom",
                                                "frag_every_frame" };
     for (size_t i = 0; i < sizeof(fragmenting) / sizeof(fragmenting[0]); i++) {

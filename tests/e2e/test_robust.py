@@ -281,20 +281,22 @@ def full_disk(c):
         os.unlink(partial)
         # an MP4 cut short has no index and does not play: the warning says
         # so and how to avoid it; asked for in fragments, it plays
-        for frag in (False, True):
-            out = os.path.join(c.d, "full", "out%s.mp4" % ("-frag" if frag else ""))
-            opts = ["-movflags", "+frag_keyframe+empty_moov"] if frag else []
+        for i, opts in enumerate(([], ["-movflags", "+frag_keyframe+empty_moov"],
+                                  ["-frag_size", "50000"])):
+            frag = bool(opts)
+            out = os.path.join(c.d, "full", "out%d.mp4" % i)
             p = e2e.smear(["-i", c.noisy, "-a", "blur=sigma=1", "-c:v", "mpeg4", "-q:v", "1"] +
                           opts + [out], timeout=240)
             said = p.stderr.decode("utf-8", "replace")
+            how = " in fragments (%s)" % " ".join(opts) if frag else ""
             check(p.returncode == FAILED and len(error_lines(p.stderr)) == 1,
-                  "full disk, mp4%s: exit status 1, one error line" % (" in fragments" if frag else ""),
+                  "full disk, mp4%s: exit status 1, one error line" % how,
                   "1 and one line", "%d (stderr: %s)" % (p.returncode, e2e.tail(p.stderr)))
             partial = out + ".partial"
             if frag:
                 n = frames_of(partial) if os.path.exists(partial) else 0
-                check(n > 0, "full disk, mp4 in fragments: the .partial file plays", "> 0 frames", n)
-                check("-movflags" not in said, "full disk, mp4 in fragments: no advice to fragment",
+                check(n > 0, "full disk, mp4%s: the .partial file plays" % how, "> 0 frames", n)
+                check("-movflags" not in said, "full disk, mp4%s: no advice to fragment" % how,
                       "no -movflags", e2e.tail(p.stderr))
             else:
                 check("does not play" in said and "-movflags +frag_keyframe+empty_moov" in said,

@@ -318,6 +318,12 @@ def file_url(c):
     check(os.path.exists(name) and os.path.getmtime(name) == before,
           "file:NAME again without -y: the file untouched", before,
           os.path.getmtime(name) if os.path.exists(name) else None)
+    log = os.path.join(c.d, "url.jsonl")
+    e2e.smear_ok(args[:-1] + ["-y", "--log", "file:" + log, "file:" + name],
+                 "--log file:LOG with the output file:NAME")
+    check(os.path.exists(log) and os.path.getsize(log) > 0,
+          "--log file:LOG writes the file LOG", "a log at %s" % log,
+          "present" if os.path.exists(log) else "absent")
     other = os.path.join(c.d, "url2.mkv")
     p = e2e.smear(args[:-1] + ["--log", other, "file:" + other])
     check(p.returncode == 2 and b"is the output" in p.stderr and not os.path.exists(other),
