@@ -381,9 +381,11 @@ static double direct_cost(const SmearGaussianParams *gp, int depth, int *split)
     const double rows = (cxx * cyy - cxy * cxy) / cyy; /* the rows' variance */
     if (cyy > cxx || rows < GAUSS_SPLIT_MIN * GAUSS_SPLIT_MIN)
         return whole; /* a line stepping more than a column a row: too narrow rows */
-    /* the copy's words (with fbits = 4), two added, stay within 16 bits for
-     * any fill of a constant border up to 1023 */
-    if (gp->border.mode == SMEAR_BORDER_CONSTANT && (gp->border.fill < 0 || gp->border.fill > 1023))
+    /* the copy's words, two added, stay within 16 bits (signed) for any fill
+     * of a constant border up to 1023 */
+    const int fill_max = INT16_MAX >> (GAUSS_SPLIT_FBITS + 1);
+    if (gp->border.mode == SMEAR_BORDER_CONSTANT &&
+        (gp->border.fill < 0 || gp->border.fill > fill_max))
         return whole;
     const double r = ceil(4 * sqrt(rows - 0.25));
     const double cost = 0.0212 * (3 * (2 * R + 1) / 4 + 1.4 * (R + 2)) + 0.051 * (r + 1);
@@ -397,7 +399,7 @@ static int split_pre(GaussSlant *s, double var)
     const double sigma = sqrt(var);
     const int r = (int)ceil(4 * sigma);
     s->pre_r = r > 1 ? r : 1;
-    s->fbits = 4;
+    s->fbits = GAUSS_SPLIT_FBITS;
     const int n = 2 * s->pre_r + 1;
     int32_t *w = calloc((size_t)n + 1, sizeof(*w)); /* and a zero after the last */
     if (!w || !(s->pre = malloc(sizeof(int32_t) * ((size_t)s->pre_r + 1)))) {

@@ -40,6 +40,7 @@
 #define GAUSS_MAX_RADIUS 4096 /* FIR taps each side, at most */
 #define GAUSS_DIRECT_ROWS 4   /* output rows of a narrow turned kernel computed together (even) */
 #define GAUSS_PRE_BITS 14     /* the split direct FIR's x pass: weights' fraction bits */
+#define GAUSS_SPLIT_FBITS 4   /* and its output words' */
 
 enum { GAUSS_NONE, GAUSS_FIR, GAUSS_IIR };
 
