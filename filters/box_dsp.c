@@ -82,7 +82,6 @@ void SMEAR_DSP(smear_box_rows)(const BoxPlan *p, const SmearPlane *dst, int y0, 
     float *rows = work + w;
     float *B = rows + (ptrdiff_t)LANES * w + (ptrdiff_t)pad * LANES; /* column 0 */
     float *O = B + (ptrdiff_t)(w + pad) * LANES;
-    float *rowbuf = O + (ptrdiff_t)w * LANES;
 
     /* the column sums over the window of row y0 */
     memset(S, 0, sizeof(*S) * (size_t)w);
@@ -103,11 +102,11 @@ void SMEAR_DSP(smear_box_rows)(const BoxPlan *p, const SmearPlane *dst, int y0, 
             memset(rows + (ptrdiff_t)l * w, 0, sizeof(float) * (size_t)w);
         lanes_from_tile(B, 0, w, rows, w);
         if (p->x.none) {
-            lanes_store(dst, yb, nrows, B, rowbuf);
+            lanes_store(dst, yb, nrows, B);
             continue;
         }
         lanes_pad(B, w, pad, p->border);
         horizontal(p, B, O);
-        lanes_store(dst, yb, nrows, O, rowbuf);
+        lanes_store(dst, yb, nrows, O);
     }
 }

@@ -35,12 +35,11 @@ SMEAR_DSP_DECL(void, smear_box_rows, (const BoxPlan *p, const SmearPlane *dst, i
                                       float *work));
 
 /** Floats of work smear_box_rows needs: the column sums, a block of rows,
- * the block as vectors with its padding, the result, and the rows out. */
+ * the block as vectors with its padding, and the result. */
 static inline size_t smear_box_work_floats(const BoxPlan *p)
 {
     const size_t w = (size_t)p->w, pad = (size_t)p->x.r + 1;
-    return w + SMEAR_LANES * w + (w + 2 * pad) * SMEAR_LANES + w * SMEAR_LANES +
-           SMEAR_LANES * (w + 16) + 64;
+    return w + SMEAR_LANES * w + (w + 2 * pad) * SMEAR_LANES + w * SMEAR_LANES + 64;
 }
 
 #endif /* SMEAR_FILTERS_BOX_DSP_H */

@@ -183,11 +183,10 @@ static int configure_axis_aligned(GaussPriv *g, double sx, double sy, const Smea
             p->fill_row[x] = (uint8_t)gp->border.fill;
     }
     /* vertical: the strip's rows in and its result (recursive); horizontal:
-     * LANES output rows, the block in and out, the vertical pass's tile and
-     * rows (FIR) */
+     * the block in and out, the vertical pass's tile and rows (FIR) */
     const size_t X = (size_t)p->padx, W = (size_t)p->w;
     const size_t vwork = (size_t)(p->h + 2 * p->pady) * 2 * GAUSS_STRIP;
-    const size_t hwork = GAUSS_LANES * (W + 16) + 2 * (W + 2 * X) * GAUSS_LANES +
+    const size_t hwork = 2 * (W + 2 * X) * GAUSS_LANES +
                          (size_t)(2 * GAUSS_LANES + 2 * p->pady) * GAUSS_STRIP;
     p->work_floats = ((vwork > hwork ? vwork : hwork) + 15) & ~(size_t)15;
     p->nb_work = info->nb_threads > 0 ? info->nb_threads : 1;

@@ -292,8 +292,7 @@ void SMEAR_DSP(smear_gauss_hpass)(const GaussPlan *p, const SmearPlane *dst, int
 {
     const GaussAxis *a = &p->horz;
     const int W = p->w, X = p->padx;
-    float *rowbuf = work;                                   /* LANES rows of W + 16 */
-    float *B = rowbuf + (ptrdiff_t)LANES * (W + 16);        /* W + 2X vectors */
+    float *B = work;                                        /* W + 2X vectors */
     float *O = B + (ptrdiff_t)(W + 2 * X) * LANES;          /* W + 2X vectors */
     float *scratch = O + (ptrdiff_t)(W + 2 * X) * LANES;    /* the vertical pass's */
     for (int b = b0; b < b1; b++) {
@@ -309,15 +308,15 @@ void SMEAR_DSP(smear_gauss_hpass)(const GaussPlan *p, const SmearPlane *dst, int
             for (; x < W; x++)
                 fir_lanes(O + (ptrdiff_t)x * LANES, B + (ptrdiff_t)(X + x) * LANES, LANES, a,
                           LANES / SMEAR_VF);
-            lanes_store(dst, b * LANES, rows, O, rowbuf);
+            lanes_store(dst, b * LANES, rows, O);
         } else if (a->type == GAUSS_IIR) {
             /* the recursion over x, LANES rows at once, on the padded row */
             const IIRCoef k = iir_coef(a);
             const int P = a->pad, n = W + 2 * P;
             IIR_LINES(LANES / SMEAR_VF, B + (ptrdiff_t)(X - P) * LANES, O, n);
-            lanes_store(dst, b * LANES, rows, O + (ptrdiff_t)P * LANES, rowbuf);
+            lanes_store(dst, b * LANES, rows, O + (ptrdiff_t)P * LANES);
         } else {
-            lanes_store(dst, b * LANES, rows, B + (ptrdiff_t)X * LANES, rowbuf);
+            lanes_store(dst, b * LANES, rows, B + (ptrdiff_t)X * LANES);
         }
     }
 }

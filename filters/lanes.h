@@ -59,29 +59,58 @@ static inline void lanes_pad(float *B, int w, int pad, SmearBorder border)
     }
 }
 
-/* Writes O[x] (x in [0, w), LANES floats each) as rows y0 .. y0 + rows - 1
- * of dst: transposed into rowbuf (LANES rows of w + 16 floats), then
- * rounded and clamped row by row. */
-static inline void lanes_store(const SmearPlane *dst, int y0, int rows, const float *O,
-                               float *rowbuf)
+/* smear_f32_to_row() of 16 samples, in vectors: a loop of 16 is unrolled
+ * into scalar code before the compiler would vectorise it. Same rounding
+ * and clamping (a NaN gives 0 in both). */
+static inline void lanes_row16(uint8_t *dst, const float *src, int depth)
 {
-    const int w = dst->w;
-    const ptrdiff_t rs = w + 16;
-    for (int h = 0; h < rows; h += 16) {
-        for (int x0 = 0; x0 < w; x0 += 16) {
-            if (x0 + 16 <= w) {
-                transpose16(rowbuf + h * rs + x0, rs, O + (ptrdiff_t)x0 * LANES + h, LANES);
-            } else {
-                float tmp[16 * 16];
-                for (int j = 0; j < w - x0; j++)
-                    memcpy(tmp + 16 * j, O + (ptrdiff_t)(x0 + j) * LANES + h, sizeof(float) * 16);
-                transpose16(rowbuf + h * rs + x0, rs, tmp, 16);
-            }
+    typedef uint8_t vbn __attribute__((vector_size(SMEAR_VF)));
+    typedef uint16_t vsn __attribute__((vector_size(2 * SMEAR_VF)));
+    const vfn maxv = vfn_set1((float)((1 << depth) - 1));
+    for (int v = 0; v < 16 / SMEAR_VF; v++) {
+        vfn x = vfn_load(src + SMEAR_VF * v) + 0.5f;
+        x = (vfn)((vin)x & (x > 0.0f));
+        const vin big = x > maxv;
+        x = (vfn)(((vin)x & ~big) | ((vin)maxv & big));
+        const vin i = __builtin_convertvector(x, vin);
+        if (depth <= 8) {
+            const vbn b = __builtin_convertvector(i, vbn);
+            memcpy(dst + SMEAR_VF * v, &b, sizeof(b));
+        } else {
+            const vsn h = __builtin_convertvector(i, vsn);
+            memcpy(dst + 2 * SMEAR_VF * v, &h, sizeof(h));
         }
     }
-    for (int l = 0; l < rows; l++)
-        smear_f32_to_row(dst->data + (ptrdiff_t)(y0 + l) * dst->stride, rowbuf + l * rs, w,
-                         dst->depth);
+}
+
+/* Writes O[x] (x in [0, w), LANES floats each) as rows y0 .. y0 + rows - 1
+ * of dst, rounded and clamped: a 16x16 tile at a time, transposed on the
+ * stack and written out at once, so the rows never pass through a buffer
+ * bigger than the first-level cache. */
+static inline void lanes_store(const SmearPlane *dst, int y0, int rows, const float *O)
+{
+    const int w = dst->w, depth = dst->depth, bps = depth > 8 ? 2 : 1;
+    float tile[16 * 16];
+    for (int h = 0; h < rows; h += 16) {
+        const int nr = rows - h < 16 ? rows - h : 16;
+        uint8_t *d = dst->data + (ptrdiff_t)(y0 + h) * dst->stride;
+        int x0 = 0;
+        for (; x0 + 16 <= w; x0 += 16) {
+            transpose16(tile, 16, O + (ptrdiff_t)x0 * LANES + h, LANES);
+            for (int j = 0; j < nr; j++)
+                lanes_row16(d + (ptrdiff_t)j * dst->stride + (ptrdiff_t)x0 * bps, tile + 16 * j,
+                            depth);
+        }
+        if (x0 < w) {
+            float tmp[16 * 16];
+            for (int j = 0; j < w - x0; j++)
+                memcpy(tmp + 16 * j, O + (ptrdiff_t)(x0 + j) * LANES + h, sizeof(float) * 16);
+            transpose16(tile, 16, tmp, 16);
+            for (int j = 0; j < nr; j++)
+                smear_f32_to_row(d + (ptrdiff_t)j * dst->stride + (ptrdiff_t)x0 * bps,
+                                 tile + 16 * j, w - x0, depth);
+        }
+    }
 }
 
 #endif /* SMEAR_FILTERS_LANES_H */
