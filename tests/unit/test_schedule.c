@@ -194,6 +194,26 @@ int main(void)
     free(v);
     smear_schedule_free(&s), smear_schedule_free(&sb);
 
+    /* at a timestamp near the end of its range (a pts close to INT64_MAX)
+     * the pattern of second 2^52 holds: the same value, finite, from the
+     * events of that second and those before it (with a decay of 50 s some
+     * fifty of them are within reach, so it is not 0) */
+    sb = parse("burst(1,1,50)", 5);
+    {
+        const double far[] = { 0x1p52, 0x1p60, 9.2e18, 1e300, INFINITY };
+        double x0 = 0;
+        for (int i = 0; i < (int)(sizeof(far) / sizeof(far[0])); i++) {
+            const SmearScheduleVars vars = { far[i], 0, 1, 1, 25 };
+            double x;
+            REQUIRE(smear_schedule_eval(sb, &vars, &x) == 0 && isfinite(x), "burst at t = %g", far[i]);
+            if (i == 0)
+                x0 = x;
+            REQUIRE(x == x0 && x > 1, "burst at t = %g: %g, at 2^52: %g", far[i], x, x0);
+        }
+        printf("burst(1,1,50) at t = 2^52 .. infinity: %.3f throughout\n", x0);
+    }
+    smear_schedule_free(&sb);
+
     /* expressions with generators inside, and the variables */
     s = parse("1+0.5*sin(2*PI*t)+uniform(0,0.001)@frame+w/1000", 2);
     {
