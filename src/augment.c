@@ -7,9 +7,11 @@
  * sigma of 0 on this frame, say) is skipped for that plane, and a kernel is
  * configured again only when its parameters or the geometry change.
  */
+#include <limits.h>
 #include <math.h>
 #include <string.h>
 
+#include <libavutil/buffer.h>
 #include <libavutil/error.h>
 #include <libavutil/imgutils.h>
 #include <libavutil/log.h>
@@ -34,6 +36,13 @@ struct SmearAugment {
      * (packed YUYV, semi-planar P010): such frames convert back one column
      * wider, from conv_out, the result with its last column repeated */
     int              conv_widen;
+    /* the output frames' planes, one pool per plane for the geometry
+     * pool_fmt, pool_w x pool_h: once the first frames are back, no frame
+     * allocates (a 1080p frame's 3 MB would otherwise be allocated, faulted
+     * in and freed each time) */
+    AVBufferPool    *pool[4];
+    int              pool_fmt, pool_w, pool_h;
+    ptrdiff_t        pool_linesize[4];
 };
 
 int smear_pixfmt_is_native(enum AVPixelFormat fmt)
@@ -106,7 +115,7 @@ SmearAugment *smear_augment_new(SmearChain *chain, const SmearExec *exec, unsign
     a->chain = chain;
     a->exec = exec;
     a->cpu = cpu;
-    a->conv_from = a->conv_to = AV_PIX_FMT_NONE;
+    a->conv_from = a->conv_to = a->pool_fmt = AV_PIX_FMT_NONE;
     return a;
 }
 
@@ -119,6 +128,8 @@ void smear_augment_free(SmearAugment **pa)
     av_frame_free(&a->tmp[1]);
     av_frame_free(&a->conv_in);
     av_frame_free(&a->conv_out);
+    for (int i = 0; i < 4; i++) /* a pool lives on until its last buffer is back */
+        av_buffer_pool_uninit(&a->pool[i]);
     sws_freeContext(a->sws_in);
     sws_freeContext(a->sws_out);
     av_freep(pa);
@@ -271,6 +282,54 @@ static int ensure_frame(AVFrame **pf, int fmt, int w, int h)
     return av_frame_get_buffer(f, 64);
 }
 
+#define OUT_ALIGN 64 /* bytes: the planes' addresses and line sizes */
+
+/* out (blank) gets in's format, size and properties, and planes from the
+ * pools: lines of OUT_ALIGN bytes' multiples at addresses aligned alike,
+ * as av_frame_get_buffer() would give. */
+static int output_frame(SmearAugment *a, const AVFrame *in, AVFrame *out)
+{
+    const int fmt = in->format, w = in->width, h = in->height;
+    int ret;
+    if (fmt != a->pool_fmt || w != a->pool_w || h != a->pool_h) {
+        int ls[4];
+        size_t sizes[4];
+        for (int i = 0; i < 4; i++)
+            av_buffer_pool_uninit(&a->pool[i]);
+        a->pool_fmt = AV_PIX_FMT_NONE;
+        if ((ret = av_image_fill_linesizes(ls, fmt, w)) < 0)
+            return ret;
+        for (int i = 0; i < 4; i++)
+            a->pool_linesize[i] = FFALIGN(ls[i], OUT_ALIGN);
+        if ((ret = av_image_fill_plane_sizes(sizes, fmt, h, a->pool_linesize)) < 0)
+            return ret;
+        for (int i = 0; i < 4 && sizes[i]; i++) {
+            /* room to align the start, and a line's worth past the end */
+            const size_t bytes = sizes[i] + 2 * OUT_ALIGN + (size_t)a->pool_linesize[i];
+            if (bytes > INT_MAX || !(a->pool[i] = av_buffer_pool_init(bytes, NULL)))
+                return AVERROR(ENOMEM);
+        }
+        a->pool_fmt = fmt;
+        a->pool_w = w;
+        a->pool_h = h;
+    }
+    out->format = fmt;
+    out->width = w;
+    out->height = h;
+    for (int i = 0; i < 4 && a->pool[i]; i++) {
+        if (!(out->buf[i] = av_buffer_pool_get(a->pool[i]))) {
+            av_frame_unref(out);
+            return AVERROR(ENOMEM);
+        }
+        out->data[i] = (uint8_t *)FFALIGN((uintptr_t)out->buf[i]->data, OUT_ALIGN);
+        out->linesize[i] = (int)a->pool_linesize[i];
+    }
+    out->extended_data = out->data;
+    if ((ret = av_frame_copy_props(out, in)) < 0)
+        av_frame_unref(out);
+    return ret;
+}
+
 /* Runs the chain on a frame of a native format. */
 static int augment_native(SmearAugment *a, const AVFrame *in, AVFrame *out,
                           void *log_ctx)
@@ -302,10 +361,7 @@ static int augment_native(SmearAugment *a, const AVFrame *in, AVFrame *out,
     if (!any)
         return av_frame_ref(out, in);
 
-    out->format = in->format;
-    out->width = in->width;
-    out->height = in->height;
-    if ((ret = av_frame_get_buffer(out, 64)) < 0 || (ret = av_frame_copy_props(out, in)) < 0)
+    if ((ret = output_frame(a, in, out)) < 0)
         return ret;
 
     for (int p = 0; p < nb_planes; p++) {
@@ -459,13 +515,9 @@ int smear_augment_frame(SmearAugment *a, const AVFrame *in, AVFrame *out,
         return av_frame_ref(out, in);
     }
     if (ret >= 0) {
-        out->format = in->format;
-        out->width = in->width;
-        out->height = in->height;
         if (a->conv_widen)
             widen_copy(a->conv_out, mid);
-        if ((ret = av_frame_get_buffer(out, 64)) >= 0 &&
-            (ret = av_frame_copy_props(out, in)) >= 0)
+        if ((ret = output_frame(a, in, out)) >= 0)
             ret = convert(a->sws_out, a->conv_widen ? a->conv_out : mid, out);
     }
     av_frame_free(&mid);

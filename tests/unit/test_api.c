@@ -530,6 +530,57 @@ static void test_side_data_does_not_pile_up(void)
     smear_close(&ctx);
 }
 
+/* One context through frames whose size and format change: each output is
+ * what a context of its own gives for that frame, on planes at 64-byte
+ * addresses with lines of a multiple of 64 bytes, and the outputs held all
+ * along (the library's buffers are reused once given back) keep their
+ * bytes through the later frames and changes. */
+static void test_changing_geometry(void)
+{
+    static const struct {
+        enum AVPixelFormat fmt;
+        int w, h;
+    } seq[] = {
+        { AV_PIX_FMT_YUV420P, 64, 48 },     { AV_PIX_FMT_YUV420P, 64, 48 },
+        { AV_PIX_FMT_YUV420P, 33, 17 },     { AV_PIX_FMT_YUV420P10LE, 64, 48 },
+        { AV_PIX_FMT_RGB24, 40, 30 },       { AV_PIX_FMT_YUV420P, 64, 48 },
+        { AV_PIX_FMT_YUV420P, 64, 48 },
+    };
+    enum { N = sizeof(seq) / sizeof(seq[0]) };
+    SmearContext *ctx = open_chain("blur=sigma=1", 1, 1);
+    AVFrame *in[N], *held[N];
+    for (int i = 0; i < N; i++) {
+        in[i] = make_frame(seq[i].fmt, seq[i].w, seq[i].h, 100 + i);
+        in[i]->pts = i;
+        held[i] = run_one(ctx, in[i]);
+        for (int p = 0; p < 4 && held[i]->data[p]; p++)
+            REQUIRE((uintptr_t)held[i]->data[p] % 64 == 0 && held[i]->linesize[p] % 64 == 0,
+                    "frame %d, plane %d: address %p, line size %d", i, p, (void *)held[i]->data[p],
+                    held[i]->linesize[p]);
+    }
+    /* a second round of the last size while the first outputs are held */
+    for (int i = 0; i < 3; i++) {
+        AVFrame *again = run_one(ctx, in[0]);
+        REQUIRE(frames_equal(again, held[0]), "frame 0 sent again: the same output");
+        av_frame_free(&again);
+    }
+    for (int i = 0; i < N; i++) {
+        SmearContext *fresh = open_chain("blur=sigma=1", 1, 1);
+        AVFrame *want = run_one(fresh, in[i]);
+        REQUIRE(frames_equal(held[i], want), "frame %d (%s %dx%d): not what a new context gives", i,
+                av_get_pix_fmt_name(seq[i].fmt), seq[i].w, seq[i].h);
+        av_frame_free(&want);
+        smear_close(&fresh);
+    }
+    smear_close(&ctx);
+    for (int i = 0; i < N; i++) { /* the outputs outlive the context */
+        REQUIRE(held[i]->buf[0] && held[i]->width == seq[i].w, "frame %d held", i);
+        av_frame_free(&held[i]);
+        av_frame_free(&in[i]);
+    }
+    printf("geometry: size and format changes in one context give each frame's own output\n");
+}
+
 int main(void)
 {
     av_log_set_level(AV_LOG_ERROR);
@@ -543,5 +594,6 @@ int main(void)
     test_odd_addresses();
     test_refused_frames();
     test_side_data_does_not_pile_up();
+    test_changing_geometry();
     return 0;
 }
