@@ -337,7 +337,7 @@ static void axis_line(const GaussAxis *a, const float *in, int n, int pad, float
         for (; j < n; j++) {
             float acc = a->w[0] * c[j];
             for (int kk = 1; kk <= a->radius; kk++)
-                acc = fmaf(c[j - kk] + c[j + kk], a->w[kk], acc);
+                acc = smear_fmaf(c[j - kk] + c[j + kk], a->w[kk], acc);
             out[j] = acc;
         }
     } else if (a->type == GAUSS_IIR) {
