@@ -59,19 +59,43 @@ static inline void lanes_pad(float *B, int w, int pad, SmearBorder border)
     }
 }
 
-/* smear_f32_to_row() of 16 samples, in vectors: a loop of 16 is unrolled
- * into scalar code before the compiler would vectorise it. Same rounding
- * and clamping (a NaN gives 0 in both). */
+/* smear_f32_to_row() of 16 samples, in vectors (a loop of 16 is unrolled
+ * into scalar code before the compiler would vectorise it): the same
+ * rounding and clamping, and a NaN gives 0 in both. */
 static inline void lanes_row16(uint8_t *dst, const float *src, int depth)
 {
+    const float maxv = (float)((1 << depth) - 1);
+#if SMEAR_ISA_IS_AVX512
+    __m512 v = _mm512_add_ps(_mm512_loadu_ps(src), _mm512_set1_ps(0.5f));
+    v = _mm512_min_ps(_mm512_max_ps(v, _mm512_setzero_ps()), _mm512_set1_ps(maxv));
+    const __m512i i = _mm512_cvttps_epi32(v);
+    if (depth <= 8)
+        _mm_storeu_si128((__m128i *)dst, _mm512_cvtepi32_epi8(i));
+    else
+        _mm256_storeu_si256((__m256i *)dst, _mm512_cvtepi32_epi16(i));
+#elif SMEAR_ISA_IS_AVX2
+    __m256i i[2];
+    for (int h = 0; h < 2; h++) {
+        __m256 v = _mm256_add_ps(_mm256_loadu_ps(src + 8 * h), _mm256_set1_ps(0.5f));
+        v = _mm256_min_ps(_mm256_max_ps(v, _mm256_setzero_ps()), _mm256_set1_ps(maxv));
+        i[h] = _mm256_cvttps_epi32(v);
+    }
+    /* packed per 128-bit half: words 0-3 of i[0], 0-3 of i[1], 4-7, 4-7 */
+    const __m256i w = _mm256_permute4x64_epi64(_mm256_packus_epi32(i[0], i[1]), 0xd8);
+    if (depth <= 8)
+        _mm_storeu_si128((__m128i *)dst, _mm_packus_epi16(_mm256_castsi256_si128(w),
+                                                          _mm256_extracti128_si256(w, 1)));
+    else
+        _mm256_storeu_si256((__m256i *)dst, w);
+#else
     typedef uint8_t vbn __attribute__((vector_size(SMEAR_VF)));
     typedef uint16_t vsn __attribute__((vector_size(2 * SMEAR_VF)));
-    const vfn maxv = vfn_set1((float)((1 << depth) - 1));
+    const vfn vmax = vfn_set1(maxv);
     for (int v = 0; v < 16 / SMEAR_VF; v++) {
         vfn x = vfn_load(src + SMEAR_VF * v) + 0.5f;
         x = (vfn)((vin)x & (x > 0.0f));
-        const vin big = x > maxv;
-        x = (vfn)(((vin)x & ~big) | ((vin)maxv & big));
+        const vin big = x > vmax;
+        x = (vfn)(((vin)x & ~big) | ((vin)vmax & big));
         const vin i = __builtin_convertvector(x, vin);
         if (depth <= 8) {
             const vbn b = __builtin_convertvector(i, vbn);
@@ -81,6 +105,7 @@ static inline void lanes_row16(uint8_t *dst, const float *src, int depth)
             memcpy(dst + 2 * SMEAR_VF * v, &h, sizeof(h));
         }
     }
+#endif
 }
 
 /* Writes O[x] (x in [0, w), LANES floats each) as rows y0 .. y0 + rows - 1
