@@ -61,9 +61,7 @@ static inline const uint8_t *strip_src(const BoxPlan *p, int r, int x0, int n, u
     return tmp;
 }
 
-#ifndef BOX_AHEAD
-#define BOX_AHEAD 4
-#endif
+#define BOX_AHEAD 2 /* strips */
 
 /* The vertical pass of rows [yb, yb + nrows) over the strip of columns
  * [x0, x0 + n) into tile (LANES rows of BOX_STRIP floats, those from nrows
