@@ -72,7 +72,7 @@ static void vertical_strip(const BoxPlan *p, int32_t *S, int x0, int n, int yb, 
                            float *tile)
 {
     enum { NV = BOX_STRIP / SMEAR_VF };
-    uint8_t tmp[3][2 * BOX_STRIP];
+    _Alignas(64) uint8_t tmp[3][2 * BOX_STRIP]; /* 16-bit samples are read as words */
     const int depth = p->depth, r = p->y.r;
     const float e = p->y.e, inv = p->y.inv;
     vin s[NV];

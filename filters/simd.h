@@ -13,6 +13,7 @@
 #ifndef SMEAR_FILTERS_SIMD_H
 #define SMEAR_FILTERS_SIMD_H
 
+#include <float.h>
 #include <math.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -61,24 +62,38 @@ static inline vfn vfn_set1(float x)
 #endif
 }
 
-/*
- * a * b + c rounded once (fused), as fmaf() gives it, where the instruction
- * set has no fused multiply-add (x86-64 before Haswell, or a virtual CPU
- * that hides it). glibc's fmaf() is then a software routine that switches
- * the rounding mode at each call: a frame of Gaussian blur took 11 s with
- * it. In doubles instead: a * b is exact (48 bits); s = a * b + c is rounded
- * once, and the TwoSum e = a * b + c - s is exact. Rounding s to float could
- * round twice (s on a float's midpoint that the exact sum was not), so s is
- * first rounded to odd: toward zero, with its last bit set, when e is not
- * zero. A sum rounded to odd with 2 or more bits to spare rounds to nearest
- * as the exact sum would (Boldo and Melquiond, 2008). Infinities and NaNs
- * pass through as they are. Needs contraction off, as every build has.
- */
-static inline float smear_fmaf(float a, float b, float c)
-{
-#if defined(__FP_FAST_FMAF)
-    return fmaf(a, b, c);
+/* fmaf() is an instruction the compiler may use inline */
+#if defined(__FP_FAST_FMAF) || defined(__FMA__) || defined(__aarch64__)
+#define SMEAR_FAST_FMAF 1
 #else
+#define SMEAR_FAST_FMAF 0
+#endif
+
+/* The emulation below needs each double operation rounded once, as
+ * written: not reassociated (-ffast-math), nor carried in wider registers
+ * (x87). Where that does not hold, fmaf() it is, slow but right. */
+#if !defined(__FAST_MATH__) && defined(FLT_EVAL_METHOD) && FLT_EVAL_METHOD == 0
+#define SMEAR_ODD_FMAF 1
+#else
+#define SMEAR_ODD_FMAF 0
+#endif
+
+#if SMEAR_ODD_FMAF
+/*
+ * a * b + c rounded once (fused), as fmaf() gives it, without a fused
+ * instruction (x86-64 before Haswell, or a virtual CPU that hides it),
+ * where glibc's fmaf() is a routine that switches the rounding mode at each
+ * call: a frame of Gaussian blur took 11 s with it. In doubles instead:
+ * a * b is exact (48 bits); s = a * b + c is rounded once, and the TwoSum
+ * e = a * b + c - s is exact. Rounding s to float could round twice (s on a
+ * float's midpoint that the exact sum was not), so s is first rounded to
+ * odd: toward zero, with its last bit set, when e is not zero. A sum
+ * rounded to odd with 2 or more bits to spare rounds to nearest as the
+ * exact sum would (Boldo and Melquiond, 2008). Infinities and NaNs pass
+ * through as they are.
+ */
+static inline float smear_fmaf_odd(float a, float b, float c)
+{
     const double p = (double)a * b, cd = c, s = p + cd, bb = s - p;
     const double e = (p - (s - bb)) + (cd - bb);
     if (e != 0 && s - s == 0) {
@@ -91,36 +106,19 @@ static inline float smear_fmaf(float a, float b, float c)
         return (float)t;
     }
     return (float)s;
-#endif
 }
 
-/**
- * a * b + c rounded once (fused), lane by lane. Every build fuses, so the
- * builds still agree bit for bit; the plain C one uses the CPU's fused
- * multiply-add where the compiler may (__FP_FAST_FMAF), else smear_fmaf()'s
- * way, in vectors of doubles.
- */
-static inline vfn vfn_fma(vfn a, vfn b, vfn c)
+#if defined(__SSE2__)
+/** smear_fmaf_odd() on four lanes, in two pairs of doubles; the signs
+ *  compared as doubles (SSE2 has no 64-bit integer comparison). */
+static inline __m128 smear_fma4_odd(__m128 a, __m128 b, __m128 c)
 {
-#if SMEAR_ISA_IS_AVX512
-    return (vfn)_mm512_fmadd_ps((__m512)a, (__m512)b, (__m512)c);
-#elif SMEAR_ISA_IS_AVX2
-    return (vfn)_mm256_fmadd_ps((__m256)a, (__m256)b, (__m256)c);
-#elif defined(__FP_FAST_FMAF)
-    vfn r;
-    for (int i = 0; i < SMEAR_VF; i++)
-        r[i] = fmaf(a[i], b[i], c[i]);
-    return r;
-#elif defined(__SSE2__) && SMEAR_VF == 4
-    /* two pairs of doubles; the signs compared as doubles (SSE2 has no
-     * 64-bit integer comparison) */
-    const __m128 fa = (__m128)a, fb = (__m128)b, fc = (__m128)c;
     const __m128d zero = _mm_setzero_pd();
     const __m128i one = _mm_set1_epi64x(1);
     __m128d half[2];
     for (int h = 0; h < 2; h++) {
-        const __m128 ah = h ? _mm_movehl_ps(fa, fa) : fa, bh = h ? _mm_movehl_ps(fb, fb) : fb;
-        const __m128d cd = _mm_cvtps_pd(h ? _mm_movehl_ps(fc, fc) : fc);
+        const __m128 ah = h ? _mm_movehl_ps(a, a) : a, bh = h ? _mm_movehl_ps(b, b) : b;
+        const __m128d cd = _mm_cvtps_pd(h ? _mm_movehl_ps(c, c) : c);
         const __m128d p = _mm_mul_pd(_mm_cvtps_pd(ah), _mm_cvtps_pd(bh));
         const __m128d s = _mm_add_pd(p, cd), bb = _mm_sub_pd(s, p);
         const __m128d e = _mm_add_pd(_mm_sub_pd(p, _mm_sub_pd(s, bb)), _mm_sub_pd(cd, bb));
@@ -131,7 +129,35 @@ static inline vfn vfn_fma(vfn a, vfn b, vfn c)
         half[h] = _mm_castsi128_pd(_mm_or_si128(_mm_add_epi64(_mm_castpd_si128(s), down),
                                                 _mm_and_si128(inexact, one)));
     }
-    return (vfn)_mm_movelh_ps(_mm_cvtpd_ps(half[0]), _mm_cvtpd_ps(half[1]));
+    return _mm_movelh_ps(_mm_cvtpd_ps(half[0]), _mm_cvtpd_ps(half[1]));
+}
+#endif
+#endif
+
+/** a * b + c rounded once: the instruction where the compiler has it, else
+ *  the emulation. */
+static inline float smear_fmaf(float a, float b, float c)
+{
+#if SMEAR_FAST_FMAF || !SMEAR_ODD_FMAF
+    return fmaf(a, b, c);
+#else
+    return smear_fmaf_odd(a, b, c);
+#endif
+}
+
+/**
+ * a * b + c rounded once (fused), lane by lane. Every build fuses, so the
+ * builds still agree bit for bit; the plain C one uses the CPU's fused
+ * multiply-add where the compiler may, else smear_fmaf_odd()'s way.
+ */
+static inline vfn vfn_fma(vfn a, vfn b, vfn c)
+{
+#if SMEAR_ISA_IS_AVX512
+    return (vfn)_mm512_fmadd_ps((__m512)a, (__m512)b, (__m512)c);
+#elif SMEAR_ISA_IS_AVX2
+    return (vfn)_mm256_fmadd_ps((__m256)a, (__m256)b, (__m256)c);
+#elif !SMEAR_FAST_FMAF && SMEAR_ODD_FMAF && defined(__SSE2__) && SMEAR_VF == 4
+    return (vfn)smear_fma4_odd((__m128)a, (__m128)b, (__m128)c);
 #else
     vfn r;
     for (int i = 0; i < SMEAR_VF; i++)

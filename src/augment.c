@@ -21,6 +21,20 @@
 
 #include "augment.h"
 
+/* One pool per plane for frames of one geometry. */
+typedef struct FramePool {
+    AVBufferPool *pool[4];
+    int           fmt, w, h;
+    ptrdiff_t     linesize[4];
+} FramePool;
+
+static void frame_pool_uninit(FramePool *fp)
+{
+    for (int i = 0; i < 4; i++) /* a pool lives on until its last buffer is back */
+        av_buffer_pool_uninit(&fp->pool[i]);
+    fp->fmt = AV_PIX_FMT_NONE;
+}
+
 struct SmearAugment {
     SmearChain      *chain;
     const SmearExec *exec;
@@ -36,13 +50,11 @@ struct SmearAugment {
      * (packed YUYV, semi-planar P010): such frames convert back one column
      * wider, from conv_out, the result with its last column repeated */
     int              conv_widen;
-    /* the output frames' planes, one pool per plane for the geometry
-     * pool_fmt, pool_w x pool_h: once the first frames are back, no frame
-     * allocates (a 1080p frame's 3 MB would otherwise be allocated, faulted
-     * in and freed each time) */
-    AVBufferPool    *pool[4];
-    int              pool_fmt, pool_w, pool_h;
-    ptrdiff_t        pool_linesize[4];
+    /* the planes of the kernels' output frames, and of the frames
+     * converted back: once the first frames are back, no frame allocates
+     * (a 1080p frame's 3 MB would otherwise be allocated, faulted in and
+     * freed each time) */
+    FramePool        kernel_out, conv_back;
 };
 
 int smear_pixfmt_is_native(enum AVPixelFormat fmt)
@@ -115,7 +127,8 @@ SmearAugment *smear_augment_new(SmearChain *chain, const SmearExec *exec, unsign
     a->chain = chain;
     a->exec = exec;
     a->cpu = cpu;
-    a->conv_from = a->conv_to = a->pool_fmt = AV_PIX_FMT_NONE;
+    a->conv_from = a->conv_to = AV_PIX_FMT_NONE;
+    a->kernel_out.fmt = a->conv_back.fmt = AV_PIX_FMT_NONE;
     return a;
 }
 
@@ -128,8 +141,8 @@ void smear_augment_free(SmearAugment **pa)
     av_frame_free(&a->tmp[1]);
     av_frame_free(&a->conv_in);
     av_frame_free(&a->conv_out);
-    for (int i = 0; i < 4; i++) /* a pool lives on until its last buffer is back */
-        av_buffer_pool_uninit(&a->pool[i]);
+    frame_pool_uninit(&a->kernel_out);
+    frame_pool_uninit(&a->conv_back);
     sws_freeContext(a->sws_in);
     sws_freeContext(a->sws_out);
     av_freep(pa);
@@ -285,44 +298,45 @@ static int ensure_frame(AVFrame **pf, int fmt, int w, int h)
 #define OUT_ALIGN 64 /* bytes: the planes' addresses and line sizes */
 
 /* out (blank) gets in's format, size and properties, and planes from the
- * pools: lines of OUT_ALIGN bytes' multiples at addresses aligned alike,
- * as av_frame_get_buffer() would give. */
-static int output_frame(SmearAugment *a, const AVFrame *in, AVFrame *out)
+ * pools fp (made again when the geometry changes): lines of OUT_ALIGN
+ * bytes' multiples at addresses aligned alike, as av_frame_get_buffer()
+ * would give. */
+static int output_frame(FramePool *fp, const AVFrame *in, AVFrame *out)
 {
     const int fmt = in->format, w = in->width, h = in->height;
     int ret;
-    if (fmt != a->pool_fmt || w != a->pool_w || h != a->pool_h) {
+    if (fmt != fp->fmt || w != fp->w || h != fp->h) {
         int ls[4];
         size_t sizes[4];
-        for (int i = 0; i < 4; i++)
-            av_buffer_pool_uninit(&a->pool[i]);
-        a->pool_fmt = AV_PIX_FMT_NONE;
+        frame_pool_uninit(fp);
         if ((ret = av_image_fill_linesizes(ls, fmt, w)) < 0)
             return ret;
         for (int i = 0; i < 4; i++)
-            a->pool_linesize[i] = FFALIGN(ls[i], OUT_ALIGN);
-        if ((ret = av_image_fill_plane_sizes(sizes, fmt, h, a->pool_linesize)) < 0)
+            fp->linesize[i] = FFALIGN(ls[i], OUT_ALIGN);
+        if ((ret = av_image_fill_plane_sizes(sizes, fmt, h, fp->linesize)) < 0)
             return ret;
         for (int i = 0; i < 4 && sizes[i]; i++) {
             /* room to align the start, and a line's worth past the end */
-            const size_t bytes = sizes[i] + 2 * OUT_ALIGN + (size_t)a->pool_linesize[i];
-            if (bytes > INT_MAX || !(a->pool[i] = av_buffer_pool_init(bytes, NULL)))
+            const size_t bytes = sizes[i] + 2 * OUT_ALIGN + (size_t)fp->linesize[i];
+            if (bytes > INT_MAX || !(fp->pool[i] = av_buffer_pool_init(bytes, NULL))) {
+                frame_pool_uninit(fp);
                 return AVERROR(ENOMEM);
+            }
         }
-        a->pool_fmt = fmt;
-        a->pool_w = w;
-        a->pool_h = h;
+        fp->fmt = fmt;
+        fp->w = w;
+        fp->h = h;
     }
     out->format = fmt;
     out->width = w;
     out->height = h;
-    for (int i = 0; i < 4 && a->pool[i]; i++) {
-        if (!(out->buf[i] = av_buffer_pool_get(a->pool[i]))) {
+    for (int i = 0; i < 4 && fp->pool[i]; i++) {
+        if (!(out->buf[i] = av_buffer_pool_get(fp->pool[i]))) {
             av_frame_unref(out);
             return AVERROR(ENOMEM);
         }
         out->data[i] = (uint8_t *)FFALIGN((uintptr_t)out->buf[i]->data, OUT_ALIGN);
-        out->linesize[i] = (int)a->pool_linesize[i];
+        out->linesize[i] = (int)fp->linesize[i];
     }
     out->extended_data = out->data;
     if ((ret = av_frame_copy_props(out, in)) < 0)
@@ -361,7 +375,7 @@ static int augment_native(SmearAugment *a, const AVFrame *in, AVFrame *out,
     if (!any)
         return av_frame_ref(out, in);
 
-    if ((ret = output_frame(a, in, out)) < 0)
+    if ((ret = output_frame(&a->kernel_out, in, out)) < 0)
         return ret;
 
     for (int p = 0; p < nb_planes; p++) {
@@ -517,7 +531,7 @@ int smear_augment_frame(SmearAugment *a, const AVFrame *in, AVFrame *out,
     if (ret >= 0) {
         if (a->conv_widen)
             widen_copy(a->conv_out, mid);
-        if ((ret = output_frame(a, in, out)) >= 0)
+        if ((ret = output_frame(&a->conv_back, in, out)) >= 0)
             ret = convert(a->sws_out, a->conv_widen ? a->conv_out : mid, out);
     }
     av_frame_free(&mid);

@@ -542,9 +542,10 @@ static void test_changing_geometry(void)
         int w, h;
     } seq[] = {
         { AV_PIX_FMT_YUV420P, 64, 48 },     { AV_PIX_FMT_YUV420P, 64, 48 },
-        { AV_PIX_FMT_YUV420P, 33, 17 },     { AV_PIX_FMT_YUV420P10LE, 64, 48 },
-        { AV_PIX_FMT_RGB24, 40, 30 },       { AV_PIX_FMT_YUV420P, 64, 48 },
-        { AV_PIX_FMT_YUV420P, 64, 48 },
+        { AV_PIX_FMT_YUV420P, 33, 17 },     { AV_PIX_FMT_YUV420P, 130, 66 },
+        { AV_PIX_FMT_YUV420P10LE, 64, 48 }, { AV_PIX_FMT_RGB24, 40, 30 },
+        { AV_PIX_FMT_RGB24, 40, 30 },       { AV_PIX_FMT_NV12, 36, 20 },
+        { AV_PIX_FMT_YUV420P, 64, 48 },     { AV_PIX_FMT_YUV420P, 64, 48 },
     };
     enum { N = sizeof(seq) / sizeof(seq[0]) };
     SmearContext *ctx = open_chain("blur=sigma=1", 1, 1);

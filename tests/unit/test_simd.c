@@ -2,9 +2,9 @@
  * smear - the fused multiply-add of the plain C build (simd.h) against the C
  * library's fmaf(), which rounds once by definition: bit for bit, on the
  * cases that a sum rounded twice gets wrong, on special values, and on
- * millions of random ones. Where the compiler has a fused instruction the
- * build uses it and this checks that; elsewhere (x86-64 without FMA) it
- * checks the emulation in doubles.
+ * millions of random ones. The emulation in doubles (scalar, and in SSE2
+ * vectors on x86) is checked by its own name whether or not the build
+ * uses it, and so are smear_fmaf() and vfn_fma() as the build has them.
  */
 #include <float.h>
 #include <math.h>
@@ -42,6 +42,18 @@ static void check(float a, float b, float c)
 {
     const float want = fmaf(a, b, c), got = smear_fmaf(a, b, c);
     REQUIRE(same(got, want), "smear_fmaf(%a, %a, %a) = %a, fmaf gives %a", a, b, c, got, want);
+#if SMEAR_ODD_FMAF
+    const float odd = smear_fmaf_odd(a, b, c);
+    REQUIRE(same(odd, want), "smear_fmaf_odd(%a, %a, %a) = %a, fmaf gives %a", a, b, c, odd, want);
+#if defined(__SSE2__)
+    /* each lane of its own, the others mixed up with it */
+    float la[4] = { a, c, b, a }, lb[4] = { b, 1.0f, c, -b }, lc[4] = { c, a, a, c }, lr[4];
+    _mm_storeu_ps(lr, smear_fma4_odd(_mm_loadu_ps(la), _mm_loadu_ps(lb), _mm_loadu_ps(lc)));
+    for (int i = 0; i < 4; i++)
+        REQUIRE(same(lr[i], fmaf(la[i], lb[i], lc[i])), "smear_fma4_odd lane %d of (%a, %a, %a) = %a",
+                i, la[i], lb[i], lc[i], lr[i]);
+#endif
+#endif
     vfn va = vfn_set1(a), vb = vfn_set1(b), vc = vfn_set1(c);
     /* other values in the other lanes, so that a lane mixed up shows */
     for (int i = 1; i < SMEAR_VF; i += 2) {
@@ -118,13 +130,16 @@ int main(void)
         const uint64_t r = test_rand(&s);
         check(from_bits((uint32_t)r), from_bits((uint32_t)(r >> 32)), from_bits((uint32_t)test_rand(&s)));
     }
-#if defined(__FP_FAST_FMAF)
+#if SMEAR_FAST_FMAF
     const char *how = "the CPU's fused multiply-add";
+#elif SMEAR_ODD_FMAF
+    const char *how = "the emulation in doubles, rounded to odd";
 #else
-    const char *how = "the emulation in doubles (rounded to odd)";
+    const char *how = "the C library's fmaf()";
 #endif
     printf("fused multiply-add of the plain C build (%s): %ld cases, each as fmaf() gives it "
-           "(%d midpoint cases that a sum rounded twice gets wrong)\n",
-           how, nb_checked, naive_wrong);
+           "(%d midpoint cases that a sum rounded twice gets wrong)%s\n",
+           how, nb_checked, naive_wrong,
+           SMEAR_ODD_FMAF ? "; the emulation checked by its own name too" : "");
     return 0;
 }
