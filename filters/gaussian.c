@@ -600,8 +600,8 @@ static int configure_direct(GaussPriv *g, const SmearGaussianParams *gp, const S
  * kernel on hard edges for 8 x 0.8 at 40 degrees (x pass sigma 1.24),
  * over 0.9 below 1.1; run, at most 0.85 off the unrounded reference on
  * noise and edges, the output's rounding included, for kernels from 8 x
- * 0.8 to 100 x 1. The line's pass is
- * recursive, which needs a sigma of at least FIR_MAX_SIGMA. */
+ * 0.8 to 100 x 1. The line's pass is recursive, which needs a sigma of
+ * at least FIR_MAX_SIGMA. */
 #define SHEAR_MIN_LINE 4.0
 #define SHEAR_MIN_AXIS 3.5
 #define SHEAR_MIN_CUBIC 2.0
@@ -664,8 +664,10 @@ static int configure_sheared(GaussPriv *g, const SmearGaussianParams *gp,
     s->nu = ((int)ceil(hi) - s->u0 + GAUSS_VSTRIP) / GAUSS_VSTRIP * GAUSS_VSTRIP;
     /* each interpolation spreads by f (1 - f) along x: the x pass takes the
      * rest on average (the sheared rows' spread, averaged down the line) */
-    const double spread = s->spline ? 0.5 : s->cubic ? 0 : interp_spread(s->u0 - slope * s->my, slope, s->rows) +
-                                         interp_spread(-px_max - s->u0, -slope, s->h);
+    const double spread = s->spline ? 0.5 /* the B-spline's 1/4, twice */
+                        : s->cubic  ? 0
+                                    : interp_spread(s->u0 - slope * s->my, slope, s->rows) +
+                                          interp_spread(-px_max - s->u0, -slope, s->h);
     const double ax = sqrt(fmax(axis_var - spread, 0));
     if ((ret = axis_setup(&s->axis, ax, gp->border.mode, 0)) < 0)
         return ret;
@@ -888,8 +890,7 @@ static int gauss_configure(void *priv, const void *params, const SmearPlaneInfo 
      * 13.6 ms against 21.9, 40 x 0.7 at 45 28.6 against 42.8; in floats,
      * above 8 bits, slower, 34.2 against 21.4 for the first, but within a
      * level, where the slanted FIR was 1.4 off). (A turned kernel is at
-     * least half a sample
-     * across: see smear_gaussian_floor().) */
+     * least half a sample across: see smear_gaussian_floor().) */
     const double c = cos(gp->angle), s = sin(gp->angle);
     const double rx = ceil(4 * sqrt(pow(gp->sigma_x * c, 2) + pow(gp->sigma_y * s, 2)));
     const double ry = ceil(4 * sqrt(pow(gp->sigma_x * s, 2) + pow(gp->sigma_y * c, 2)));

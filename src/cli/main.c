@@ -544,8 +544,7 @@ static int parse_args(int argc, char **argv, CliOptions *o)
             o->seed_set = 1;
         } else if (!strcmp(a, "--log")) {
             NEEDS_VALUE();
-            const char *name;
-            o->log_path = av_strstart(v, "file:", &name) && *name ? name : v; /* as the output */
+            o->log_path = output_file_name(v); /* as the output */
         } else if (!strcmp(a, "-t")) {
             NEEDS_VALUE();
             int64_t us;
@@ -825,11 +824,8 @@ static char *canonical(const char *path)
 static int same_file(const char *a, const char *b)
 {
     struct stat sa, sb;
-    const char *name;
-    if (av_strstart(a, "file:", &name) && *name) /* a file: URL is its file */
-        a = name;
-    if (av_strstart(b, "file:", &name) && *name)
-        b = name;
+    a = output_file_name(a); /* a file: URL is its file */
+    b = output_file_name(b);
     if (stat(a, &sa) == 0 && stat(b, &sb) == 0)
         return sa.st_dev == sb.st_dev && sa.st_ino == sb.st_ino;
     char *ca = canonical(a), *cb = canonical(b);

@@ -120,14 +120,19 @@ static int add_copy_stream(Output *o, const CliOptions *opt, const AVStream *ist
     return 0;
 }
 
+const char *output_file_name(const char *path)
+{
+    const char *name;
+    return av_strstart(path, "file:", &name) && *name ? name : path;
+}
+
 int output_check_path(const char *path, int overwrite)
 {
     struct stat st;
-    const char *name;
-    if (av_strstart(path, "file:", &name) && *name) /* the file name */
-        path = name;
-    else if (!strcmp(path, "-") || has_protocol(path))
+    const char *name = output_file_name(path);
+    if (name == path && (!strcmp(path, "-") || has_protocol(path)))
         return 0;
+    path = name;
     if (stat(path, &st) != 0)
         return 0;
     if (S_ISDIR(st.st_mode)) {
@@ -175,11 +180,9 @@ int output_open(Output *o, const CliOptions *opt, const Input *in)
      * .partial. "file:NAME" is the file NAME for the checks, the .partial
      * and the rename; the muxer opens it through file: still (a NAME with
      * a colon would otherwise read as a protocol) */
-    const char *name = path;
-    const int file_url = av_strstart(path, "file:", &name) && *name;
-    if (!file_url)
-        name = path;
-    else
+    const char *name = output_file_name(path);
+    const int file_url = name != path;
+    if (file_url)
         o->path = name;
     const int local = !is_stdout && (file_url || !has_protocol(path));
     if (local && (ret = output_check_path(path, opt->overwrite)) < 0)

@@ -57,6 +57,10 @@ typedef struct Output {
     int              reader_gone; ///< the failure was a closed pipe or socket (EPIPE)
 } Output;
 
+/** The file a path names: NAME for a "file:NAME" URL, else the path itself
+ *  (the output, and --log, are checked, written and renamed by it). */
+const char *output_file_name(const char *path);
+
 /** Refuses an existing regular file without overwrite, and a directory.
  *  Returns 0 or a negative AVERROR (logged). */
 int output_check_path(const char *path, int overwrite);

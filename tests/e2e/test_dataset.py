@@ -230,8 +230,7 @@ def restart(c):
     whole = os.path.join(c.d, "whole")
     args[args.index(None)] = whole
     dataset(args, "an uninterrupted run")
-    whole_rows = sorted(json.dumps(r, sort_keys=True)
-                        for r in rows_of(os.path.join(whole, "manifest.jsonl")))
+    whole_rows = sorted_rows(os.path.join(whole, "manifest.jsonl"))
     for sig in (signal.SIGKILL, signal.SIGINT):
         name = signal.Signals(sig).name
         out = os.path.join(c.d, "restart_" + name)
@@ -333,6 +332,12 @@ def other_settings(c):
 
 # ---------------------------------------------------------------- sharding
 
+def sorted_rows(*manifests):
+    """The rows of the manifests, each as canonical JSON, sorted: what one
+    run gives whatever the order its shards wrote them in."""
+    return sorted(json.dumps(r, sort_keys=True) for m in manifests for r in rows_of(m))
+
+
 def sharding(c):
     clips = [c.a, c.b] + [e2e.make_clip(os.path.join(c.d, "s%d.mkv" % i), size="96x64",
                                         rate=10, duration=1, audio=False,
@@ -343,7 +348,7 @@ def sharding(c):
     common = ["--inputs", listing, "-a", RANDOM, "--every", "4", "--seed", "11"]
     one = os.path.join(c.d, "unsharded")
     dataset(common + ["--frames", one], "one unsharded run")
-    single = sorted(json.dumps(r, sort_keys=True) for r in rows_of(os.path.join(one, "manifest.jsonl")))
+    single = sorted_rows(os.path.join(one, "manifest.jsonl"))
     many = os.path.join(c.d, "sharded")
     parts = []
     for i in range(3):
@@ -380,9 +385,8 @@ def sharding(c):
         return
     alone = os.path.join(c.d, "together-unsharded")
     dataset(no_seed + ["--seed", seed[0], "--frames", alone], "one unsharded run with that seed")
-    single = sorted(json.dumps(r, sort_keys=True) for r in rows_of(os.path.join(alone, "manifest.jsonl")))
-    merged = sorted(json.dumps(r, sort_keys=True) for i in range(3)
-                    for r in rows_of(os.path.join(together, "manifest-%d-of-3.jsonl" % i)))
+    single = sorted_rows(os.path.join(alone, "manifest.jsonl"))
+    merged = sorted_rows(*(os.path.join(together, "manifest-%d-of-3.jsonl" % i) for i in range(3)))
     check(merged == single, "shards started together without --seed merge into the rows of one "
           "run with the folder's seed", "%d rows" % len(single), "%d rows" % len(merged))
 
